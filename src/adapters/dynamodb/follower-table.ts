@@ -1,0 +1,51 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { ChangeEvent } from '../../core/change-event';
+import type { FollowerStore, StoredItem } from '../../core/ports';
+import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { type ItemRecord, toStoredItem } from './item-attributes';
+import { buildApplyRequest } from './follower-requests';
+import { buildGetRequest } from './leader-requests';
+
+/** Parallel conditional puts: keys in one call are distinct (the core de-duplicates per key). */
+const APPLY_CONCURRENCY = 16;
+
+export class DynamoFollowerTable implements FollowerStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    readonly table: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async applyNewest(events: readonly ChangeEvent[]): Promise<{ applied: number; skipped: number }> {
+    let applied = 0;
+    let skipped = 0;
+    let next = 0;
+    const appliedAt = this.now();
+    const worker = async (): Promise<void> => {
+      while (next < events.length) {
+        const event = events[next++] as ChangeEvent;
+        try {
+          await this.client.send(new PutCommand(buildApplyRequest(this.table, event, appliedAt)));
+          applied += 1;
+        } catch (error) {
+          if (isConditionalCheckFailed(error)) {
+            skipped += 1;
+            continue;
+          }
+          throw translateDynamoError(error, 'PutItem', this.table);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, events.length) }, worker));
+    return { applied, skipped };
+  }
+
+  async get(key: string): Promise<StoredItem | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand(buildGetRequest(this.table, key, true)));
+      return out.Item ? toStoredItem(out.Item as ItemRecord) : undefined;
+    } catch (error) {
+      throw translateDynamoError(error, 'GetItem', this.table);
+    }
+  }
+}

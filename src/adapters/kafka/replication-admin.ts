@@ -1,0 +1,140 @@
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import type { OffsetReader } from '../../core/ports';
+import type { CommittedOffsets } from '../../core/positions';
+import { translateKafkaError } from './kafka-errors';
+
+export interface GroupMembership {
+  groupId: string;
+  state: string;
+  members: number;
+}
+
+/**
+ * The leader's view of replication through the Kafka admin API: committed offsets per follower
+ * group (the confirmation signal), topic end offsets (for lag) and group membership (for health).
+ * One long-lived admin connection per process serves every caller.
+ */
+export class KafkaReplicationAdmin implements OffsetReader {
+  private readonly admin: Admin;
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    readonly topic: string,
+  ) {
+    this.admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 500 } });
+    this.admin.on(this.admin.events.DISCONNECT, () => {
+      this.connecting = undefined;
+    });
+  }
+
+  private async connected(): Promise<Admin> {
+    this.connecting ??= this.admin.connect().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    await this.connecting;
+    return this.admin;
+  }
+
+  async committedOffsets(groupIds: readonly string[]): Promise<Map<string, CommittedOffsets>> {
+    try {
+      const admin = await this.connected();
+      const results = await Promise.all(
+        groupIds.map(async (groupId) => {
+          const [topic] = await admin.fetchOffsets({ groupId, topics: [this.topic] });
+          const offsets = new Map<number, bigint>();
+          for (const p of topic?.partitions ?? []) {
+            const n = BigInt(p.offset);
+            if (n >= 0n) offsets.set(p.partition, n);
+          }
+          return [groupId, offsets] as const;
+        }),
+      );
+      return new Map(results);
+    } catch (error) {
+      throw translateKafkaError(error, 'fetchOffsets');
+    }
+  }
+
+  async endOffsets(): Promise<{ high: Map<number, bigint>; low: Map<number, bigint> }> {
+    try {
+      const admin = await this.connected();
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      return {
+        high: new Map(offsets.map((o) => [o.partition, BigInt(o.high)])),
+        low: new Map(offsets.map((o) => [o.partition, BigInt(o.low)])),
+      };
+    } catch (error) {
+      throw translateKafkaError(error, 'fetchTopicOffsets');
+    }
+  }
+
+  async groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>> {
+    try {
+      const admin = await this.connected();
+      const { groups } = await admin.describeGroups([...groupIds]);
+      return new Map(groups.map((g) => [g.groupId, { groupId: g.groupId, state: g.state, members: g.members.length }]));
+    } catch (error) {
+      throw translateKafkaError(error, 'describeGroups');
+    }
+  }
+
+  /** Moves a group's committed offsets (the group must have no live members), e.g. after a replay. */
+  async setGroupOffsets(groupId: string, partitions: { partition: number; offset: string }[]): Promise<void> {
+    try {
+      const admin = await this.connected();
+      await admin.setOffsets({ groupId, topic: this.topic, partitions });
+    } catch (error) {
+      throw translateKafkaError(error, 'setOffsets');
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * The replication topic is compacted (replay is bounded by keys, not history) and keeps
+ * tombstone-carrying events for a day so lagging followers still see deletes. The dead-letter
+ * topic is a plain retained log: poison records are evidence, not state.
+ */
+export function replicationTopicConfigs(topic: string, deadLetterTopic: string, partitions: number): ITopicConfig[] {
+  return [
+    {
+      topic,
+      numPartitions: partitions,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'compact' },
+        { name: 'delete.retention.ms', value: String(24 * 3600 * 1000) },
+        { name: 'min.compaction.lag.ms', value: String(60 * 1000) },
+      ],
+    },
+    {
+      topic: deadLetterTopic,
+      numPartitions: 1,
+      configEntries: [
+        { name: 'cleanup.policy', value: 'delete' },
+        { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
+      ],
+    },
+  ];
+}
+
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
+    // Metadata can lag topic creation by a moment; wait until every partition has a leader.
+    await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) });
+  } catch (error) {
+    if ((error as { type?: string }).type === 'TOPIC_ALREADY_EXISTS') return;
+    throw translateKafkaError(error, 'createTopics');
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

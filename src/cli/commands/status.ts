@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+
+const statusSchema = z.object({
+  control: z.object({ epoch: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
+  topic: z.object({ name: z.string(), endOffsets: z.record(z.string(), z.string()) }),
+  followers: z.array(
+    z.object({
+      id: z.string(),
+      role: z.string(),
+      healthy: z.boolean(),
+      lag: z.object({ events: z.number() }),
+      committed: z.record(z.string(), z.string().nullable()),
+      applyLagMs: z.object({ last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
+    }).passthrough(),
+  ),
+  counters: z.object({
+    acks: z.record(z.string(), z.number()),
+    syncTimeouts: z.number(),
+    promotions: z.number(),
+    degradedAcks: z.number(),
+    failedAcks: z.number(),
+    wait: z.object({ averageMs: z.number(), p99Ms: z.number() }),
+  }).passthrough(),
+}).passthrough();
+
+export type StatusDocument = z.infer<typeof statusSchema>;
+
+export function renderStatus(s: StatusDocument): string {
+  const rows = s.followers.map((f) => [
+    f.id,
+    f.role,
+    f.healthy ? 'healthy' : 'UNHEALTHY',
+    String(f.lag.events),
+    f.applyLagMs?.last === undefined || f.applyLagMs.last === null ? '-' : `${f.applyLagMs.last} ms`,
+    Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
+  ]);
+  const header = ['follower', 'role', 'health', 'lag (events)', 'apply lag', 'committed (partition:offset)'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  const ends = Object.entries(s.topic.endOffsets).map(([p, o]) => `${p}:${o}`).join(' ');
+  const c = s.counters;
+  return [
+    `topic ${s.topic.name}  end offsets ${ends}`,
+    `sync follower ${s.control.syncFollower ?? '(none)'}  epoch ${s.control.epoch}  promotions ${s.control.promotions}`,
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `acks ${Object.entries(c.acks).map(([m, n]) => `${m}=${n}`).join(' ') || '(none yet)'}  sync timeouts ${c.syncTimeouts}  degraded ${c.degradedAcks}  failed ${c.failedAcks}`,
+    `ack wait avg ${c.wait.averageMs} ms  p99 ${c.wait.p99Ms} ms`,
+  ].join('\n');
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('show replication status from a running replog (topic offsets, followers, lag, counters)')
+    .option('--url <url>', 'the replog HTTP API', process.env.REPLOG_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+    .option('--json', 'print the raw status document', false)
+    .action(async (opts: { url: string; json: boolean }) => {
+      let url: URL;
+      try {
+        url = new URL('/replication/status', opts.url);
+      } catch {
+        throw new Error(`--url ${opts.url} is not a URL`);
+      }
+      const headers: Record<string, string> = process.env.REPLOG_API_KEY ? { 'x-api-key': process.env.REPLOG_API_KEY } : {};
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+      const body = (await res.json()) as unknown;
+      if (!res.ok) throw new Error(`status request failed with ${res.status}: ${JSON.stringify(body)}`);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`${renderStatus(statusSchema.parse(body))}\n`);
+    });
+}

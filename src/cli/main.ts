@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { registerDev } from './commands/dev';
+import { registerFollower } from './commands/follower';
+import { registerServe } from './commands/serve';
+import { registerStatus } from './commands/status';
+
+/** The `replog` command. Each sub-command lives in its own file under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('replog')
+    .description('leader–follower replication over DynamoDB tables and a Kafka replication log')
+    .version(require('../../package.json').version as string)
+    .showHelpAfterError();
+  registerDev(program);
+  registerServe(program);
+  registerFollower(program);
+  registerStatus(program);
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((error: unknown) => {
+      process.stderr.write(`replog: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    });
+}

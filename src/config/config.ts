@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import { parseAckMode } from '../core/ack-mode';
+import { ConfigError } from '../core/errors';
+import { DEFAULT_MAX_BODY_BYTES } from '../core/item-value';
+import { parseFollowerList } from './follower-list';
+
+/**
+ * The one place that reads process.env. Everything else receives a typed, validated Config, so a
+ * bad setting fails at start with a message naming the variable instead of deep inside a request.
+ */
+const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+const boolFrom = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  PORT: intFrom(3000, 0, 65535),
+  HOST: z.string().default('127.0.0.1'),
+  AWS_REGION: z.string().default('us-east-1'),
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().default('replog'),
+  KAFKA_SSL: boolFrom(false),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+  KAFKA_PORT: intFrom(9092, 1, 65535),
+  REPLOG_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,200}$/, 'a Kafka topic name: letters, digits, . _ -')
+    .default('replog.changes'),
+  REPLOG_TOPIC_PARTITIONS: intFrom(3, 1, 1000),
+  REPLOG_TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{3,200}$/, 'a DynamoDB table name prefix')
+    .default('replog'),
+  REPLOG_LEADER_TABLE: z.string().optional(),
+  REPLOG_CONTROL_TABLE: z.string().optional(),
+  REPLOG_FOLLOWER_TABLE: z.string().optional(),
+  REPLOG_FOLLOWERS: z.string().default('follower-1,follower-2,follower-3'),
+  REPLOG_SYNC_FOLLOWER: z.string().optional(),
+  REPLOG_FOLLOWER_ID: z.string().optional(),
+  REPLOG_GROUP_PREFIX: z.string().default('replog'),
+  REPLOG_ACK_MODE: z.string().default('semi-sync'),
+  REPLOG_SYNC_TIMEOUT_MS: intFrom(2000, 10, 600_000),
+  REPLOG_ON_SYNC_TIMEOUT: z.enum(['promote', 'degrade', 'fail']).default('promote'),
+  REPLOG_ON_NO_CANDIDATE: z.enum(['degrade', 'fail']).default('degrade'),
+  REPLOG_ACK_POLL_MS: intFrom(3, 1, 10_000),
+  REPLOG_PUBLISH_TIMEOUT_MS: intFrom(5000, 100, 120_000),
+  REPLOG_MAX_BODY_BYTES: intFrom(DEFAULT_MAX_BODY_BYTES, 1, 10 * 1024 * 1024),
+  REPLOG_API_KEY: z.string().min(16, 'REPLOG_API_KEY must be at least 16 characters').optional(),
+  REPLOG_READS_REQUIRE_KEY: boolFrom(false),
+  REPLOG_RELAY_GRACE_MS: intFrom(5000, 0),
+  REPLOG_RELAY_INTERVAL_MS: intFrom(2000, 50),
+  REPLOG_STALL_MS: intFrom(10_000, 100),
+  REPLOG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface FollowerSpec {
+  id: string;
+  /** Events are applied only once this old (a delayed replica); such a follower is never sync. */
+  delayMs: number;
+}
+
+export interface Config {
+  http: { port: number; host: string };
+  aws: { region: string; dynamodbEndpoint: string | undefined };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    ssl: boolean;
+    sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+    localPort: number;
+  };
+  topic: string;
+  deadLetterTopic: string;
+  partitions: number;
+  tables: { leader: string; control: string; follower: (id: string) => string };
+  followers: FollowerSpec[];
+  syncFollower: string | undefined;
+  followerId: string | undefined;
+  groupId: (followerId: string) => string;
+  ack: {
+    defaultMode: ReturnType<typeof parseAckMode>;
+    syncTimeoutMs: number;
+    onSyncTimeout: 'promote' | 'degrade' | 'fail';
+    onNoCandidate: 'degrade' | 'fail';
+    pollMs: number;
+  };
+  publishTimeoutMs: number;
+  maxBodyBytes: number;
+  auth: { apiKey: string | undefined; readsRequireKey: boolean };
+  relay: { graceMs: number; intervalMs: number };
+  stallMs: number;
+  logLevel: Env['REPLOG_LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings (VAR= in a shell or a template) mean "unset", not "invalid".
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${problems}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  let defaultMode: Config['ack']['defaultMode'];
+  try {
+    defaultMode = parseAckMode(e.REPLOG_ACK_MODE);
+  } catch (cause) {
+    throw new ConfigError(`invalid configuration: REPLOG_ACK_MODE: ${(cause as Error).message}`, { cause });
+  }
+  const followers = parseFollowerList(e.REPLOG_FOLLOWERS);
+  const eligible = followers.filter((f) => f.delayMs === 0);
+  const syncFollower = e.REPLOG_SYNC_FOLLOWER ?? eligible[0]?.id;
+  if (e.REPLOG_SYNC_FOLLOWER !== undefined && !eligible.some((f) => f.id === e.REPLOG_SYNC_FOLLOWER)) {
+    throw new ConfigError(
+      `invalid configuration: REPLOG_SYNC_FOLLOWER ${e.REPLOG_SYNC_FOLLOWER} is not a non-delayed follower in REPLOG_FOLLOWERS`,
+    );
+  }
+  const sasl =
+    e.KAFKA_SASL_MECHANISM === undefined
+      ? undefined
+      : {
+          mechanism: e.KAFKA_SASL_MECHANISM,
+          username: e.KAFKA_SASL_USERNAME ?? '',
+          password: e.KAFKA_SASL_PASSWORD ?? '',
+        };
+  if (sasl && (sasl.username === '' || sasl.password === '')) {
+    throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  }
+  const prefix = e.REPLOG_TABLE_PREFIX;
+  return {
+    http: { port: e.PORT, host: e.HOST },
+    aws: { region: e.AWS_REGION, dynamodbEndpoint: e.DYNAMODB_ENDPOINT },
+    kafka: {
+      brokers: e.KAFKA_BROKERS.split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      clientId: e.KAFKA_CLIENT_ID,
+      ssl: e.KAFKA_SSL,
+      sasl,
+      localPort: e.KAFKA_PORT,
+    },
+    topic: e.REPLOG_TOPIC,
+    deadLetterTopic: `${e.REPLOG_TOPIC}.dlq`,
+    partitions: e.REPLOG_TOPIC_PARTITIONS,
+    tables: {
+      leader: e.REPLOG_LEADER_TABLE ?? `${prefix}-leader`,
+      control: e.REPLOG_CONTROL_TABLE ?? `${prefix}-control`,
+      follower: (id) => (e.REPLOG_FOLLOWER_TABLE && id === e.REPLOG_FOLLOWER_ID ? e.REPLOG_FOLLOWER_TABLE : `${prefix}-follower-${id}`),
+    },
+    followers,
+    syncFollower,
+    followerId: e.REPLOG_FOLLOWER_ID,
+    groupId: (id) => `${e.REPLOG_GROUP_PREFIX}-${id}`,
+    ack: {
+      defaultMode,
+      syncTimeoutMs: e.REPLOG_SYNC_TIMEOUT_MS,
+      onSyncTimeout: e.REPLOG_ON_SYNC_TIMEOUT,
+      onNoCandidate: e.REPLOG_ON_NO_CANDIDATE,
+      pollMs: e.REPLOG_ACK_POLL_MS,
+    },
+    publishTimeoutMs: e.REPLOG_PUBLISH_TIMEOUT_MS,
+    maxBodyBytes: e.REPLOG_MAX_BODY_BYTES,
+    auth: { apiKey: e.REPLOG_API_KEY, readsRequireKey: e.REPLOG_READS_REQUIRE_KEY },
+    relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS },
+    stallMs: e.REPLOG_STALL_MS,
+    logLevel: e.REPLOG_LOG_LEVEL,
+  };
+}

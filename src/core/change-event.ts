@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { PoisonEventError } from './errors';
+import { MAX_KEY_BYTES } from './item-key';
+import type { JsonValue } from './item-value';
+
+/**
+ * The replication log's record. It carries the item's full new state (not a diff), so applying
+ * the newest version a follower has seen is always correct, whatever was skipped or repeated.
+ */
+export const CHANGE_EVENT_SCHEMA_VERSION = 1;
+
+export const changeEventSchema = z
+  .object({
+    v: z.literal(CHANGE_EVENT_SCHEMA_VERSION),
+    op: z.enum(['put', 'delete']),
+    key: z
+      .string()
+      .min(1)
+      .refine((k) => Buffer.byteLength(k, 'utf8') <= MAX_KEY_BYTES, 'key too long'),
+    version: z.number().int().positive(),
+    value: z.json().nullable(),
+    committedAt: z.number().int().nonnegative(),
+    writeId: z.string().min(1).max(128),
+  })
+  .strict()
+  .refine((e) => e.op === 'put' || e.value === null, { message: 'a delete carries no value', path: ['value'] });
+
+export type ChangeEvent = {
+  v: typeof CHANGE_EVENT_SCHEMA_VERSION;
+  op: 'put' | 'delete';
+  key: string;
+  version: number;
+  value: JsonValue | null;
+  /** Leader commit time, epoch milliseconds: the origin of apply-lag measurements. */
+  committedAt: number;
+  writeId: string;
+};
+
+export function encodeChangeEvent(event: ChangeEvent): string {
+  return JSON.stringify(event);
+}
+
+/**
+ * Decodes a record value and checks it against the record key. A mismatch means the record was
+ * not written by a replog leader (or was corrupted), which is as poisonous as bad JSON.
+ */
+export function decodeChangeEvent(raw: string, recordKey?: string | null): ChangeEvent {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (cause) {
+    throw new PoisonEventError('record value is not JSON', { cause });
+  }
+  const result = changeEventSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'event';
+    throw new PoisonEventError(`record does not match the change event schema: ${where}: ${issue?.message ?? 'invalid'}`, {
+      cause: result.error,
+    });
+  }
+  const event = result.data as ChangeEvent;
+  if (recordKey !== undefined && recordKey !== null && recordKey !== event.key) {
+    throw new PoisonEventError('record key does not match the event key');
+  }
+  return event;
+}

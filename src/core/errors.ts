@@ -1,0 +1,105 @@
+/**
+ * Every failure replog reports is a ReplogError: it has a stable machine code, the HTTP status
+ * it maps to at the edge, and whether repeating the same call could succeed (kafkajs-style
+ * retriable/non-retriable split), so callers never have to parse messages.
+ */
+export type ErrorCode =
+  | 'BAD_KEY'
+  | 'BAD_BODY'
+  | 'BAD_QUERY'
+  | 'BAD_EVENT'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'READ_ONLY_REPLICA'
+  | 'CONFLICT'
+  | 'PRECONDITION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAVAILABLE'
+  | 'REPLICATION_TIMEOUT'
+  | 'CONFIG'
+  | 'INTERNAL';
+
+export interface ReplogErrorOptions {
+  cause?: unknown;
+  retriable?: boolean;
+  details?: Record<string, unknown>;
+}
+
+export class ReplogError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retriable: boolean;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, status: number, message: string, options: ReplogErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.retriable = options.retriable ?? false;
+    this.details = options.details;
+  }
+}
+
+export class ValidationError extends ReplogError {
+  constructor(code: 'BAD_KEY' | 'BAD_BODY' | 'BAD_QUERY', message: string, options: ReplogErrorOptions = {}) {
+    super(code, 400, message, options);
+  }
+}
+
+export class PayloadTooLargeError extends ReplogError {
+  constructor(limitBytes: number, actualBytes: number) {
+    super('PAYLOAD_TOO_LARGE', 413, `body is ${actualBytes} bytes; the limit is ${limitBytes}`, {
+      details: { limitBytes, actualBytes },
+    });
+  }
+}
+
+export class NotFoundError extends ReplogError {
+  constructor(message: string) {
+    super('NOT_FOUND', 404, message);
+  }
+}
+
+export class PreconditionFailedError extends ReplogError {
+  constructor(key: string, expected: number, actual: number | undefined) {
+    super(
+      'PRECONDITION_FAILED',
+      412,
+      actual === undefined
+        ? `item ${JSON.stringify(key)} does not exist; If-Match expected version ${expected}`
+        : `item ${JSON.stringify(key)} is at version ${actual}; If-Match expected version ${expected}`,
+      { details: { key, expectedVersion: expected, currentVersion: actual ?? null } },
+    );
+  }
+}
+
+export class ConflictError extends ReplogError {
+  constructor(message: string, options: ReplogErrorOptions = {}) {
+    super('CONFLICT', 409, message, options);
+  }
+}
+
+/** A dependency (DynamoDB, Kafka) did not answer in time or refused; the call may be retried. */
+export class UnavailableError extends ReplogError {
+  constructor(message: string, options: ReplogErrorOptions = {}) {
+    super('UNAVAILABLE', 503, message, { retriable: true, ...options });
+  }
+}
+
+/** A change event that cannot be decoded or fails its schema: retrying can never fix it. */
+export class PoisonEventError extends ReplogError {
+  constructor(message: string, options: ReplogErrorOptions = {}) {
+    super('BAD_EVENT', 422, message, { ...options, retriable: false });
+  }
+}
+
+export class ConfigError extends ReplogError {
+  constructor(message: string, options: ReplogErrorOptions = {}) {
+    super('CONFIG', 500, message, options);
+  }
+}
+
+export const isReplogError = (e: unknown): e is ReplogError => e instanceof ReplogError;

@@ -1,0 +1,81 @@
+import { type ChangeEvent, decodeChangeEvent } from './change-event';
+import { PoisonEventError } from './errors';
+import type { FollowerStore, Log } from './ports';
+import { newestPerKey } from './versions';
+
+/** One record as the follower sees it, whatever transport delivered it (Lambda ESM or local runner). */
+export interface LogRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  timestamp: number;
+}
+
+export interface DeadLetter {
+  record: LogRecord;
+  reason: string;
+  followerId: string;
+  failedAt: number;
+}
+
+export interface DeadLetterSink {
+  send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+export interface ApplyBatchDeps {
+  followerId: string;
+  store: FollowerStore;
+  deadLetters: DeadLetterSink;
+  log: Log;
+  now: () => number;
+}
+
+export interface ApplyBatchResult {
+  records: number;
+  applied: number;
+  skipped: number;
+  deadLettered: number;
+  /** The newest leader commit time in the batch, for apply-lag measurement. */
+  newestCommittedAt: number | undefined;
+}
+
+/**
+ * Applies one delivered batch. Poison records go to the dead-letter sink (before anything is
+ * confirmed, so they are never lost); valid events are reduced to the newest per key and written
+ * conditionally. Any store failure propagates so the batch is redelivered, never skipped.
+ */
+export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogRecord[]): Promise<ApplyBatchResult> {
+  const events: ChangeEvent[] = [];
+  const poison: DeadLetter[] = [];
+  for (const record of records) {
+    try {
+      if (record.value === null) throw new PoisonEventError('record has no value');
+      events.push(decodeChangeEvent(record.value, record.key));
+    } catch (error) {
+      if (!(error instanceof PoisonEventError)) throw error;
+      poison.push({ record, reason: error.message, followerId: deps.followerId, failedAt: deps.now() });
+      deps.log.warn('poison record sent to the dead-letter topic', {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        key: record.key,
+        reason: error.message,
+      });
+    }
+  }
+  if (poison.length > 0) await deps.deadLetters.send(poison);
+
+  const newest = newestPerKey(events);
+  const { applied, skipped } = newest.length > 0 ? await deps.store.applyNewest(newest) : { applied: 0, skipped: 0 };
+  let newestCommittedAt: number | undefined;
+  for (const e of events) if (newestCommittedAt === undefined || e.committedAt > newestCommittedAt) newestCommittedAt = e.committedAt;
+  return {
+    records: records.length,
+    applied,
+    skipped: skipped + (events.length - newest.length),
+    deadLettered: poison.length,
+    newestCommittedAt,
+  };
+}

@@ -1,0 +1,114 @@
+import type { Log, OffsetReader } from './ports';
+import { type CommittedOffsets, hasPassed, type LogPosition } from './positions';
+
+export interface WaitOutcome {
+  confirmedBy: string[];
+  satisfied: boolean;
+}
+
+interface Waiter {
+  position: LogPosition;
+  followers: readonly string[];
+  needed: number;
+  confirmed: Set<string>;
+  resolve: (outcome: WaitOutcome) => void;
+  timer: NodeJS.Timeout;
+}
+
+export interface OffsetWatcherOptions {
+  /** Pause between rounds while writes wait; there is no polling at all while none do. */
+  pollMs: number;
+  groupOf: (followerId: string) => string;
+}
+
+/**
+ * One watcher per process serves every waiting write: each round fetches the committed offsets of
+ * just the followers someone waits for (one request per group, in parallel) and settles every
+ * waiter those offsets satisfy. A thousand concurrent writes cost the same admin traffic as one.
+ */
+export class OffsetWatcher {
+  private readonly waiters = new Set<Waiter>();
+  private loop: Promise<void> | undefined;
+  private latest = new Map<string, { offsets: CommittedOffsets; at: number }>();
+  rounds = 0;
+
+  constructor(
+    private readonly reader: OffsetReader,
+    private readonly options: OffsetWatcherOptions,
+    private readonly log: Log,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Resolves when `needed` of `followers` have committed past `position`, or at the deadline. */
+  waitFor(position: LogPosition, followers: readonly string[], needed: number, timeoutMs: number): Promise<WaitOutcome> {
+    const confirmed = new Set<string>();
+    // Offsets we already hold may settle the wait without a round trip (common under load).
+    for (const id of followers) if (hasPassed(this.latest.get(id)?.offsets, position)) confirmed.add(id);
+    if (confirmed.size >= needed) return Promise.resolve({ confirmedBy: [...confirmed], satisfied: true });
+
+    return new Promise<WaitOutcome>((resolve) => {
+      const waiter: Waiter = {
+        position,
+        followers,
+        needed,
+        confirmed,
+        resolve,
+        timer: setTimeout(() => this.settle(waiter, false), timeoutMs),
+      };
+      this.waiters.add(waiter);
+      this.ensureLoop();
+    });
+  }
+
+  private ensureLoop(): void {
+    if (this.loop) return;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+      if (this.waiters.size > 0) this.ensureLoop();
+    });
+  }
+
+  /** The newest committed offsets seen for a follower, if any round fetched them. */
+  lastSeen(followerId: string): { offsets: CommittedOffsets; at: number } | undefined {
+    return this.latest.get(followerId);
+  }
+
+  get pending(): number {
+    return this.waiters.size;
+  }
+
+  private settle(waiter: Waiter, satisfied: boolean): void {
+    if (!this.waiters.delete(waiter)) return;
+    clearTimeout(waiter.timer);
+    waiter.resolve({ confirmedBy: [...waiter.confirmed], satisfied });
+  }
+
+  private async run(): Promise<void> {
+    while (this.waiters.size > 0) {
+      const wanted = new Set<string>();
+      for (const w of this.waiters) for (const id of w.followers) if (!w.confirmed.has(id)) wanted.add(id);
+      const followerIds = [...wanted];
+      try {
+        const byGroup = await this.reader.committedOffsets(followerIds.map((id) => this.options.groupOf(id)));
+        this.rounds += 1;
+        const at = this.now();
+        for (const id of followerIds) {
+          const offsets = byGroup.get(this.options.groupOf(id));
+          if (offsets) this.latest.set(id, { offsets, at });
+        }
+        for (const w of [...this.waiters]) {
+          for (const id of w.followers) if (hasPassed(this.latest.get(id)?.offsets, w.position)) w.confirmed.add(id);
+          if (w.confirmed.size >= w.needed) this.settle(w, true);
+        }
+      } catch (error) {
+        // Waiters keep their deadlines; a broker blip only delays confirmation, it never fakes one.
+        this.log.warn('committed offset fetch failed', { error: error instanceof Error ? error.message : String(error) });
+        await sleep(Math.max(this.options.pollMs, 50));
+        continue;
+      }
+      if (this.waiters.size > 0) await sleep(this.options.pollMs);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

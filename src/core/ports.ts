@@ -1,0 +1,81 @@
+import type { ChangeEvent } from './change-event';
+import type { JsonValue } from './item-value';
+import type { CommittedOffsets, LogPosition } from './positions';
+
+/**
+ * The ports the core needs from the outside world. Adapters under src/adapters implement them
+ * with the AWS SDK and kafkajs; tests implement them in memory. Nothing here knows about either.
+ */
+
+export interface StoredItem {
+  key: string;
+  version: number;
+  /** null with deleted=true is a tombstone: kept so an old put can never resurrect the key. */
+  value: JsonValue | null;
+  deleted: boolean;
+  updatedAt: number;
+}
+
+export interface CommitRequest {
+  key: string;
+  op: 'put' | 'delete';
+  value: JsonValue | null;
+  /** If-Match: the write succeeds only when the item is at exactly this version. */
+  expectedVersion?: number;
+  writeId: string;
+  now: number;
+}
+
+export interface CommittedWrite {
+  event: ChangeEvent;
+}
+
+export interface LeaderStore {
+  /** One conditional write: bumps the version and leaves the outbox mark with the new state. */
+  commit(request: CommitRequest): Promise<CommittedWrite>;
+  get(key: string): Promise<StoredItem | undefined>;
+  /** Clears the outbox mark only if the item still carries this version's mark. */
+  clearOutboxMark(key: string, version: number): Promise<void>;
+}
+
+export interface FollowerStore {
+  /** Applies each event only if newer than the held version; returns how many changed the table. */
+  applyNewest(events: readonly ChangeEvent[]): Promise<{ applied: number; skipped: number }>;
+  get(key: string): Promise<StoredItem | undefined>;
+}
+
+export interface ChangePublisher {
+  /** Resolves once the event is durably in the log (acks=all) with its position. */
+  publish(event: ChangeEvent): Promise<LogPosition>;
+}
+
+export interface OffsetReader {
+  /** Committed offsets for each group on the replication topic, fetched in one round. */
+  committedOffsets(groupIds: readonly string[]): Promise<Map<string, CommittedOffsets>>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** Structured logger shape shared by Powertools and the test doubles. */
+export interface Log {
+  debug(message: string, extra?: Record<string, unknown>): void;
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface GroupMembership {
+  groupId: string;
+  state: string;
+  members: number;
+}
+
+/** Everything the leader reads about replication progress, via the log's admin interface. */
+export interface ReplicationAdminPort extends OffsetReader {
+  endOffsets(): Promise<{ high: Map<number, bigint>; low: Map<number, bigint> }>;
+  groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>>;
+}

@@ -1,0 +1,168 @@
+import { type AckMode, formatAckMode } from './ack-mode';
+import type { AckOutcome, Acknowledger } from './acknowledgement';
+import type { ChangeEvent } from './change-event';
+import { syncCapable } from './control-state';
+import { ReplogError, ValidationError } from './errors';
+import type { OffsetWatcher } from './offset-watcher';
+import type { Log, ReplicationAdminPort } from './ports';
+import type { LogPosition } from './positions';
+import { pickPromotionCandidate } from './promotion';
+import type { ReplicationCounters } from './replication-counters';
+import { candidateViews, inspectReplication } from './replication-inspector';
+import type { SyncRoster } from './sync-roster';
+
+export interface AckPolicy {
+  syncTimeoutMs: number;
+  onSyncTimeout: 'promote' | 'degrade' | 'fail';
+  onNoCandidate: 'degrade' | 'fail';
+}
+
+export interface ReplicationAcknowledgerDeps {
+  watcher: OffsetWatcher;
+  roster: SyncRoster;
+  admin: ReplicationAdminPort;
+  counters: ReplicationCounters;
+  policy: AckPolicy;
+  groupOf: (id: string) => string;
+  log: Log;
+  now: () => number;
+}
+
+/** 504: the write is durable on the leader and in the log, but the asked-for replicas did not confirm. */
+export class ReplicationTimeoutError extends ReplogError {
+  constructor(mode: string, event: ChangeEvent, position: LogPosition, confirmedBy: string[], waitedMs: number) {
+    super(
+      'REPLICATION_TIMEOUT',
+      504,
+      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader and in the replication log, but ${mode} replication was not confirmed within the timeout; it may still reach followers`,
+      {
+        retriable: false,
+        details: {
+          key: event.key,
+          version: event.version,
+          position,
+          committedOnLeader: true,
+          published: true,
+          ack: { mode, confirmedBy, waitedMs, degraded: false },
+        },
+      },
+    );
+  }
+}
+
+/**
+ * Acknowledges writes per mode by watching followers' committed offsets, and applies the timeout
+ * policy: promote a new sync follower (semi-sync), degrade to async honestly, or fail with 504.
+ */
+export class ReplicationAcknowledger implements Acknowledger {
+  constructor(private readonly deps: ReplicationAcknowledgerDeps) {}
+
+  async acknowledge(mode: AckMode, event: ChangeEvent, position: LogPosition): Promise<AckOutcome> {
+    const started = this.deps.now();
+    const label = formatAckMode(mode);
+    if (mode.kind === 'async') {
+      this.deps.counters.recordAck(label, 0, false);
+      return { mode: label, confirmedBy: [], waitedMs: 0, degraded: false };
+    }
+    const state = await this.deps.roster.current();
+    const capable = syncCapable(state).map((f) => f.id);
+    const { syncTimeoutMs } = this.deps.policy;
+
+    if (mode.kind === 'semi-sync') {
+      const sync = state.syncFollower;
+      if (sync !== null) {
+        const outcome = await this.deps.watcher.waitFor(position, [sync], 1, syncTimeoutMs);
+        if (outcome.satisfied) return this.done(label, outcome.confirmedBy, started, false);
+      }
+      this.deps.counters.syncTimeouts += 1;
+      return this.onSemiSyncTimeout(label, event, position, sync, started);
+    }
+
+    const needed = mode.kind === 'sync' ? capable.length : mode.k;
+    if (needed > capable.length) {
+      throw new ValidationError(
+        'BAD_QUERY',
+        `ack=${label} needs ${needed} followers but only ${capable.length} can confirm writes`,
+      );
+    }
+    const outcome = await this.deps.watcher.waitFor(position, capable, needed, syncTimeoutMs);
+    if (outcome.satisfied) return this.done(label, outcome.confirmedBy, started, false);
+    this.deps.counters.syncTimeouts += 1;
+    // There is nobody to promote into an all-or-K set: the fallback policy decides.
+    const fallback = this.deps.policy.onSyncTimeout === 'promote' ? this.deps.policy.onNoCandidate : this.deps.policy.onSyncTimeout;
+    return this.fallback(fallback, label, event, position, outcome.confirmedBy, started);
+  }
+
+  private async onSemiSyncTimeout(
+    label: string,
+    event: ChangeEvent,
+    position: LogPosition,
+    failedSync: string | null,
+    started: number,
+  ): Promise<AckOutcome> {
+    const { policy } = this.deps;
+    if (policy.onSyncTimeout !== 'promote') return this.fallback(policy.onSyncTimeout, label, event, position, [], started);
+
+    const promoted = await this.promote(failedSync, event);
+    if (promoted !== undefined) {
+      const remaining = Math.max(1, policy.syncTimeoutMs);
+      const outcome = await this.deps.watcher.waitFor(position, [promoted], 1, remaining);
+      if (outcome.satisfied) return { ...this.done(label, outcome.confirmedBy, started, false), promotedTo: promoted };
+      this.deps.counters.syncTimeouts += 1;
+    }
+    return this.fallback(policy.onNoCandidate, label, event, position, [], started);
+  }
+
+  /** Returns the follower that is sync after this call (promoted by us or by a concurrent leader). */
+  private async promote(failedSync: string | null, event: ChangeEvent): Promise<string | undefined> {
+    try {
+      const state = await this.deps.roster.refresh();
+      if (state.syncFollower !== failedSync && state.syncFollower !== null) {
+        // Another leader instance already replaced the follower we saw failing.
+        return state.syncFollower;
+      }
+      const snapshot = await inspectReplication(this.deps.admin, state, this.deps.groupOf, this.deps.now);
+      const exclude = new Set<string>(failedSync === null ? [] : [failedSync]);
+      const candidate = pickPromotionCandidate(state.followers, candidateViews(snapshot), exclude);
+      if (candidate === undefined) {
+        this.deps.log.warn('sync follower timed out and no healthy follower can be promoted', {
+          failedSync,
+          key: event.key,
+          version: event.version,
+        });
+        return undefined;
+      }
+      const reason = `${failedSync ?? 'no sync follower'} did not confirm ${event.key}@${event.version} within ${this.deps.policy.syncTimeoutMs} ms`;
+      const { state: after, changedByUs } = await this.deps.roster.changeSyncFollower(candidate, 'promotion', reason, failedSync);
+      if (changedByUs) this.deps.counters.promotions += 1;
+      return after.syncFollower ?? undefined;
+    } catch (error) {
+      this.deps.log.error('promotion failed', { error: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
+  }
+
+  private fallback(
+    how: 'degrade' | 'fail',
+    label: string,
+    event: ChangeEvent,
+    position: LogPosition,
+    confirmedBy: string[],
+    started: number,
+  ): AckOutcome {
+    const waitedMs = this.deps.now() - started;
+    if (how === 'degrade') {
+      this.deps.counters.recordAck(label, waitedMs, true);
+      return { mode: label, confirmedBy, waitedMs, degraded: true };
+    }
+    this.deps.counters.failedAcks += 1;
+    this.deps.counters.recordWait(waitedMs);
+    throw new ReplicationTimeoutError(label, event, position, confirmedBy, waitedMs);
+  }
+
+  private done(label: string, confirmedBy: string[], started: number, degraded: boolean): AckOutcome {
+    const waitedMs = this.deps.now() - started;
+    this.deps.counters.recordAck(label, waitedMs, degraded);
+    return { mode: label, confirmedBy, waitedMs, degraded };
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Counters modelled on MySQL's Rpl_semi_sync_* status variables, kept per process. Waits keep a
+ * bounded window so p99 reflects recent behaviour, not the whole uptime.
+ */
+const WINDOW = 2048;
+
+export interface CountersSnapshot {
+  acks: Record<string, number>;
+  syncTimeouts: number;
+  promotions: number;
+  degradedAcks: number;
+  failedAcks: number;
+  publishFailures: number;
+  wait: { count: number; averageMs: number; p99Ms: number; maxMs: number };
+}
+
+export class ReplicationCounters {
+  private readonly acks = new Map<string, number>();
+  syncTimeouts = 0;
+  promotions = 0;
+  degradedAcks = 0;
+  failedAcks = 0;
+  publishFailures = 0;
+  private waitCount = 0;
+  private waitTotal = 0;
+  private waitMax = 0;
+  private readonly window: number[] = [];
+  private windowNext = 0;
+
+  recordAck(mode: string, waitedMs: number, degraded: boolean): void {
+    this.acks.set(mode, (this.acks.get(mode) ?? 0) + 1);
+    if (degraded) this.degradedAcks += 1;
+    if (mode === 'async' && !degraded) return;
+    this.recordWait(waitedMs);
+  }
+
+  recordWait(ms: number): void {
+    this.waitCount += 1;
+    this.waitTotal += ms;
+    if (ms > this.waitMax) this.waitMax = ms;
+    if (this.window.length < WINDOW) this.window.push(ms);
+    else {
+      this.window[this.windowNext] = ms;
+      this.windowNext = (this.windowNext + 1) % WINDOW;
+    }
+  }
+
+  snapshot(): CountersSnapshot {
+    const sorted = [...this.window].sort((a, b) => a - b);
+    const p99 = sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0);
+    return {
+      acks: Object.fromEntries(this.acks),
+      syncTimeouts: this.syncTimeouts,
+      promotions: this.promotions,
+      degradedAcks: this.degradedAcks,
+      failedAcks: this.failedAcks,
+      publishFailures: this.publishFailures,
+      wait: {
+        count: this.waitCount,
+        averageMs: this.waitCount === 0 ? 0 : Math.round((this.waitTotal / this.waitCount) * 100) / 100,
+        p99Ms: p99,
+        maxMs: this.waitMax,
+      },
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { ReplogError } from '../../core/errors';
+import type { HttpEvent } from './http-types';
+import { header } from './http-edge';
+
+export type Access = 'read' | 'write' | 'admin';
+
+/**
+ * Local/API-key authentication. Keys are compared as SHA-256 digests with timingSafeEqual, so the
+ * comparison takes the same time whatever the length or prefix of the guess; keys are never logged.
+ * In the cloud, API Gateway's authorizer does this before the function runs (serverless.yml).
+ */
+export function requireAccess(event: HttpEvent, auth: { apiKey: string | undefined; readsRequireKey: boolean }, access: Access): void {
+  if (auth.apiKey === undefined) return;
+  if (access === 'read' && !auth.readsRequireKey) return;
+  const bearer = header(event, 'authorization');
+  const presented =
+    header(event, 'x-api-key') ?? (bearer !== undefined && /^Bearer\s+/i.test(bearer) ? bearer.replace(/^Bearer\s+/i, '') : undefined);
+  if (presented === undefined || presented === '') {
+    throw new ReplogError('UNAUTHORIZED', 401, 'this route needs an API key (x-api-key header or Authorization: Bearer)');
+  }
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(auth.apiKey).digest();
+  if (!timingSafeEqual(a, b)) throw new ReplogError('FORBIDDEN', 403, 'the API key is not valid');
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { isReplogError, ReplogError } from '../../core/errors';
+import type { Log } from '../../core/ports';
+import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
+
+/**
+ * HTTP concerns live here and only here (Middy-style): request ids, JSON error bodies, header
+ * lookup and body decoding. Route handlers receive plain values and throw ReplogErrors.
+ */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResult(error: ReplogError, requestId: string): HttpResult {
+  const extraHeaders: Record<string, string> = error.status === 405 ? { allow: String(error.details?.allow ?? '') } : {};
+  return json(
+    error.status,
+    { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId } },
+    { 'x-request-id': requestId, ...extraHeaders },
+  );
+}
+
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+export function bodyText(event: HttpEvent): string | undefined {
+  if (event.body === undefined || event.body === null) return undefined;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+export function withHttpEdge(log: () => Log, route: string, handler: HttpHandler): HttpHandler {
+  return async (event) => {
+    const requestId = event.requestContext?.requestId || randomUUID();
+    const started = Date.now();
+    try {
+      const result = await handler(event);
+      result.headers = { ...result.headers, 'x-request-id': requestId };
+      return result;
+    } catch (error) {
+      const known = isReplogError(error)
+        ? error
+        : new ReplogError('INTERNAL', 500, 'internal error', { cause: error, retriable: true });
+      const level = known.status >= 500 ? 'error' : 'info';
+      log()[level]('request failed', {
+        route,
+        requestId,
+        status: known.status,
+        code: known.code,
+        key: event.pathParameters?.key,
+        ms: Date.now() - started,
+        error: error instanceof Error ? error.message : String(error),
+        cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined,
+      });
+      return errorResult(known, requestId);
+    }
+  };
+}

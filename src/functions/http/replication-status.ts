@@ -1,0 +1,38 @@
+import { inspectReplication } from '../../core/replication-inspector';
+import { defaultRuntime, type Runtime } from '../runtime';
+import { requireAccess } from './api-key';
+import { json, withHttpEdge } from './http-edge';
+import type { HttpHandler } from './http-types';
+
+/** The status document shared by GET /replication/status, `replog status` and the dashboard. */
+export async function replicationStatus(rt: Runtime) {
+  const state = await rt.roster.refresh();
+  const snapshot = await inspectReplication(rt.admin, state, rt.config.groupId, Date.now);
+  return {
+    leader: { table: rt.config.tables.leader, topic: rt.config.topic, startedAt: new Date(rt.startedAt).toISOString() },
+    control: {
+      epoch: state.epoch,
+      syncFollower: state.syncFollower,
+      promotions: state.promotions,
+      history: state.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),
+    },
+    policy: {
+      defaultMode: rt.config.ack.defaultMode.kind === 'quorum' ? `quorum:${rt.config.ack.defaultMode.k}` : rt.config.ack.defaultMode.kind,
+      syncTimeoutMs: rt.config.ack.syncTimeoutMs,
+      onSyncTimeout: rt.config.ack.onSyncTimeout,
+      onNoCandidate: rt.config.ack.onNoCandidate,
+    },
+    topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart },
+    followers: snapshot.followers,
+    counters: rt.counters.snapshot(),
+    fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
+  };
+}
+
+export const createReplicationStatusHandler = (rt: () => Runtime): HttpHandler =>
+  withHttpEdge(() => rt().log('http'), 'GET /replication/status', async (event) => {
+    requireAccess(event, rt().config.auth, 'read');
+    return json(200, await replicationStatus(rt()), { 'cache-control': 'no-store' });
+  });
+
+export const handler = createReplicationStatusHandler(defaultRuntime);

@@ -1,0 +1,52 @@
+import { parseAckMode, type AckMode } from '../../core/ack-mode';
+import { ReplogError, ValidationError } from '../../core/errors';
+import { validateItemKey } from '../../core/item-key';
+import type { HttpEvent } from './http-types';
+import { header } from './http-edge';
+
+/** Parsing of path, query and header values shared by the item routes. */
+export function itemKeyOf(event: HttpEvent): string {
+  return validateItemKey(event.pathParameters?.key);
+}
+
+export function query(event: HttpEvent, name: string): string | undefined {
+  const value = event.queryStringParameters?.[name];
+  // API Gateway joins repeated parameters with commas; a repeated parameter is ambiguous, so refuse it.
+  if (value !== undefined && event.rawQueryString?.split('&').filter((p) => p.split('=')[0] === name).length > 1) {
+    throw new ValidationError('BAD_QUERY', `query parameter ${name} is given more than once`);
+  }
+  return value;
+}
+
+export function ackModeOf(event: HttpEvent, fallback: AckMode): AckMode {
+  const raw = query(event, 'ack');
+  return raw === undefined ? fallback : parseAckMode(raw);
+}
+
+/** If-Match: "<version>" (strong or weak ETag syntax) → the version the write expects. */
+export function expectedVersionOf(event: HttpEvent): number | undefined {
+  const raw = header(event, 'if-match');
+  if (raw === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?([1-9][0-9]{0,14})"?\s*$/.exec(raw);
+  if (!m?.[1]) throw new ValidationError('BAD_QUERY', 'If-Match must be a quoted item version, for example "3"');
+  return Number(m[1]);
+}
+
+export function nonNegativeIntQuery(event: HttpEvent, name: string, max: number): number | undefined {
+  const raw = query(event, name);
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]{1,15}$/.test(raw) || Number(raw) > max) {
+    throw new ValidationError('BAD_QUERY', `${name} must be a whole number from 0 to ${max}`);
+  }
+  return Number(raw);
+}
+
+export function etag(version: number): string {
+  return `"${version}"`;
+}
+
+export class MethodNotAllowedError extends ReplogError {
+  constructor(message: string, allow: string) {
+    super('METHOD_NOT_ALLOWED', 405, message, { details: { allow } });
+  }
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { ConflictError, ValidationError } from '../../core/errors';
+import { inspectReplication } from '../../core/replication-inspector';
+import { defaultRuntime, type Runtime } from '../runtime';
+import { requireAccess } from './api-key';
+import { bodyText, json, withHttpEdge } from './http-edge';
+import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
+
+const bodySchema = z.object({ followerId: z.string().min(1).max(63) }).strict();
+
+/** A follower is "caught up" when it is attached and has at most this many events to apply. */
+const CAUGHT_UP_MAX_LAG = 10;
+
+async function setSyncFollower(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
+  requireAccess(event, rt.config.auth, 'admin');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(bodyText(event) ?? '');
+  } catch (cause) {
+    throw new ValidationError('BAD_BODY', 'the body must be JSON: {"followerId": "..."}', { cause });
+  }
+  const parsed = bodySchema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError('BAD_BODY', 'the body must be {"followerId": "<id>"}');
+  const { followerId } = parsed.data;
+  const state = await rt.roster.refresh();
+  const snapshot = await inspectReplication(rt.admin, state, rt.config.groupId, Date.now);
+  const view = snapshot.followers.find((f) => f.id === followerId);
+  if (!view) throw new ValidationError('BAD_BODY', `${followerId} is not a configured follower`);
+  if (view.delayMs > 0) throw new ConflictError(`${followerId} is a delayed follower and can never be the sync follower`);
+  if (!view.healthy || view.lag.events > CAUGHT_UP_MAX_LAG) {
+    throw new ConflictError(
+      `${followerId} is not caught up (healthy: ${view.healthy}, lag: ${view.lag.events} events); it can be designated once it is attached and at most ${CAUGHT_UP_MAX_LAG} events behind`,
+      { details: { healthy: view.healthy, lag: view.lag.events } },
+    );
+  }
+  const { state: after } = await rt.roster.changeSyncFollower(followerId, 'designation', 'designated by an operator', undefined);
+  return json(200, { syncFollower: after.syncFollower, epoch: after.epoch });
+}
+
+export const createSetSyncFollowerHandler = (rt: () => Runtime): HttpHandler =>
+  withHttpEdge(() => rt().log('http'), 'POST /replication/sync-follower', (event) => setSyncFollower(rt(), event));
+
+export const handler = createSetSyncFollowerHandler(defaultRuntime);

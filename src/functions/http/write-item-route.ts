@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { ReplogError } from '../../core/errors';
+import { parseItemBody } from '../../core/item-value';
+import { writeItem } from '../../core/leader-write';
+import type { Runtime } from '../runtime';
+import { requireAccess } from './api-key';
+import { bodyText, json } from './http-edge';
+import type { HttpEvent, HttpResult } from './http-types';
+import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query } from './request-params';
+
+/** PUT and DELETE share one path through the leader: parse, write, map the outcome. */
+export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'delete'): Promise<HttpResult> {
+  requireAccess(event, rt.config.auth, 'write');
+  const replica = query(event, 'replica');
+  if (replica !== undefined && replica !== 'leader') {
+    throw new ReplogError('READ_ONLY_REPLICA', 405, `${replica} is a read-only replica; writes go to the leader`, {
+      details: { allow: 'GET' },
+    });
+  }
+  const key = itemKeyOf(event);
+  const ack = ackModeOf(event, rt.config.ack.defaultMode);
+  const expectedVersion = expectedVersionOf(event);
+  const value = op === 'put' ? parseItemBody(bodyText(event), rt.config.maxBodyBytes) : null;
+  const result = await writeItem(
+    { leader: rt.leader, publisher: rt.publisher, acknowledger: rt.acknowledger, clearer: rt.clearer, clock: { now: Date.now } },
+    { key, op, value, ack, writeId: randomUUID(), ...(expectedVersion === undefined ? {} : { expectedVersion }) },
+  ).catch((error: unknown) => {
+    if (error instanceof ReplogError && error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {
+      rt.counters.publishFailures += 1;
+    }
+    throw error;
+  });
+  rt.log('leader').debug('write acknowledged', {
+    topic: rt.config.topic,
+    partition: result.position.partition,
+    offset: result.position.offset,
+    key,
+    version: result.version,
+    ack: result.ack.mode,
+    waitedMs: result.ack.waitedMs,
+  });
+  return json(200, result, { etag: etag(result.version) });
+}

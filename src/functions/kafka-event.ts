@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { LogRecord } from '../core/follower-apply';
+import { ValidationError } from '../core/errors';
+
+/**
+ * The Lambda Kafka event (MSK and self-managed share this shape). The envelope is validated
+ * strictly; a record's *content* is the core's business (poison records go to the DLQ there).
+ */
+const recordSchema = z.object({
+  topic: z.string().min(1),
+  partition: z.number().int().nonnegative(),
+  offset: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]),
+  timestamp: z.number(),
+  key: z.string().nullable().optional(),
+  value: z.string().nullable().optional(),
+});
+
+const eventSchema = z.object({
+  eventSource: z.enum(['aws:kafka', 'SelfManagedKafka']),
+  records: z.record(z.string(), z.array(recordSchema)),
+});
+
+function fromBase64(raw: string | null | undefined): string | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  return Buffer.from(raw, 'base64').toString('utf8');
+}
+
+/** Records grouped per topic-partition, in offset order, as delivered. */
+export function recordsByPartition(event: unknown): LogRecord[][] {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new ValidationError('BAD_BODY', `not a Lambda Kafka event: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return Object.values(parsed.data.records).map((records) =>
+    records
+      .map(
+        (r): LogRecord => ({
+          topic: r.topic,
+          partition: r.partition,
+          offset: String(r.offset),
+          key: fromBase64(r.key),
+          value: fromBase64(r.value),
+          timestamp: r.timestamp,
+        }),
+      )
+      .sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1)),
+  );
+}

@@ -1,0 +1,152 @@
+import { createDocumentClient } from '../adapters/dynamodb/document-client';
+import { DynamoControlTable } from '../adapters/dynamodb/control-table';
+import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
+import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
+import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
+import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
+import { createKafka } from '../adapters/kafka/kafka-client';
+import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
+import { type Config, loadConfig } from '../config/config';
+import { OffsetWatcher } from '../core/offset-watcher';
+import { OutboxMarkClearer } from '../core/outbox';
+import type { Log } from '../core/ports';
+import { ReplicationAcknowledger } from '../core/replication-acknowledger';
+import { ReplicationCounters } from '../core/replication-counters';
+import { SyncRoster } from '../core/sync-roster';
+import { namespacedLogger } from '../observability/logger';
+
+/**
+ * The composition root: builds adapters from config once per process (one Lambda container, or
+ * the local server) and hands them to handlers. Clients are created lazily so a handler that
+ * never touches Kafka never connects to it.
+ */
+export class Runtime {
+  readonly startedAt = Date.now();
+  readonly counters = new ReplicationCounters();
+  private readonly lazy = new Map<string, unknown>();
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  constructor(readonly config: Config) {}
+
+  log(namespace: string): Log {
+    return this.once(`log:${namespace}`, () => namespacedLogger(namespace, this.config.logLevel));
+  }
+
+  get documentClient() {
+    return this.once('ddb', () => {
+      const client = createDocumentClient({ region: this.config.aws.region, endpoint: this.config.aws.dynamodbEndpoint });
+      this.closers.push(async () => client.destroy());
+      return client;
+    });
+  }
+
+  get kafka() {
+    return this.once('kafka', () => createKafka(this.config.kafka, this.log('kafkajs')));
+  }
+
+  get leader(): DynamoLeaderTable {
+    return this.once('leader', () => new DynamoLeaderTable(this.documentClient, this.config.tables.leader));
+  }
+
+  get control(): DynamoControlTable {
+    return this.once('control', () => new DynamoControlTable(this.documentClient, this.config.tables.control));
+  }
+
+  followerTable(id: string): DynamoFollowerTable {
+    return this.once(`follower:${id}`, () => new DynamoFollowerTable(this.documentClient, this.config.tables.follower(id)));
+  }
+
+  get publisher(): KafkaChangePublisher {
+    return this.once('publisher', () => {
+      const p = new KafkaChangePublisher(this.kafka, this.config.topic, this.config.publishTimeoutMs);
+      this.closers.push(() => p.disconnect());
+      return p;
+    });
+  }
+
+  get deadLetters(): KafkaDeadLetterProducer {
+    return this.once('dlq', () => {
+      const p = new KafkaDeadLetterProducer(this.kafka, this.config.deadLetterTopic);
+      this.closers.push(() => p.disconnect());
+      return p;
+    });
+  }
+
+  get admin(): KafkaReplicationAdmin {
+    return this.once('admin', () => {
+      const a = new KafkaReplicationAdmin(this.kafka, this.config.topic);
+      this.closers.push(() => a.disconnect());
+      return a;
+    });
+  }
+
+  get clearer(): OutboxMarkClearer {
+    return this.once('clearer', () => {
+      const log = this.log('outbox');
+      const c = new OutboxMarkClearer(this.leader, (key, version, error) =>
+        log.warn('outbox mark not cleared; the relay will republish this version', {
+          key,
+          version,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
+      this.closers.unshift(() => c.drain());
+      return c;
+    });
+  }
+
+  get roster(): SyncRoster {
+    return this.once(
+      'roster',
+      () =>
+        new SyncRoster(this.control, { followers: this.config.followers, syncFollower: this.config.syncFollower }, this.log('control')),
+    );
+  }
+
+  get watcher(): OffsetWatcher {
+    return this.once(
+      'watcher',
+      () => new OffsetWatcher(this.admin, { pollMs: this.config.ack.pollMs, groupOf: this.config.groupId }, this.log('ack')),
+    );
+  }
+
+  get acknowledger(): ReplicationAcknowledger {
+    return this.once(
+      'ack',
+      () =>
+        new ReplicationAcknowledger({
+          watcher: this.watcher,
+          roster: this.roster,
+          admin: this.admin,
+          counters: this.counters,
+          policy: {
+            syncTimeoutMs: this.config.ack.syncTimeoutMs,
+            onSyncTimeout: this.config.ack.onSyncTimeout,
+            onNoCandidate: this.config.ack.onNoCandidate,
+          },
+          groupOf: this.config.groupId,
+          log: this.log('ack'),
+          now: Date.now,
+        }),
+    );
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers) await close().catch(() => undefined);
+    this.closers.length = 0;
+    this.lazy.clear();
+  }
+
+  private once<T>(name: string, make: () => T): T {
+    if (!this.lazy.has(name)) this.lazy.set(name, make());
+    return this.lazy.get(name) as T;
+  }
+}
+
+let shared: Runtime | undefined;
+
+/** The per-container runtime used by Lambda entry points; the local runtime injects its own. */
+export function defaultRuntime(): Runtime {
+  shared ??= new Runtime(loadConfig());
+  return shared;
+}

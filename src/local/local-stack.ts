@@ -1,0 +1,117 @@
+import type { Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { FollowerConsumer } from '../adapters/kafka/follower-consumer';
+import { loadConfig } from '../config/config';
+import { createFollowerHandler } from '../functions/follower-apply';
+import { Runtime } from '../functions/runtime';
+import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
+import { startHttpBridge } from './http-bridge';
+import { ensureLocalBroker, repoRoot } from './kafka-broker';
+import { provisionReplication } from './provision';
+import { buildRoutes } from './routes';
+
+export interface LocalStackOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Serve the HTTP API (replog dev / serve). */
+  http?: boolean;
+  /** Which followers run in this process: all configured, none, or the listed ids. */
+  followers?: 'all' | 'none' | string[];
+  /** Keep dynalite's data on disk under this folder instead of in memory. */
+  dataDir?: string;
+}
+
+export interface LocalStack {
+  runtime: Runtime;
+  url: string | undefined;
+  dynamoEndpoint: string;
+  brokers: string[];
+  followers: Map<string, FollowerConsumer>;
+  stop(): Promise<void>;
+}
+
+export const defaultDataDir = join(repoRoot, '.replog');
+
+/**
+ * Brings up replog on one machine: an embedded store unless DYNAMODB_ENDPOINT is set, the local
+ * broker unless KAFKA_BROKERS is set, tables and topics, the HTTP API and follower consumers that
+ * drive the very same Lambda handlers as the cloud.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = { ...(options.env ?? process.env) };
+  let dynamo: EmbeddedDynamo | undefined;
+  if (!env.DYNAMODB_ENDPOINT) {
+    let path: string | undefined;
+    if (options.dataDir) {
+      path = join(options.dataDir, 'dynalite');
+      mkdirSync(path, { recursive: true });
+    }
+    dynamo = await startDynalite(path ? { path } : {});
+    env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  }
+  if (!env.KAFKA_BROKERS) {
+    env.KAFKA_BROKERS = await ensureLocalBroker(Number(env.KAFKA_PORT ?? 9092));
+  }
+  const config = loadConfig(env);
+  const runtime = new Runtime(config);
+  const log = runtime.log('local');
+
+  const configured = config.followers.map((f) => f.id);
+  await provisionReplication(runtime, configured);
+  // The control table may know followers added later with `replog follower add`.
+  const state = await runtime.roster.current();
+  const allIds = state.followers.map((f) => f.id);
+  const added = allIds.filter((id) => !configured.includes(id));
+  if (added.length > 0) await provisionReplication(runtime, added);
+
+  const wanted = options.followers ?? 'all';
+  const ids = wanted === 'all' ? allIds : wanted === 'none' ? [] : wanted;
+  const followers = new Map<string, FollowerConsumer>();
+  for (const id of ids) {
+    if (!allIds.includes(id)) throw new Error(`${id} is not a configured follower (${allIds.join(', ')})`);
+    const consumer = new FollowerConsumer(runtime.kafka, {
+      groupId: config.groupId(id),
+      topic: config.topic,
+      bootstrapServers: config.kafka.brokers.join(','),
+      handler: createFollowerHandler(() => runtime, () => id),
+      log: runtime.log(`follower:${id}`),
+    });
+    await consumer.start();
+    followers.set(id, consumer);
+  }
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (options.http) {
+    server = await startHttpBridge(buildRoutes(() => runtime), {
+      port: config.http.port,
+      host: config.http.host,
+      maxBodyBytes: config.maxBodyBytes,
+      log: runtime.log('http'),
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    url = `http://${config.http.host}:${port}`;
+  }
+  log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
+
+  return {
+    runtime,
+    url,
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+    brokers: config.kafka.brokers,
+    followers,
+    async stop() {
+      if (server) {
+        const s = server;
+        await new Promise<void>((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections();
+        });
+      }
+      await Promise.all([...followers.values()].map((f) => f.stop()));
+      await runtime.close();
+      await dynamo?.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { createDeleteItemHandler } from '../functions/http/delete-item';
+import { createGetItemHandler } from '../functions/http/get-item';
+import { handler as healthz } from '../functions/http/healthz';
+import type { HttpHandler } from '../functions/http/http-types';
+import { createPutItemHandler } from '../functions/http/put-item';
+import { createReplicationStatusHandler } from '../functions/http/replication-status';
+import { createSetSyncFollowerHandler } from '../functions/http/set-sync-follower';
+import type { Runtime } from '../functions/runtime';
+
+export interface Route {
+  method: string;
+  /** API Gateway route syntax; `{key+}`-style greedy params are not needed by replog's API. */
+  path: string;
+  handler: HttpHandler;
+}
+
+/** The HTTP API's routes, mirroring serverless.yml's httpApi events one for one. */
+export function buildRoutes(rt: () => Runtime): Route[] {
+  return [
+    { method: 'PUT', path: '/items/{key}', handler: createPutItemHandler(rt) },
+    { method: 'DELETE', path: '/items/{key}', handler: createDeleteItemHandler(rt) },
+    { method: 'GET', path: '/items/{key}', handler: createGetItemHandler(rt) },
+    { method: 'GET', path: '/replication/status', handler: createReplicationStatusHandler(rt) },
+    { method: 'POST', path: '/replication/sync-follower', handler: createSetSyncFollowerHandler(rt) },
+    { method: 'GET', path: '/healthz', handler: healthz },
+  ];
+}
