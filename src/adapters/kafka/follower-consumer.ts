@@ -75,6 +75,9 @@ export class FollowerConsumer {
       let attempt = 0;
       for (;;) {
         if (!isRunning() || isStale() || this.stopping) return;
+        // A long batch (a delayed follower waiting for its events to age, a slow store) must not
+        // cost the group membership: heartbeat while the handler runs.
+        const beating = setInterval(() => void heartbeat().catch(() => undefined), 1000);
         try {
           await this.options.handler(event);
           break;
@@ -92,6 +95,8 @@ export class FollowerConsumer {
           });
           await heartbeat().catch(() => undefined);
           await new Promise((r) => setTimeout(r, delay));
+        } finally {
+          clearInterval(beating);
         }
       }
       resolveOffset(last.offset);

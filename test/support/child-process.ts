@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..');
+
+export interface ReplogProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** Resolves once the process printed a line matching `pattern`. */
+  ready: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
+  kill: (signal?: NodeJS.Signals) => Promise<void>;
+}
+
+/**
+ * Runs the real `replog` CLI (from TypeScript source via tsx) as a separate OS process, so fault
+ * tests can SIGKILL, SIGSTOP and restart leaders and followers for real.
+ */
+export function spawnReplog(args: string[], env: NodeJS.ProcessEnv): ReplogProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: repoRoot,
+    env: { ...env, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+    for (const l of listeners) l();
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  return {
+    child,
+    output: () => out,
+    ready: (pattern, timeoutMs = 60_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (pattern.test(out)) {
+            cleanup();
+            resolve();
+          }
+        };
+        const onExit = (code: number | null) => {
+          cleanup();
+          reject(new Error(`replog ${args.join(' ')} exited (${code}) before ready:\n${out.slice(-4000)}`));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`replog ${args.join(' ')} not ready within ${timeoutMs} ms:\n${out.slice(-4000)}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          child.off('exit', onExit);
+        };
+        listeners.add(check);
+        child.once('exit', onExit);
+        check();
+      }),
+    kill: (signal = 'SIGKILL') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}

@@ -1,0 +1,55 @@
+import type { ChangeEvent } from '../../src/core/change-event';
+import type { ControlState, ControlStore } from '../../src/core/control-state';
+import type { FollowerStore, StoredItem } from '../../src/core/ports';
+import { isNewer } from '../../src/core/versions';
+
+/** Test doubles for the core's ports: plain maps that follow the same rules as the adapters. */
+export class InMemoryFollowerStore implements FollowerStore {
+  readonly items = new Map<string, StoredItem>();
+  writes = 0;
+  failNext = 0;
+
+  async applyNewest(events: readonly ChangeEvent[]): Promise<{ applied: number; skipped: number }> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new Error('store unavailable');
+    }
+    let applied = 0;
+    let skipped = 0;
+    for (const e of events) {
+      this.writes += 1;
+      if (isNewer(e.version, this.items.get(e.key)?.version)) {
+        this.items.set(e.key, { key: e.key, version: e.version, value: e.value, deleted: e.op === 'delete', updatedAt: e.committedAt });
+        applied += 1;
+      } else skipped += 1;
+    }
+    return { applied, skipped };
+  }
+
+  async get(key: string): Promise<StoredItem | undefined> {
+    return this.items.get(key);
+  }
+}
+
+export class InMemoryControlStore implements ControlStore {
+  state: ControlState | undefined;
+  casAttempts = 0;
+
+  async load(): Promise<ControlState | undefined> {
+    return this.state && structuredClone(this.state);
+  }
+
+  async initialize(state: ControlState): Promise<ControlState> {
+    this.state ??= structuredClone(state);
+    return structuredClone(this.state);
+  }
+
+  async replace(expectedEpoch: number, next: ControlState): Promise<boolean> {
+    this.casAttempts += 1;
+    if (this.state?.epoch !== expectedEpoch) return false;
+    this.state = structuredClone(next);
+    return true;
+  }
+}
+
+export const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
