@@ -1,0 +1,42 @@
+import type { GroupMembership, ReplicationAdminPort } from '../../src/core/ports';
+import type { CommittedOffsets } from '../../src/core/positions';
+
+/**
+ * An in-memory replication log admin: the test moves end offsets, committed offsets and group
+ * membership by hand, like a broker whose followers apply (or stall) on command.
+ */
+export class FakeReplicationAdmin implements ReplicationAdminPort {
+  readonly committed = new Map<string, Map<number, bigint>>();
+  readonly members = new Map<string, number>();
+  readonly high = new Map<number, bigint>([[0, 0n], [1, 0n], [2, 0n]]);
+  offsetCalls = 0;
+
+  commit(group: string, partition: number, next: bigint): void {
+    const m = this.committed.get(group) ?? new Map<number, bigint>();
+    m.set(partition, next);
+    this.committed.set(group, m);
+  }
+
+  /** A follower group that has applied everything currently in the log. */
+  catchUp(group: string): void {
+    for (const [p, end] of this.high) this.commit(group, p, end);
+  }
+
+  async committedOffsets(groupIds: readonly string[]): Promise<Map<string, CommittedOffsets>> {
+    this.offsetCalls += 1;
+    return new Map(groupIds.map((g) => [g, new Map(this.committed.get(g) ?? [])]));
+  }
+
+  async endOffsets() {
+    return { high: new Map(this.high), low: new Map([...this.high.keys()].map((p) => [p, 0n] as const)) };
+  }
+
+  async groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>> {
+    return new Map(
+      groupIds.map((groupId) => {
+        const members = this.members.get(groupId) ?? 0;
+        return [groupId, { groupId, members, state: members > 0 ? 'Stable' : 'Empty' }];
+      }),
+    );
+  }
+}

@@ -1,0 +1,156 @@
+import { parseAckMode } from '../../../src/core/ack-mode';
+import { OffsetWatcher } from '../../../src/core/offset-watcher';
+import { type AckPolicy, ReplicationAcknowledger, ReplicationTimeoutError } from '../../../src/core/replication-acknowledger';
+import { ReplicationCounters } from '../../../src/core/replication-counters';
+import { SyncRoster } from '../../../src/core/sync-roster';
+import { changeEvent } from '../../support/event-fixtures';
+import { FakeReplicationAdmin } from '../../support/fake-replication-admin';
+import { InMemoryControlStore, silentLog } from '../../support/in-memory-stores';
+
+const groupOf = (id: string) => `g-${id}`;
+const followers = ['f1', 'f2', 'f3'].map((id) => ({ id, delayMs: 0 }));
+
+function given(policy: Partial<AckPolicy> = {}, shared?: { admin: FakeReplicationAdmin; store: InMemoryControlStore }) {
+  const admin = shared?.admin ?? new FakeReplicationAdmin();
+  const store = shared?.store ?? new InMemoryControlStore();
+  const counters = new ReplicationCounters();
+  const roster = new SyncRoster(store, { followers, syncFollower: 'f1' }, silentLog, 0);
+  const watcher = new OffsetWatcher(admin, { pollMs: 1, groupOf }, silentLog);
+  const ack = new ReplicationAcknowledger({
+    watcher,
+    roster,
+    admin,
+    counters,
+    policy: { syncTimeoutMs: 150, onSyncTimeout: 'promote', onNoCandidate: 'degrade', ...policy },
+    groupOf,
+    log: silentLog,
+    now: Date.now,
+  });
+  for (const f of followers) admin.members.set(groupOf(f.id), 1);
+  return { admin, store, counters, roster, ack };
+}
+
+/** The event at offset 4 of partition 0: followers confirm it by committing 5. */
+const event = changeEvent({ key: 'k', version: 3 });
+const position = { partition: 0, offset: '4' };
+
+describe('replication acknowledger', () => {
+  it('given async, acknowledges at once with nobody confirming', async () => {
+    const { ack, admin } = given();
+    await expect(ack.acknowledge(parseAckMode('async'), event, position)).resolves.toEqual({
+      mode: 'async',
+      confirmedBy: [],
+      waitedMs: 0,
+      degraded: false,
+    });
+    expect(admin.offsetCalls).toBe(0);
+  });
+
+  it('given semi-sync, acknowledges once the sync follower has committed past the event', async () => {
+    const { ack, admin, counters } = given();
+    admin.commit('g-f2', 0, 5n);
+    setTimeout(() => admin.commit('g-f1', 0, 5n), 20);
+    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    expect(outcome).toMatchObject({ mode: 'semi-sync', confirmedBy: ['f1'], degraded: false });
+    expect(counters.snapshot().acks['semi-sync']).toBe(1);
+  });
+
+  it('given the sync follower is dead, promotes the most caught-up healthy follower and waits for it', async () => {
+    const { ack, admin, store, counters } = given();
+    admin.high.set(0, 5n);
+    admin.members.set('g-f1', 0);
+    admin.commit('g-f2', 0, 3n);
+    admin.commit('g-f3', 0, 4n);
+    setTimeout(() => admin.commit('g-f3', 0, 5n), 250);
+    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    expect(outcome).toMatchObject({ confirmedBy: ['f3'], promotedTo: 'f3', degraded: false });
+    expect(store.state).toMatchObject({ syncFollower: 'f3', epoch: 2, promotions: 1 });
+    expect(store.state?.history[0]).toMatchObject({ from: 'f1', to: 'f3', kind: 'promotion' });
+    expect(counters.snapshot()).toMatchObject({ syncTimeouts: 1, promotions: 1 });
+  });
+
+  it('given every follower is stopped and promote finds no candidate, degrades honestly', async () => {
+    const { ack, admin } = given({ onNoCandidate: 'degrade' });
+    for (const f of followers) admin.members.set(groupOf(f.id), 0);
+    const started = Date.now();
+    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    expect(outcome).toMatchObject({ mode: 'semi-sync', confirmedBy: [], degraded: true });
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('given every follower is stopped and the fallback is fail, answers 504 with key, version and position', async () => {
+    const { ack, admin } = given({ onNoCandidate: 'fail' });
+    for (const f of followers) admin.members.set(groupOf(f.id), 0);
+    const failure = ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    await expect(failure).rejects.toBeInstanceOf(ReplicationTimeoutError);
+    await expect(failure).rejects.toMatchObject({
+      status: 504,
+      details: { key: 'k', version: 3, position, committedOnLeader: true },
+    });
+  });
+
+  it('given the degrade policy, acks as async with degraded=true instead of promoting', async () => {
+    const { ack, store } = given({ onSyncTimeout: 'degrade' });
+    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    expect(outcome).toMatchObject({ degraded: true, confirmedBy: [] });
+    expect(store.state?.syncFollower).toBe('f1');
+  });
+
+  it('given the fail policy, answers 504 without promoting', async () => {
+    const { ack, store } = given({ onSyncTimeout: 'fail' });
+    await expect(ack.acknowledge(parseAckMode('semi-sync'), event, position)).rejects.toMatchObject({ status: 504 });
+    expect(store.state?.syncFollower).toBe('f1');
+  });
+
+  it('given sync, waits for every follower', async () => {
+    const { ack, admin } = given();
+    admin.commit('g-f1', 0, 5n);
+    admin.commit('g-f2', 0, 5n);
+    setTimeout(() => admin.commit('g-f3', 0, 5n), 30);
+    const outcome = await ack.acknowledge(parseAckMode('sync'), event, position);
+    expect(outcome.confirmedBy.sort()).toEqual(['f1', 'f2', 'f3']);
+    expect(outcome.waitedMs).toBeGreaterThanOrEqual(25);
+  });
+
+  it('given quorum:2 with one follower stopped, still acknowledges', async () => {
+    const { ack, admin } = given();
+    admin.commit('g-f1', 0, 5n);
+    admin.commit('g-f3', 0, 5n);
+    const outcome = await ack.acknowledge(parseAckMode('quorum:2'), event, position);
+    expect(outcome).toMatchObject({ degraded: false });
+    expect(outcome.confirmedBy.sort()).toEqual(['f1', 'f3']);
+  });
+
+  it('given quorum:2 with two followers stopped, times out into the fallback', async () => {
+    const { ack, admin } = given({ onNoCandidate: 'fail' });
+    admin.commit('g-f1', 0, 5n);
+    await expect(ack.acknowledge(parseAckMode('quorum:2'), event, position)).rejects.toMatchObject({
+      status: 504,
+      details: { ack: { confirmedBy: ['f1'] } },
+    });
+  });
+
+  it('refuses a quorum larger than the followers that can confirm', async () => {
+    const { ack } = given();
+    await expect(ack.acknowledge(parseAckMode('quorum:4'), event, position)).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('given two leaders promote at once, exactly one promotion wins and both adopt it', async () => {
+    const admin = new FakeReplicationAdmin();
+    const store = new InMemoryControlStore();
+    const a = given({}, { admin, store });
+    const b = given({}, { admin, store });
+    admin.members.set('g-f1', 0);
+    admin.high.set(0, 5n);
+    admin.catchUp('g-f2');
+    admin.catchUp('g-f3');
+    const [ra, rb] = await Promise.all([
+      a.ack.acknowledge(parseAckMode('semi-sync'), event, position),
+      b.ack.acknowledge(parseAckMode('semi-sync'), event, position),
+    ]);
+    expect(store.state).toMatchObject({ syncFollower: 'f2', promotions: 1, epoch: 2 });
+    expect(ra.confirmedBy).toEqual(['f2']);
+    expect(rb.confirmedBy).toEqual(['f2']);
+    expect(a.counters.promotions + b.counters.promotions).toBe(1);
+  });
+});
