@@ -1,17 +1,20 @@
 /** Unit tests are pure and fast; integration tests share one real broker started by globalSetup. */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
+const setupFiles = ['<rootDir>/test/support/silence-sdk-notice.ts'];
 module.exports = {
   projects: [
     {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       transform,
+      setupFiles,
       testEnvironment: 'node',
     },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       transform,
+      setupFiles,
       testEnvironment: 'node',
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',

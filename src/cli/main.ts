@@ -4,6 +4,10 @@ import { registerFollower } from './commands/follower';
 import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 
+// The CLI runs on the developer's Node 20; the Lambda target is nodejs22.x where the SDK's
+// end-of-support notice does not apply, so the notice is silenced for the CLI only.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** The `replog` command. Each sub-command lives in its own file under commands/. */
 export function buildProgram(): Command {
   const program = new Command('replog')

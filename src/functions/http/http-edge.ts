@@ -47,7 +47,8 @@ export function withHttpEdge(log: () => Log, route: string, handler: HttpHandler
       const known = isReplogError(error)
         ? error
         : new ReplogError('INTERNAL', 500, 'internal error', { cause: error, retriable: true });
-      const level = known.status >= 500 ? 'error' : 'info';
+      // 503/504 are answers the policy chose (broker down, replication unconfirmed), not bugs.
+      const level = known.status === 503 || known.status === 504 ? 'warn' : known.status >= 500 ? 'error' : 'info';
       log()[level]('request failed', {
         route,
         requestId,
