@@ -2,6 +2,7 @@
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 const setupFiles = ['<rootDir>/test/support/silence-sdk-notice.ts'];
 module.exports = {
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',
