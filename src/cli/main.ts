@@ -3,6 +3,7 @@ import { registerDev } from './commands/dev';
 import { registerFollower } from './commands/follower';
 import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
+import { registerTopics } from './commands/topics';
 
 // The CLI runs on the developer's Node 20; the Lambda target is nodejs22.x where the SDK's
 // end-of-support notice does not apply, so the notice is silenced for the CLI only.
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerFollower(program);
   registerStatus(program);
+  registerTopics(program);
   return program;
 }
 

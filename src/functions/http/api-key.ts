@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ReplogError } from '../../core/errors';
-import type { HttpEvent } from './http-types';
 import { header } from './http-edge';
 
 export type Access = 'read' | 'write' | 'admin';
@@ -8,9 +7,9 @@ export type Access = 'read' | 'write' | 'admin';
 /**
  * Local/API-key authentication. Keys are compared as SHA-256 digests with timingSafeEqual, so the
  * comparison takes the same time whatever the length or prefix of the guess; keys are never logged.
- * In the cloud, API Gateway's authorizer does this before the function runs (serverless.yml).
+ * In the cloud, the API Gateway authorizer (authorizer.ts) runs this same check before the function does.
  */
-export function requireAccess(event: HttpEvent, auth: { apiKey: string | undefined; readsRequireKey: boolean }, access: Access): void {
+export function requireAccess(event: { headers?: Record<string, string | undefined> }, auth: { apiKey: string | undefined; readsRequireKey: boolean }, access: Access): void {
   if (auth.apiKey === undefined) return;
   if (access === 'read' && !auth.readsRequireKey) return;
   const bearer = header(event, 'authorization');

@@ -24,7 +24,7 @@ export function errorResult(error: ReplogError, requestId: string): HttpResult {
   );
 }
 
-export function header(event: HttpEvent, name: string): string | undefined {
+export function header(event: { headers?: Record<string, string | undefined> }, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
   return undefined;
