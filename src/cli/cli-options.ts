@@ -16,3 +16,8 @@ export function positiveIntOption(raw: string): number {
   if (!/^[1-9]\d{0,8}$/.test(raw)) throw new InvalidArgumentError('a positive whole number');
   return Number(raw);
 }
+
+export function nonNegativeIntOption(raw: string): number {
+  if (!/^\d{1,10}$/.test(raw)) throw new InvalidArgumentError('a whole number (0 or more)');
+  return Number(raw);
+}

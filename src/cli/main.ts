@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerDev } from './commands/dev';
 import { registerFollower } from './commands/follower';
+import { registerRelay } from './commands/relay';
 import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 import { registerTopics } from './commands/topics';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerFollower(program);
   registerStatus(program);
   registerTopics(program);
+  registerRelay(program);
   return program;
 }
 

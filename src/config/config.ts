@@ -56,6 +56,10 @@ const envSchema = z.object({
   REPLOG_READS_REQUIRE_KEY: boolFrom(false),
   REPLOG_RELAY_GRACE_MS: intFrom(5000, 0),
   REPLOG_RELAY_INTERVAL_MS: intFrom(2000, 50),
+  REPLOG_RELAY_MAX_MARKS: intFrom(1000, 1, 100_000),
+  // Testing aid for the fault suite: the leader SIGKILLs itself right after a DynamoDB commit
+  // with this probability. Never set it in production.
+  REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
   REPLOG_STALL_MS: intFrom(10_000, 100),
   REPLOG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
@@ -96,7 +100,8 @@ export interface Config {
   publishTimeoutMs: number;
   maxBodyBytes: number;
   auth: { apiKey: string | undefined; readsRequireKey: boolean };
-  relay: { graceMs: number; intervalMs: number };
+  relay: { graceMs: number; intervalMs: number; maxMarks: number };
+  faults: { crashAfterCommitProbability: number };
   stallMs: number;
   logLevel: Env['REPLOG_LOG_LEVEL'];
 }
@@ -170,7 +175,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publishTimeoutMs: e.REPLOG_PUBLISH_TIMEOUT_MS,
     maxBodyBytes: e.REPLOG_MAX_BODY_BYTES,
     auth: { apiKey: e.REPLOG_API_KEY, readsRequireKey: e.REPLOG_READS_REQUIRE_KEY },
-    relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS },
+    relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
+    faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
     stallMs: e.REPLOG_STALL_MS,
     logLevel: e.REPLOG_LOG_LEVEL,
   };

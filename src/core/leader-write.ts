@@ -1,5 +1,6 @@
 import type { AckMode } from './ack-mode';
 import type { AckOutcome, Acknowledger } from './acknowledgement';
+import type { ChangeEvent } from './change-event';
 import { ReplogError, UnavailableError } from './errors';
 import type { JsonValue } from './item-value';
 import type { OutboxMarkClearer } from './outbox';
@@ -28,6 +29,11 @@ export interface LeaderWriteDeps {
   acknowledger: Acknowledger;
   clearer: OutboxMarkClearer;
   clock: Clock;
+  /**
+   * Called between the commit and the publish. Only the fault suite sets it (to die exactly in
+   * the dual-write window); see REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY.
+   */
+  afterCommit?: (event: ChangeEvent) => void;
 }
 
 /**
@@ -45,6 +51,7 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
     ...(command.expectedVersion === undefined ? {} : { expectedVersion: command.expectedVersion }),
   });
 
+  deps.afterCommit?.(event);
   let position: LogPosition;
   try {
     position = await deps.publisher.publish(event);

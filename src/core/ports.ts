@@ -14,6 +14,10 @@ export interface StoredItem {
   value: JsonValue | null;
   deleted: boolean;
   updatedAt: number;
+  /** The id of the write that produced this version (leader items; followers copy it). */
+  writeId?: string;
+  /** Leader items only: set while this version may not yet be in the replication log. */
+  outboxAt?: number;
 }
 
 export interface CommitRequest {
@@ -36,6 +40,20 @@ export interface LeaderStore {
   get(key: string): Promise<StoredItem | undefined>;
   /** Clears the outbox mark only if the item still carries this version's mark. */
   clearOutboxMark(key: string, version: number): Promise<void>;
+}
+
+/** A leader item whose outbox mark was set at `outboxAt` (epoch ms). */
+export interface OutboxMark {
+  key: string;
+  outboxAt: number;
+}
+
+/**
+ * Finds outbox marks older than a cut-off through the sparse `outbox` index, shard by shard, so
+ * the relay reads only marked items and never scans the table.
+ */
+export interface MarkScanner {
+  marksOlderThan(cutoff: number, limit: number): Promise<OutboxMark[]>;
 }
 
 export interface FollowerStore {

@@ -2,11 +2,13 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoControlTable } from '../adapters/dynamodb/control-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
+import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { createKafka } from '../adapters/kafka/kafka-client';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig } from '../config/config';
+import type { ChangeEvent } from '../core/change-event';
 import { OffsetWatcher } from '../core/offset-watcher';
 import { OutboxMarkClearer } from '../core/outbox';
 import type { Log } from '../core/ports';
@@ -14,6 +16,7 @@ import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { ReplicationCounters } from '../core/replication-counters';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger } from '../observability/logger';
+import { crashAfterCommit } from './fault-injection';
 
 /**
  * The composition root: builds adapters from config once per process (one Lambda container, or
@@ -46,6 +49,10 @@ export class Runtime {
 
   get leader(): DynamoLeaderTable {
     return this.once('leader', () => new DynamoLeaderTable(this.documentClient, this.config.tables.leader));
+  }
+
+  get outboxIndex(): DynamoOutboxIndex {
+    return this.once('outboxIndex', () => new DynamoOutboxIndex(this.documentClient, this.config.tables.leader));
   }
 
   get control(): DynamoControlTable {
@@ -93,6 +100,11 @@ export class Runtime {
       this.closers.unshift(() => c.drain());
       return c;
     });
+  }
+
+  /** The fault suite's crash hook (undefined unless REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY > 0). */
+  get afterCommit(): ((event: ChangeEvent) => void) | undefined {
+    return this.once('afterCommit', () => crashAfterCommit(this.config.faults.crashAfterCommitProbability, this.log('faults')));
   }
 
   get roster(): SyncRoster {

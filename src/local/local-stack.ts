@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { FollowerConsumer } from '../adapters/kafka/follower-consumer';
 import { loadConfig } from '../config/config';
 import { createFollowerHandler } from '../functions/follower-apply';
+import { runRelay } from '../functions/relay';
 import { Runtime } from '../functions/runtime';
 import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
 import { startHttpBridge } from './http-bridge';
 import { ensureLocalBroker, repoRoot } from './kafka-broker';
 import { provisionReplication } from './provision';
+import { startRelayTimer, type RelayTimer } from './relay-timer';
 import { buildRoutes } from './routes';
 
 export interface LocalStackOptions {
@@ -82,7 +84,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let server: Server | undefined;
   let url: string | undefined;
+  let relay: RelayTimer | undefined;
   if (options.http) {
+    // The process that serves writes also runs the outbox relay, as the scheduled Lambda does in the cloud.
+    relay = startRelayTimer(() => runRelay(runtime), config.relay.intervalMs, runtime.log('relay'));
     server = await startHttpBridge(buildRoutes(() => runtime), {
       port: config.http.port,
       host: config.http.host,
@@ -109,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           s.closeAllConnections();
         });
       }
+      await relay?.stop();
       await Promise.all([...followers.values()].map((f) => f.stop()));
       await runtime.close();
       await dynamo?.close();

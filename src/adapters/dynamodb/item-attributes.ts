@@ -24,6 +24,8 @@ export function toStoredItem(record: ItemRecord): StoredItem {
     value: record.deleted || record.doc === undefined ? null : (JSON.parse(record.doc) as JsonValue),
     deleted: record.deleted,
     updatedAt: record.updatedAt,
+    ...(record.writeId === undefined ? {} : { writeId: record.writeId }),
+    ...(record.outboxAt === undefined ? {} : { outboxAt: record.outboxAt }),
   };
 }
 

@@ -87,6 +87,7 @@ export class KafkaChangePublisher implements ChangePublisher {
   }
 
   private async sendBatch(batch: Pending[]): Promise<void> {
+    orderVersionsPerKey(batch);
     try {
       const partitions = await this.partitionCount();
       const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
@@ -125,6 +126,28 @@ export class KafkaChangePublisher implements ChangePublisher {
       const failure = translateKafkaError(error, 'produce');
       for (const pending of batch) pending.reject(failure);
     }
+  }
+}
+
+/**
+ * Two writes to one key can finish their commits out of order and meet in one batch; within a
+ * batch each key's events are put back in version order (in the slots that key already holds),
+ * so a plain consumer of the log sees versions rise. Across batches the followers' version check
+ * makes any reordering harmless.
+ */
+export function orderVersionsPerKey(batch: Pending[]): void {
+  const slots = new Map<string, number[]>();
+  batch.forEach((p, i) => {
+    const list = slots.get(p.event.key);
+    if (list) list.push(i);
+    else slots.set(p.event.key, [i]);
+  });
+  for (const indices of slots.values()) {
+    if (indices.length < 2) continue;
+    const sorted = indices.map((i) => batch[i] as Pending).sort((a, b) => a.event.version - b.event.version);
+    indices.forEach((slot, k) => {
+      batch[slot] = sorted[k] as Pending;
+    });
   }
 }
 

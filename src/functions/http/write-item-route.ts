@@ -22,7 +22,14 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
   const expectedVersion = expectedVersionOf(event);
   const value = op === 'put' ? parseItemBody(bodyText(event), rt.config.maxBodyBytes) : null;
   const result = await writeItem(
-    { leader: rt.leader, publisher: rt.publisher, acknowledger: rt.acknowledger, clearer: rt.clearer, clock: { now: Date.now } },
+    {
+      leader: rt.leader,
+      publisher: rt.publisher,
+      acknowledger: rt.acknowledger,
+      clearer: rt.clearer,
+      clock: { now: Date.now },
+      afterCommit: rt.afterCommit,
+    },
     { key, op, value, ack, writeId: randomUUID(), ...(expectedVersion === undefined ? {} : { expectedVersion }) },
   ).catch((error: unknown) => {
     if (error instanceof ReplogError && error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {

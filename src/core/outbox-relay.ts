@@ -1,0 +1,153 @@
+import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from './change-event';
+import type { ChangePublisher, LeaderStore, Log, MarkScanner, OutboxMark, StoredItem } from './ports';
+
+/**
+ * The outbox relay: the safety net for "committed on the leader, never reached the log" (a leader
+ * killed between the DynamoDB commit and the Kafka produce, or a produce that failed). It finds
+ * marks older than a grace period, republishes the item's *current* state (events carry full
+ * state, so the current state is always a correct event, and a tombstone republishes a delete),
+ * and clears the mark only if the item still holds the version it published.
+ */
+export interface OutboxRelayDeps {
+  marks: MarkScanner;
+  leader: Pick<LeaderStore, 'get' | 'clearOutboxMark'>;
+  publisher: ChangePublisher;
+  log: Log;
+  now: () => number;
+}
+
+export interface OutboxRelayOptions {
+  /** Marks younger than this belong to writes whose leader is still publishing them. */
+  graceMs: number;
+  /** Upper bound of marks handled per run, so one run (one Lambda invocation) stays bounded. */
+  maxMarks: number;
+  concurrency?: number;
+}
+
+export interface OutboxRelayReport {
+  /** Marks older than the cut-off that the index returned. */
+  found: number;
+  /** Events this run put into the log. */
+  republished: number;
+  /** Marks removed after their version was published. */
+  cleared: number;
+  /** The mark was already gone when the item was read (its leader finished meanwhile). */
+  alreadyClear: number;
+  /** A newer write re-marked the item within the grace period; its own leader is publishing it. */
+  fresh: number;
+  /** The item kept changing under the relay; the mark stays for the next run. */
+  busy: number;
+  /** Read or publish failed; the mark stays for the next run. */
+  failed: number;
+  /** Not attempted because the log was unavailable earlier in this run. */
+  deferred: number;
+  /** The index may hold more stale marks than this run handled. */
+  more: boolean;
+  cutoff: number;
+  durationMs: number;
+  errors: string[];
+}
+
+/**
+ * A republished version may land after a newer version its leader published meanwhile; on a
+ * compacted topic the last record per key must be the newest state, so the relay republishes
+ * until a re-read shows the version it published, a bounded number of times.
+ */
+const MAX_ROUNDS_PER_MARK = 3;
+const MAX_REPORTED_ERRORS = 5;
+
+type Outcome = 'cleared' | 'alreadyClear' | 'fresh' | 'busy';
+
+export function eventFromItem(item: StoredItem): ChangeEvent {
+  return {
+    v: CHANGE_EVENT_SCHEMA_VERSION,
+    op: item.deleted ? 'delete' : 'put',
+    key: item.key,
+    version: item.version,
+    value: item.deleted ? null : item.value,
+    committedAt: item.updatedAt,
+    // Leader items always carry their write id; the fallback only keeps the event schema-valid.
+    writeId: item.writeId ?? `relay-v${item.version}`,
+  };
+}
+
+export async function relayOutbox(deps: OutboxRelayDeps, options: OutboxRelayOptions): Promise<OutboxRelayReport> {
+  const started = deps.now();
+  const cutoff = started - options.graceMs;
+  const report: OutboxRelayReport = {
+    found: 0,
+    republished: 0,
+    cleared: 0,
+    alreadyClear: 0,
+    fresh: 0,
+    busy: 0,
+    failed: 0,
+    deferred: 0,
+    more: false,
+    cutoff,
+    durationMs: 0,
+    errors: [],
+  };
+  const marks = await deps.marks.marksOlderThan(cutoff, options.maxMarks);
+  report.found = marks.length;
+  report.more = marks.length >= options.maxMarks;
+
+  let logUnavailable = false;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < marks.length) {
+      const mark = marks[next++] as OutboxMark;
+      if (logUnavailable) {
+        report.deferred += 1;
+        continue;
+      }
+      try {
+        const outcome = await relayOne(deps, mark, cutoff, () => {
+          report.republished += 1;
+        });
+        report[outcome] += 1;
+      } catch (error) {
+        report.failed += 1;
+        // One failed produce means the log is down: the rest would each wait out the publish deadline.
+        logUnavailable = true;
+        const message = error instanceof Error ? error.message : String(error);
+        if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(message);
+        deps.log.warn('outbox relay could not republish; the mark stays for the next run', {
+          key: mark.key,
+          outboxAt: mark.outboxAt,
+          error: message,
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, Math.max(1, marks.length)) }, worker));
+  report.durationMs = deps.now() - started;
+  return report;
+}
+
+async function relayOne(deps: OutboxRelayDeps, mark: OutboxMark, cutoff: number, onPublished: () => void): Promise<Outcome> {
+  let item = await deps.leader.get(mark.key);
+  if (item?.outboxAt === undefined) return 'alreadyClear';
+  if (item.outboxAt >= cutoff) return 'fresh';
+  for (let round = 0; round < MAX_ROUNDS_PER_MARK; round++) {
+    const event = eventFromItem(item);
+    const position = await deps.publisher.publish(event);
+    onPublished();
+    const after = await deps.leader.get(mark.key);
+    if (after === undefined || after.version === item.version) {
+      // Conditional on the version: a write that replaced the item meanwhile keeps its own mark.
+      await deps.leader.clearOutboxMark(mark.key, item.version);
+      deps.log.info('outbox relay republished an unpublished write', {
+        key: mark.key,
+        version: item.version,
+        op: event.op,
+        partition: position.partition,
+        offset: position.offset,
+        markedAgoMs: deps.now() - mark.outboxAt,
+      });
+      return 'cleared';
+    }
+    item = after;
+  }
+  return 'busy';
+}

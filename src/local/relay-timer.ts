@@ -1,0 +1,42 @@
+import type { OutboxRelayReport } from '../core/outbox-relay';
+import type { Log } from '../core/ports';
+
+export interface RelayTimer {
+  stop(): Promise<void>;
+}
+
+/**
+ * The local stand-in for the scheduled relay Lambda: one pass every interval, never two at once
+ * (the next pass is scheduled when the previous one ends), and stop() waits for a running pass.
+ */
+export function startRelayTimer(run: () => Promise<OutboxRelayReport>, intervalMs: number, log: Log): RelayTimer {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const tick = () => {
+    running = run()
+      .then((report) => {
+        if (report.failed > 0) log.warn('outbox relay run incomplete', { ...report });
+        else if (report.republished > 0) log.info('outbox relay republished unpublished writes', { ...report });
+      })
+      .catch((error: unknown) => log.warn('outbox relay run failed', { error: error instanceof Error ? error.message : String(error) }))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) schedule();
+      });
+  };
+  const schedule = () => {
+    timer = setTimeout(tick, intervalMs);
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
