@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDev } from './commands/dev';
+import { registerDlq } from './commands/dlq';
 import { registerFollower } from './commands/follower';
 import { registerRelay } from './commands/relay';
 import { registerServe } from './commands/serve';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerStatus(program);
   registerTopics(program);
   registerRelay(program);
+  registerDlq(program);
   return program;
 }
 

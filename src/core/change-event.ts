@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PoisonEventError } from './errors';
-import { MAX_KEY_BYTES } from './item-key';
-import type { JsonValue } from './item-value';
+import { itemKeyProblem } from './item-key';
+import { type JsonValue, MAX_STORED_VALUE_BYTES, storedValueBytes } from './item-value';
 
 /**
  * The replication log's record. It carries the item's full new state (not a diff), so applying
@@ -13,17 +13,22 @@ export const changeEventSchema = z
   .object({
     v: z.literal(CHANGE_EVENT_SCHEMA_VERSION),
     op: z.enum(['put', 'delete']),
-    key: z
-      .string()
-      .min(1)
-      .refine((k) => Buffer.byteLength(k, 'utf8') <= MAX_KEY_BYTES, 'key too long'),
+    key: z.string().superRefine((k, ctx) => {
+      const problem = itemKeyProblem(k);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    }),
     version: z.number().int().positive(),
     value: z.json().nullable(),
     committedAt: z.number().int().nonnegative(),
     writeId: z.string().min(1).max(128),
   })
   .strict()
-  .refine((e) => e.op === 'put' || e.value === null, { message: 'a delete carries no value', path: ['value'] });
+  .refine((e) => e.op === 'put' || e.value === null, { message: 'a delete carries no value', path: ['value'] })
+  // A value DynamoDB cannot store would fail the replica write forever and stall the partition.
+  .refine((e) => storedValueBytes(e.value as JsonValue | null) <= MAX_STORED_VALUE_BYTES, {
+    message: `the value is larger than ${MAX_STORED_VALUE_BYTES} bytes`,
+    path: ['value'],
+  });
 
 export type ChangeEvent = {
   v: typeof CHANGE_EVENT_SCHEMA_VERSION;

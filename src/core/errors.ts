@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'BAD_BODY'
   | 'BAD_QUERY'
   | 'BAD_EVENT'
+  | 'BAD_REQUEST'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'

@@ -8,9 +8,13 @@ export interface LogRecord {
   topic: string;
   partition: number;
   offset: string;
+  /** UTF-8 text of the key and value; null when absent or when the bytes are not valid UTF-8. */
   key: string | null;
   value: string | null;
   timestamp: number;
+  /** The bytes exactly as delivered, kept so a dead letter carries what was really received. */
+  rawKey?: Uint8Array | null;
+  rawValue?: Uint8Array | null;
 }
 
 export interface DeadLetter {
@@ -51,7 +55,10 @@ export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogReco
   const poison: DeadLetter[] = [];
   for (const record of records) {
     try {
-      if (record.value === null) throw new PoisonEventError('record has no value');
+      if (record.value === null) {
+        throw new PoisonEventError(record.rawValue?.length ? 'record value is not valid UTF-8' : 'record has no value');
+      }
+      if (record.key === null && record.rawKey?.length) throw new PoisonEventError('record key is not valid UTF-8');
       events.push(decodeChangeEvent(record.value, record.key));
     } catch (error) {
       if (!(error instanceof PoisonEventError)) throw error;

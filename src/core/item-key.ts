@@ -8,19 +8,21 @@ export const MAX_KEY_BYTES = 1024;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export function validateItemKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0) {
-    throw new ValidationError('BAD_KEY', 'the item key must be a non-empty string');
-  }
+/**
+ * Why a key is unacceptable, or undefined when it is fine. Shared by the HTTP edge (400) and the
+ * follower's event schema (poison): a follower must never be handed a key the leader would refuse.
+ */
+export function itemKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== 'string' || key.length === 0) return 'the item key must be a non-empty string';
   const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes > MAX_KEY_BYTES) {
-    throw new ValidationError('BAD_KEY', `the item key is ${bytes} bytes; the limit is ${MAX_KEY_BYTES}`);
-  }
-  if (CONTROL_CHARS.test(key)) {
-    throw new ValidationError('BAD_KEY', 'the item key must not contain control characters');
-  }
-  if (LONE_SURROGATE.test(key)) {
-    throw new ValidationError('BAD_KEY', 'the item key is not valid Unicode');
-  }
-  return key;
+  if (bytes > MAX_KEY_BYTES) return `the item key is ${bytes} bytes; the limit is ${MAX_KEY_BYTES}`;
+  if (CONTROL_CHARS.test(key)) return 'the item key must not contain control characters';
+  if (LONE_SURROGATE.test(key)) return 'the item key is not valid Unicode';
+  return undefined;
+}
+
+export function validateItemKey(key: unknown): string {
+  const problem = itemKeyProblem(key);
+  if (problem !== undefined) throw new ValidationError('BAD_KEY', problem);
+  return key as string;
 }

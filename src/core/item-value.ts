@@ -5,6 +5,17 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: s
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 /**
+ * The largest value (as stored JSON text) an item may hold: DynamoDB refuses items over 400 KB,
+ * and the key and bookkeeping attributes need the rest. The body cap alone is not enough, since
+ * re-encoding can grow a value (`1e20` is stored as `100000000000000000000`).
+ */
+export const MAX_STORED_VALUE_BYTES = 380 * 1024;
+
+export function storedValueBytes(value: JsonValue | null): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/**
  * Parses a write body. The size check comes first so a huge body is refused before any parsing
  * work; the value must be JSON because events carry it verbatim to every follower.
  */
@@ -14,9 +25,13 @@ export function parseItemBody(body: string | undefined, maxBytes: number): JsonV
   }
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes, bytes);
+  let value: JsonValue;
   try {
-    return JSON.parse(body) as JsonValue;
+    value = JSON.parse(body) as JsonValue;
   } catch (cause) {
     throw new ValidationError('BAD_BODY', 'the request body is not valid JSON', { cause });
   }
+  const stored = storedValueBytes(value);
+  if (stored > MAX_STORED_VALUE_BYTES) throw new PayloadTooLargeError(MAX_STORED_VALUE_BYTES, stored);
+  return value;
 }

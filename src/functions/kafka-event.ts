@@ -20,9 +20,21 @@ const eventSchema = z.object({
   records: z.record(z.string(), z.array(recordSchema)),
 });
 
-function fromBase64(raw: string | null | undefined): string | null {
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function bytesOf(raw: string | null | undefined): Buffer | null {
   if (raw === undefined || raw === null || raw === '') return null;
-  return Buffer.from(raw, 'base64').toString('utf8');
+  return Buffer.from(raw, 'base64');
+}
+
+/** Invalid UTF-8 becomes null instead of U+FFFD, so a mangled record can never pass as a valid one. */
+function textOf(bytes: Buffer | null): string | null {
+  if (bytes === null) return null;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 /** Records grouped per topic-partition, in offset order, as delivered. */
@@ -33,16 +45,20 @@ export function recordsByPartition(event: unknown): LogRecord[][] {
   }
   return Object.values(parsed.data.records).map((records) =>
     records
-      .map(
-        (r): LogRecord => ({
+      .map((r): LogRecord => {
+        const rawKey = bytesOf(r.key);
+        const rawValue = bytesOf(r.value);
+        return {
           topic: r.topic,
           partition: r.partition,
           offset: String(r.offset),
-          key: fromBase64(r.key),
-          value: fromBase64(r.value),
+          key: textOf(rawKey),
+          value: textOf(rawValue),
           timestamp: r.timestamp,
-        }),
-      )
+          rawKey,
+          rawValue,
+        };
+      })
       .sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1)),
   );
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { PayloadTooLargeError, ReplogError, ValidationError } from '../core/errors';
 import type { Log } from '../core/ports';
 import { errorResult } from '../functions/http/http-edge';
@@ -23,6 +24,7 @@ export function startHttpBridge(
     });
   });
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsable(error, socket));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
@@ -30,6 +32,32 @@ export function startHttpBridge(
       resolve(server);
     });
   });
+}
+
+/**
+ * Requests Node cannot parse (a broken request line, bad chunking, oversized headers) never reach
+ * a route; they still get the documented JSON error shape instead of Node's bare status line.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const failure =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new ReplogError('BAD_REQUEST', 431, 'the request headers are too large')
+      : new ReplogError('BAD_REQUEST', 400, `the request could not be parsed as HTTP/1.1 (${error.code ?? 'malformed'})`);
+  const result = errorResult(failure, randomUUID());
+  const body = Buffer.from(result.body ?? '', 'utf8');
+  const head = [
+    `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? 'Bad Request'}`,
+    ...Object.entries(result.headers ?? {}).map(([k, v]) => `${k}: ${String(v)}`),
+    `content-length: ${body.length}`,
+    'connection: close',
+    '',
+    '',
+  ].join('\r\n');
+  socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
 }
 
 interface Match {

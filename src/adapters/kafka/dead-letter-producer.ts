@@ -31,8 +31,8 @@ export class KafkaDeadLetterProducer implements DeadLetterSink {
         topic: this.topic,
         acks: -1,
         messages: letters.map((l) => ({
-          key: l.record.key,
-          value: l.record.value,
+          key: l.record.rawKey ? Buffer.from(l.record.rawKey) : l.record.key,
+          value: l.record.rawValue ? Buffer.from(l.record.rawValue) : l.record.value,
           headers: {
             'replog-origin-topic': l.record.topic,
             'replog-origin-partition': String(l.record.partition),
