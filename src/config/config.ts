@@ -61,6 +61,12 @@ const envSchema = z.object({
   // with this probability. Never set it in production.
   REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
   REPLOG_STALL_MS: intFrom(10_000, 100),
+  REPLOG_READ_WAIT_MS: intFrom(1000, 0, 25_000),
+  // API Gateway gives up on a request after 30 s; a read-your-writes wait must end well before.
+  REPLOG_READ_MAX_WAIT_MS: intFrom(10_000, 0, 25_000),
+  REPLOG_READ_VIEW_TTL_MS: intFrom(1000, 0, 60_000),
+  REPLOG_METRICS_NAMESPACE: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace').default('replog'),
+  AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   REPLOG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
 });
 
@@ -103,6 +109,10 @@ export interface Config {
   relay: { graceMs: number; intervalMs: number; maxMarks: number };
   faults: { crashAfterCommitProbability: number };
   stallMs: number;
+  /** Follower reads: read-your-writes waits (default and cap) and how long a replication view is reused. */
+  reads: { defaultWaitMs: number; maxWaitMs: number; viewTtlMs: number };
+  /** CloudWatch Embedded Metric Format is written only inside Lambda; locally the same figures are in status. */
+  metrics: { emf: boolean; namespace: string };
   logLevel: Env['REPLOG_LOG_LEVEL'];
 }
 
@@ -139,6 +149,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         };
   if (sasl && (sasl.username === '' || sasl.password === '')) {
     throw new ConfigError('invalid configuration: KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
+  }
+  if (e.REPLOG_READ_WAIT_MS > e.REPLOG_READ_MAX_WAIT_MS) {
+    throw new ConfigError('invalid configuration: REPLOG_READ_WAIT_MS must not exceed REPLOG_READ_MAX_WAIT_MS');
   }
   const prefix = e.REPLOG_TABLE_PREFIX;
   return {
@@ -178,6 +191,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
     faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
     stallMs: e.REPLOG_STALL_MS,
+    reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },
+    metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE },
     logLevel: e.REPLOG_LOG_LEVEL,
   };
 }

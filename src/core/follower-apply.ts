@@ -43,6 +43,10 @@ export interface ApplyBatchResult {
   deadLettered: number;
   /** The newest leader commit time in the batch, for apply-lag measurement. */
   newestCommittedAt: number | undefined;
+  /** The oldest leader commit time in the batch: the event that waited longest. */
+  oldestCommittedAt: number | undefined;
+  /** When the follower's table held the batch. */
+  appliedAt: number;
 }
 
 /**
@@ -76,13 +80,20 @@ export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogReco
 
   const newest = newestPerKey(events);
   const { applied, skipped } = newest.length > 0 ? await deps.store.applyNewest(newest) : { applied: 0, skipped: 0 };
+  const appliedAt = deps.now();
   let newestCommittedAt: number | undefined;
-  for (const e of events) if (newestCommittedAt === undefined || e.committedAt > newestCommittedAt) newestCommittedAt = e.committedAt;
+  let oldestCommittedAt: number | undefined;
+  for (const e of events) {
+    if (newestCommittedAt === undefined || e.committedAt > newestCommittedAt) newestCommittedAt = e.committedAt;
+    if (oldestCommittedAt === undefined || e.committedAt < oldestCommittedAt) oldestCommittedAt = e.committedAt;
+  }
   return {
     records: records.length,
     applied,
     skipped: skipped + (events.length - newest.length),
     deadLettered: poison.length,
     newestCommittedAt,
+    oldestCommittedAt,
+    appliedAt,
   };
 }

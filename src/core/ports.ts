@@ -1,4 +1,5 @@
 import type { ChangeEvent } from './change-event';
+import type { PartitionProgress } from './apply-progress';
 import type { JsonValue } from './item-value';
 import type { CommittedOffsets, LogPosition } from './positions';
 
@@ -96,4 +97,23 @@ export interface GroupMembership {
 export interface ReplicationAdminPort extends OffsetReader {
   endOffsets(): Promise<{ high: Map<number, bigint>; low: Map<number, bigint> }>;
   groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>>;
+  /** For each partition, the first offset whose timestamp is at or after `timestamp` (the end offset if none is). */
+  offsetsAtTime(timestamp: number): Promise<Map<number, bigint>>;
+}
+
+/** Per-batch apply progress of followers (core/apply-progress.ts), kept in the control table. */
+export interface ApplyProgressStore {
+  loadProgress(keys: readonly { followerId: string; partition: number }[]): Promise<PartitionProgress[]>;
+  /** Saves `next` only if the stored item is still at `next.seq - 1` (absent when seq is 1); false when it is not. */
+  saveProgress(next: PartitionProgress): Promise<boolean>;
+}
+
+/** One page of live items (tombstones excluded); the cursor is opaque outside the adapter that made it. */
+export interface ItemPage {
+  items: StoredItem[];
+  cursor: string | undefined;
+}
+
+export interface ItemLister {
+  listItems(page: { limit: number; cursor?: string }): Promise<ItemPage>;
 }

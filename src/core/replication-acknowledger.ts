@@ -4,11 +4,11 @@ import type { ChangeEvent } from './change-event';
 import { syncCapable } from './control-state';
 import { ReplogError, ValidationError } from './errors';
 import type { OffsetWatcher } from './offset-watcher';
-import type { Log, ReplicationAdminPort } from './ports';
+import type { Log } from './ports';
 import type { LogPosition } from './positions';
 import { pickPromotionCandidate } from './promotion';
 import type { ReplicationCounters } from './replication-counters';
-import { candidateViews, inspectReplication } from './replication-inspector';
+import { candidateViews, inspectReplication, type ReplicationSources } from './replication-inspector';
 import type { SyncRoster } from './sync-roster';
 
 export interface AckPolicy {
@@ -20,10 +20,10 @@ export interface AckPolicy {
 export interface ReplicationAcknowledgerDeps {
   watcher: OffsetWatcher;
   roster: SyncRoster;
-  admin: ReplicationAdminPort;
+  /** What promotion reads to find the most caught-up healthy follower (the same view status shows). */
+  sources: ReplicationSources;
   counters: ReplicationCounters;
   policy: AckPolicy;
-  groupOf: (id: string) => string;
   log: Log;
   now: () => number;
 }
@@ -121,7 +121,7 @@ export class ReplicationAcknowledger implements Acknowledger {
         // Another leader instance already replaced the follower we saw failing.
         return state.syncFollower;
       }
-      const snapshot = await inspectReplication(this.deps.admin, state, this.deps.groupOf, this.deps.now);
+      const snapshot = await inspectReplication(this.deps.sources, state);
       const exclude = new Set<string>(failedSync === null ? [] : [failedSync]);
       const candidate = pickPromotionCandidate(state.followers, candidateViews(snapshot), exclude);
       if (candidate === undefined) {

@@ -1,5 +1,6 @@
 import { applyBatch } from '../core/follower-apply';
 import { ConfigError } from '../core/errors';
+import { lambdaMetrics } from './lambda-metrics';
 import { defaultRuntime, type Runtime } from './runtime';
 import { recordsByPartition } from './kafka-event';
 
@@ -9,6 +10,8 @@ export interface FollowerBatchSummary {
   applied: number;
   skipped: number;
   deadLettered: number;
+  /** The largest batch apply lag in this invocation (appliedAt − commit time of the oldest event), when events were applied. */
+  applyLagMs?: number;
 }
 
 /**
@@ -16,7 +19,11 @@ export interface FollowerBatchSummary {
  * mapping (or the local runner) redeliver the whole batch without committing, which is safe
  * because applying is idempotent.
  */
-export function createFollowerHandler(rt: () => Runtime, followerId: () => string | undefined) {
+export function createFollowerHandler(
+  rt: () => Runtime,
+  followerId: () => string | undefined,
+  onBatch?: (summary: FollowerBatchSummary) => void,
+) {
   return async (event: unknown): Promise<FollowerBatchSummary> => {
     const runtime = rt();
     const id = followerId();
@@ -29,10 +36,27 @@ export function createFollowerHandler(rt: () => Runtime, followerId: () => strin
         applyBatch(
           { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now },
           records,
-        ).then((result) => ({ result, first: records[0], last: records[records.length - 1] })),
+        ).then(async (result) => {
+          const first = records[0];
+          const last = records[records.length - 1];
+          const lagMs =
+            result.applied > 0 && result.oldestCommittedAt !== undefined ? Math.max(0, result.appliedAt - result.oldestCommittedAt) : undefined;
+          // One progress write per partition batch, before the offset is committed: the status side
+          // can then trust that a committed offset never runs ahead of the recorded progress.
+          if (first && last) {
+            await runtime.progressRecorder.record(id, {
+              partition: first.partition,
+              committedThrough: (BigInt(last.offset) + 1n).toString(),
+              finishedAt: result.appliedAt,
+              ...(lagMs === undefined ? {} : { lagMs }),
+            });
+          }
+          return { result, first, last, lagMs };
+        }),
       ),
     );
-    for (const { result, first, last } of results) {
+    for (const { result, first, last, lagMs } of results) {
+      if (lagMs !== undefined) summary.applyLagMs = Math.max(summary.applyLagMs ?? 0, lagMs);
       summary.records += result.records;
       summary.applied += result.applied;
       summary.skipped += result.skipped;
@@ -45,8 +69,13 @@ export function createFollowerHandler(rt: () => Runtime, followerId: () => strin
         ...result,
       });
     }
+    onBatch?.(summary);
     return summary;
   };
 }
 
-export const handler = createFollowerHandler(defaultRuntime, () => defaultRuntime().config.followerId);
+export const handler = createFollowerHandler(
+  defaultRuntime,
+  () => defaultRuntime().config.followerId,
+  lambdaMetrics(defaultRuntime).batchApplied,
+);

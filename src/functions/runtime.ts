@@ -2,6 +2,7 @@ import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoControlTable } from '../adapters/dynamodb/control-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
+import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
@@ -9,11 +10,15 @@ import { createKafka } from '../adapters/kafka/kafka-client';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig } from '../config/config';
 import type { ChangeEvent } from '../core/change-event';
+import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
 import { OutboxMarkClearer } from '../core/outbox';
 import type { Log } from '../core/ports';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
+import { PendingObserver } from '../core/replica-health';
 import { ReplicationCounters } from '../core/replication-counters';
+import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
+import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger } from '../observability/logger';
 import { crashAfterCommit } from './fault-injection';
@@ -26,6 +31,8 @@ import { crashAfterCommit } from './fault-injection';
 export class Runtime {
   readonly startedAt = Date.now();
   readonly counters = new ReplicationCounters();
+  /** What this process has seen of followers' waiting events (replica-health.ts). */
+  readonly pending = new PendingObserver();
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
@@ -129,17 +136,49 @@ export class Runtime {
         new ReplicationAcknowledger({
           watcher: this.watcher,
           roster: this.roster,
-          admin: this.admin,
+          sources: this.replicationSources,
           counters: this.counters,
           policy: {
             syncTimeoutMs: this.config.ack.syncTimeoutMs,
             onSyncTimeout: this.config.ack.onSyncTimeout,
             onNoCandidate: this.config.ack.onNoCandidate,
           },
-          groupOf: this.config.groupId,
           log: this.log('ack'),
           now: Date.now,
         }),
+    );
+  }
+
+  /** Follower apply progress, one item per follower and partition in the control table. */
+  get progress(): DynamoProgressTable {
+    return this.once('progress', () => new DynamoProgressTable(this.documentClient, this.config.tables.control));
+  }
+
+  get progressRecorder(): ApplyProgressRecorder {
+    return this.once('progressRecorder', () => new ApplyProgressRecorder(this.progress, this.log('progress')));
+  }
+
+  get replicationSources(): ReplicationSources {
+    return this.once('sources', () => ({
+      admin: this.admin,
+      progress: this.progress,
+      groupOf: this.config.groupId,
+      stallMs: this.config.stallMs,
+      pending: this.pending,
+      now: Date.now,
+    }));
+  }
+
+  /** The replication view the read path uses (replica=any, lag headers), refreshed at most every REPLOG_READ_VIEW_TTL_MS. */
+  get views(): ReplicationViewCache {
+    return this.once(
+      'views',
+      () =>
+        new ReplicationViewCache(
+          async () => inspectReplication(this.replicationSources, await this.roster.current()),
+          this.config.reads.viewTtlMs,
+          Date.now,
+        ),
     );
   }
 

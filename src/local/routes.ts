@@ -1,7 +1,9 @@
+import { createDashboardHandler } from '../functions/http/dashboard';
 import { createDeleteItemHandler } from '../functions/http/delete-item';
 import { createGetItemHandler } from '../functions/http/get-item';
 import { handler as healthz } from '../functions/http/healthz';
 import type { HttpHandler } from '../functions/http/http-types';
+import { createListItemsHandler } from '../functions/http/list-items';
 import { createPutItemHandler } from '../functions/http/put-item';
 import { createReplicationStatusHandler } from '../functions/http/replication-status';
 import { createSetSyncFollowerHandler } from '../functions/http/set-sync-follower';
@@ -20,8 +22,10 @@ export function buildRoutes(rt: () => Runtime): Route[] {
     { method: 'PUT', path: '/items/{key}', handler: createPutItemHandler(rt) },
     { method: 'DELETE', path: '/items/{key}', handler: createDeleteItemHandler(rt) },
     { method: 'GET', path: '/items/{key}', handler: createGetItemHandler(rt) },
+    { method: 'GET', path: '/items', handler: createListItemsHandler(rt) },
     { method: 'GET', path: '/replication/status', handler: createReplicationStatusHandler(rt) },
     { method: 'POST', path: '/replication/sync-follower', handler: createSetSyncFollowerHandler(rt) },
     { method: 'GET', path: '/healthz', handler: healthz },
+    { method: 'GET', path: '/dashboard', handler: createDashboardHandler(rt) },
   ];
 }

@@ -31,6 +31,13 @@ export class FakeReplicationAdmin implements ReplicationAdminPort {
     return { high: new Map(this.high), low: new Map([...this.high.keys()].map((p) => [p, 0n] as const)) };
   }
 
+  /** Per partition, the first offset younger than a stall threshold; unset partitions count every event as recent. */
+  readonly firstRecent = new Map<number, bigint>();
+
+  async offsetsAtTime(_timestamp: number): Promise<Map<number, bigint>> {
+    return new Map([...this.high.keys()].map((p) => [p, this.firstRecent.get(p) ?? 0n] as const));
+  }
+
   async groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>> {
     return new Map(
       groupIds.map((groupId) => {

@@ -1,6 +1,7 @@
+import type { PartitionProgress } from '../../src/core/apply-progress';
 import type { ChangeEvent } from '../../src/core/change-event';
 import type { ControlState, ControlStore } from '../../src/core/control-state';
-import type { FollowerStore, StoredItem } from '../../src/core/ports';
+import type { ApplyProgressStore, FollowerStore, StoredItem } from '../../src/core/ports';
 import { isNewer } from '../../src/core/versions';
 
 /** Test doubles for the core's ports: plain maps that follow the same rules as the adapters. */
@@ -48,6 +49,28 @@ export class InMemoryControlStore implements ControlStore {
     this.casAttempts += 1;
     if (this.state?.epoch !== expectedEpoch) return false;
     this.state = structuredClone(next);
+    return true;
+  }
+}
+
+export class InMemoryProgressStore implements ApplyProgressStore {
+  readonly items = new Map<string, PartitionProgress>();
+  saves = 0;
+  failSaves = false;
+
+  async loadProgress(keys: readonly { followerId: string; partition: number }[]): Promise<PartitionProgress[]> {
+    return keys.flatMap((k) => {
+      const held = this.items.get(`${k.followerId}|${k.partition}`);
+      return held ? [structuredClone(held)] : [];
+    });
+  }
+
+  async saveProgress(next: PartitionProgress): Promise<boolean> {
+    this.saves += 1;
+    if (this.failSaves) throw new Error('control table unavailable');
+    const key = `${next.followerId}|${next.partition}`;
+    if ((this.items.get(key)?.seq ?? 0) !== next.seq - 1) return false;
+    this.items.set(key, structuredClone(next));
     return true;
   }
 }

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
-import type { FollowerStore, StoredItem } from '../../core/ports';
+import type { FollowerStore, ItemLister, ItemPage, StoredItem } from '../../core/ports';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { scanLiveItems } from './item-scan';
 import { type ItemRecord, toStoredItem } from './item-attributes';
 import { buildApplyRequest } from './follower-requests';
 import { buildGetRequest } from './leader-requests';
@@ -9,7 +10,7 @@ import { buildGetRequest } from './leader-requests';
 /** Parallel conditional puts: keys in one call are distinct (the core de-duplicates per key). */
 const APPLY_CONCURRENCY = 16;
 
-export class DynamoFollowerTable implements FollowerStore {
+export class DynamoFollowerTable implements FollowerStore, ItemLister {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly table: string,
@@ -38,6 +39,10 @@ export class DynamoFollowerTable implements FollowerStore {
     };
     await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, events.length) }, worker));
     return { applied, skipped };
+  }
+
+  listItems(page: { limit: number; cursor?: string }): Promise<ItemPage> {
+    return scanLiveItems(this.client, this.table, page);
   }
 
   async get(key: string): Promise<StoredItem | undefined> {

@@ -2,12 +2,13 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../core/change-event';
 import { NotFoundError, PreconditionFailedError } from '../../core/errors';
 import type { JsonValue } from '../../core/item-value';
-import type { CommitRequest, CommittedWrite, LeaderStore, StoredItem } from '../../core/ports';
+import type { CommitRequest, CommittedWrite, ItemLister, ItemPage, LeaderStore, StoredItem } from '../../core/ports';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { scanLiveItems } from './item-scan';
 import { type ItemRecord, toStoredItem } from './item-attributes';
 import { buildClearMarkRequest, buildCommitRequest, buildGetRequest } from './leader-requests';
 
-export class DynamoLeaderTable implements LeaderStore {
+export class DynamoLeaderTable implements LeaderStore, ItemLister {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     readonly table: string,
@@ -32,6 +33,10 @@ export class DynamoLeaderTable implements LeaderStore {
       writeId: req.writeId,
     };
     return { event };
+  }
+
+  listItems(page: { limit: number; cursor?: string }): Promise<ItemPage> {
+    return scanLiveItems(this.client, this.table, page);
   }
 
   async get(key: string): Promise<StoredItem | undefined> {

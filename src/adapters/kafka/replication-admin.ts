@@ -80,6 +80,17 @@ export class KafkaReplicationAdmin implements OffsetReader {
     }
   }
 
+  async offsetsAtTime(timestamp: number): Promise<Map<number, bigint>> {
+    try {
+      const admin = await this.connected();
+      // kafkajs answers the end offset for a partition with nothing at or after the timestamp.
+      const offsets = await admin.fetchTopicOffsetsByTimestamp(this.topic, timestamp);
+      return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
+    } catch (error) {
+      throw translateKafkaError(error, 'fetchTopicOffsetsByTimestamp');
+    }
+  }
+
   /** Moves a group's committed offsets (the group must have no live members), e.g. after a replay. */
   async setGroupOffsets(groupId: string, partitions: { partition: number; offset: string }[]): Promise<void> {
     try {

@@ -1,13 +1,20 @@
-import { inspectReplication } from '../../core/replication-inspector';
+import { inspectReplication, type ReplicationSnapshot } from '../../core/replication-inspector';
+import { lambdaMetrics } from '../lambda-metrics';
 import { defaultRuntime, type Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpHandler } from './http-types';
 
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
 /** The status document shared by GET /replication/status, `replog status` and the dashboard. */
-export async function replicationStatus(rt: Runtime) {
+export async function replicationStatus(rt: Runtime, onSnapshot?: (snapshot: ReplicationSnapshot) => void) {
+  const startedAt = Date.now();
   const state = await rt.roster.refresh();
-  const snapshot = await inspectReplication(rt.admin, state, rt.config.groupId, Date.now);
+  const snapshot = await inspectReplication(rt.replicationSources, state);
+  // The read path chooses replicas from this view too: what status just reported is what reads obey.
+  rt.views.offer(snapshot, startedAt);
+  onSnapshot?.(snapshot);
   return {
     leader: { table: rt.config.tables.leader, topic: rt.config.topic, startedAt: new Date(rt.startedAt).toISOString() },
     control: {
@@ -21,18 +28,19 @@ export async function replicationStatus(rt: Runtime) {
       syncTimeoutMs: rt.config.ack.syncTimeoutMs,
       onSyncTimeout: rt.config.ack.onSyncTimeout,
       onNoCandidate: rt.config.ack.onNoCandidate,
+      stallMs: rt.config.stallMs,
     },
     topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart },
-    followers: snapshot.followers,
+    followers: snapshot.followers.map((f) => ({ ...f, lastAppliedAt: iso(f.lastAppliedAt), lastProgressAt: iso(f.lastProgressAt) })),
     counters: rt.counters.snapshot(),
     fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
   };
 }
 
-export const createReplicationStatusHandler = (rt: () => Runtime): HttpHandler =>
+export const createReplicationStatusHandler = (rt: () => Runtime, onSnapshot?: (snapshot: ReplicationSnapshot) => void): HttpHandler =>
   withHttpEdge(() => rt().log('http'), 'GET /replication/status', async (event) => {
     requireAccess(event, rt().config.auth, 'read');
-    return json(200, await replicationStatus(rt()), { 'cache-control': 'no-store' });
+    return json(200, await replicationStatus(rt(), onSnapshot), { 'cache-control': 'no-store' });
   });
 
-export const handler = createReplicationStatusHandler(defaultRuntime);
+export const handler = createReplicationStatusHandler(defaultRuntime, lambdaMetrics(defaultRuntime).replicationObserved);

@@ -23,7 +23,7 @@ async function setSyncFollower(rt: Runtime, event: HttpEvent): Promise<HttpResul
   if (!parsed.success) throw new ValidationError('BAD_BODY', 'the body must be {"followerId": "<id>"}');
   const { followerId } = parsed.data;
   const state = await rt.roster.refresh();
-  const snapshot = await inspectReplication(rt.admin, state, rt.config.groupId, Date.now);
+  const snapshot = await inspectReplication(rt.replicationSources, state);
   const view = snapshot.followers.find((f) => f.id === followerId);
   if (!view) throw new ValidationError('BAD_BODY', `${followerId} is not a configured follower`);
   if (view.delayMs > 0) throw new ConflictError(`${followerId} is a delayed follower and can never be the sync follower`);

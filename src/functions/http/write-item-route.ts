@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { ReplogError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
-import { writeItem } from '../../core/leader-write';
+import { type WriteResult, writeItem } from '../../core/leader-write';
 import type { Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
 import type { HttpEvent, HttpResult } from './http-types';
 import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query } from './request-params';
 
+/** Told about every write's outcome; the Lambda entry points use it to emit EMF metrics. */
+export interface WriteObserver {
+  writeAcknowledged(result: WriteResult): void;
+  writeFailed(error: ReplogError): void;
+}
+
 /** PUT and DELETE share one path through the leader: parse, write, map the outcome. */
-export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'delete'): Promise<HttpResult> {
+export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'delete', observer?: WriteObserver): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'write');
   const replica = query(event, 'replica');
   if (replica !== undefined && replica !== 'leader') {
@@ -35,8 +41,10 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
     if (error instanceof ReplogError && error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {
       rt.counters.publishFailures += 1;
     }
+    if (error instanceof ReplogError) observer?.writeFailed(error);
     throw error;
   });
+  observer?.writeAcknowledged(result);
   rt.log('leader').debug('write acknowledged', {
     topic: rt.config.topic,
     partition: result.position.partition,

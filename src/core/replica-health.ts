@@ -1,0 +1,73 @@
+import type { PartitionProgress } from './apply-progress';
+
+/** What the log and the progress items say about one partition of one follower. */
+export interface PartitionFacts {
+  partition: number;
+  /** The next offset the follower will apply (its committed offset, or the log start). */
+  next: bigint;
+  end: bigint;
+  /** The first offset written at or after now − threshold: anything before it has waited longer. */
+  firstRecent: bigint;
+  progress: PartitionProgress | undefined;
+}
+
+export interface HealthVerdict {
+  healthy: boolean;
+  reason: string | null;
+}
+
+/**
+ * A follower is unhealthy when nobody consumes for it, or when it is stalled: some partition has
+ * events waiting longer than the threshold and the follower has not finished a batch there for
+ * longer than the threshold. The second condition tells a stall apart from a follower that is
+ * busy catching up (it is behind, but it moves), and the first from one that is merely idle
+ * (nothing waits). Both are read from durable sources (the log and the progress items), so every
+ * process, including a fresh Lambda container, reaches the same verdict.
+ */
+export function assessHealth(
+  group: { state: string; members: number },
+  partitions: readonly PartitionFacts[],
+  thresholdMs: number,
+  now: number,
+): HealthVerdict {
+  if (group.members === 0 || group.state === 'Dead' || group.state === 'Empty') {
+    return { healthy: false, reason: `no live consumer in its group (${group.state})` };
+  }
+  const stalled = partitions.filter((p) => {
+    const waiting = p.next < p.end && p.next < p.firstRecent;
+    // A record behind the group's offset was not written for the latest batches: it proves nothing.
+    const trustworthy = p.progress !== undefined && BigInt(p.progress.committedThrough) >= p.next;
+    const movedRecently = trustworthy && now - (p.progress?.lastProgressAt ?? 0) <= thresholdMs;
+    return waiting && !movedRecently;
+  });
+  if (stalled.length === 0) return { healthy: true, reason: null };
+  const pending = stalled.reduce((n, p) => n + Number(p.end - p.next), 0);
+  const last = Math.max(...stalled.map((p) => p.progress?.lastProgressAt ?? Number.NEGATIVE_INFINITY));
+  const since = Number.isFinite(last) ? `no progress for ${now - last} ms` : 'no progress recorded';
+  return {
+    healthy: false,
+    reason: `stalled: ${pending} events pending on partition ${stalled.map((p) => p.partition).join(', ')} for over ${thresholdMs} ms, ${since}`,
+  };
+}
+
+/**
+ * Remembers, per follower partition, since when this process has seen the same committed offset
+ * with events waiting behind it. A lower bound for how long the oldest waiting event has waited,
+ * so the reported lag keeps growing while a follower is stopped instead of freezing at the last
+ * batch's figure (the silent stall). Bounded by followers × partitions.
+ */
+export class PendingObserver {
+  private readonly seen = new Map<string, { next: bigint; since: number }>();
+
+  observe(followerId: string, partition: number, next: bigint, pending: boolean, now: number): number | undefined {
+    const key = `${followerId}|${partition}`;
+    if (!pending) {
+      this.seen.delete(key);
+      return undefined;
+    }
+    const held = this.seen.get(key);
+    if (held?.next === next) return held.since;
+    this.seen.set(key, { next, since: now });
+    return now;
+  }
+}

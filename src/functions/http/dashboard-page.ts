@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The dashboard: one self-contained HTML page (inline CSS, inline script, SVG charts drawn by the
+ * script), no build step and no third-party assets, so it works offline and from a Lambda. It
+ * polls GET /replication/status (relative to its own URL, so it also works under an API stage
+ * path) and keeps the last minutes of lag in the browser for the charts. Everything from the
+ * server goes into the page as text nodes, never as HTML.
+ */
+const STYLE = `
+:root { color-scheme: light dark; --ok: #1a7f37; --bad: #cf222e; --warn: #9a6700; --muted: #6e7781; --line: #d0d7de; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; padding: 16px 24px; }
+h1 { font-size: 18px; margin: 0 0 4px; }
+h2 { font-size: 15px; margin: 20px 0 8px; }
+.meta { color: var(--muted); margin: 0 0 8px; }
+.meta b { color: inherit; font-weight: 600; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: middle; }
+th { font-weight: 600; font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
+td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; }
+.badge.healthy { background: var(--ok); }
+.badge.unhealthy { background: var(--bad); }
+.role { font-weight: 600; }
+.role.sync { color: var(--ok); }
+.role.delayed { color: var(--warn); }
+.reason { display: block; color: var(--bad); font-size: 12px; max-width: 28em; }
+.muted { color: var(--muted); }
+svg.chart { display: block; }
+svg.chart .ms { fill: none; stroke: #0969da; stroke-width: 1.5; }
+svg.chart .events { fill: none; stroke: #bf8700; stroke-width: 1; stroke-dasharray: 3 2; }
+svg.chart .axis { stroke: var(--line); stroke-width: 1; }
+.legend { font-size: 11px; color: var(--muted); }
+.legend .k1 { color: #0969da; } .legend .k2 { color: #bf8700; }
+#counters { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 8px; }
+#counters div { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }
+#counters span { display: block; color: var(--muted); font-size: 12px; }
+#counters strong { font-size: 16px; font-variant-numeric: tabular-nums; }
+#state.error { color: var(--bad); }
+#key-form { display: none; margin: 8px 0; }
+#key-form.shown { display: block; }
+`;
+
+const SCRIPT = `
+(() => {
+  const POLL_MS = 1000;
+  const HISTORY_MS = 5 * 60 * 1000;
+  const KEY_STORE = 'replog.apiKey';
+  const statusUrl = new URL('replication/status', location.href);
+  const history = new Map();
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, attrs, text) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  };
+  const fmtMs = (v) => (v === null || v === undefined ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
+
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(KEY_STORE, $('key').value);
+    $('key').value = '';
+    $('key-form').classList.remove('shown');
+    poll();
+  });
+
+  function remember(status) {
+    const now = Date.parse(status.fetchedAt) || Date.now();
+    for (const f of status.followers) {
+      const points = history.get(f.id) || [];
+      points.push({ t: now, ms: f.applyLagMs ? f.applyLagMs.current : 0, events: f.lag.events });
+      while (points.length && points[0].t < now - HISTORY_MS) points.shift();
+      history.set(f.id, points);
+    }
+  }
+
+  function chart(id) {
+    const W = 260, H = 48, NS = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('class', 'chart');
+    svg.setAttribute('width', W);
+    svg.setAttribute('height', H);
+    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+    svg.setAttribute('role', 'img');
+    const points = history.get(id) || [];
+    const title = document.createElementNS(NS, 'title');
+    title.textContent = 'lag of ' + id + ' over the last ' + Math.max(1, Math.round((points.length ? points[points.length - 1].t - points[0].t : 0) / 60000)) + ' min';
+    svg.appendChild(title);
+    const axis = document.createElementNS(NS, 'line');
+    axis.setAttribute('class', 'axis');
+    axis.setAttribute('x1', 0); axis.setAttribute('x2', W); axis.setAttribute('y1', H - 1); axis.setAttribute('y2', H - 1);
+    svg.appendChild(axis);
+    if (points.length > 0) {
+      const end = points[points.length - 1].t;
+      const x = (t) => (W * (1 - (end - t) / HISTORY_MS)).toFixed(1);
+      for (const [field, cls] of [['ms', 'ms'], ['events', 'events']]) {
+        const max = Math.max(1, ...points.map((p) => p[field]));
+        const line = document.createElementNS(NS, 'polyline');
+        line.setAttribute('class', cls);
+        line.setAttribute('points', points.map((p) => x(p.t) + ',' + (H - 2 - (H - 6) * (p[field] / max)).toFixed(1)).join(' '));
+        svg.appendChild(line);
+      }
+    }
+    return svg;
+  }
+
+  function render(s) {
+    $('leader').textContent = s.leader.table;
+    $('topic').textContent = s.topic.name;
+    $('sync').textContent = s.control.syncFollower || '(none)';
+    $('epoch').textContent = s.control.epoch;
+    $('ends').textContent = Object.entries(s.topic.endOffsets).map(([p, o]) => p + ':' + o).join('  ');
+    const rows = $('followers');
+    rows.replaceChildren();
+    for (const f of s.followers) {
+      const tr = el('tr', { 'data-follower': f.id });
+      tr.appendChild(el('td', {}, f.id));
+      tr.appendChild(el('td', {}, '')).appendChild(el('span', { class: 'role ' + f.role, 'data-field': 'role' }, f.role));
+      const health = tr.appendChild(el('td', { 'data-field': 'health' }));
+      health.appendChild(el('span', { class: 'badge ' + (f.healthy ? 'healthy' : 'unhealthy') }, f.healthy ? 'healthy' : 'unhealthy'));
+      if (f.healthReason) health.appendChild(el('span', { class: 'reason' }, f.healthReason));
+      tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-events' }, f.lag.events));
+      const lag = f.applyLagMs || {};
+      tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-ms' }, fmtMs(lag.current)));
+      tr.appendChild(el('td', { class: 'num muted' }, fmtMs(lag.last) + ' / ' + fmtMs(lag.p99)));
+      tr.appendChild(el('td', { class: 'num muted' }, Object.entries(f.committed).map(([p, o]) => p + ':' + (o === null ? '–' : o)).join('  ')));
+      tr.appendChild(el('td')).appendChild(chart(f.id));
+      rows.appendChild(tr);
+    }
+    const c = s.counters;
+    const counters = [
+      ...Object.entries(c.acks).map(([mode, n]) => ['acks ' + mode, n]),
+      ['sync timeouts', c.syncTimeouts],
+      ['promotions', c.promotions],
+      ['degraded acks', c.degradedAcks],
+      ['failed acks', c.failedAcks],
+      ['publish failures', c.publishFailures],
+      ['ack wait avg', fmtMs(c.wait.averageMs)],
+      ['ack wait p99', fmtMs(c.wait.p99Ms)],
+      ['ack wait max', fmtMs(c.wait.maxMs)],
+    ];
+    $('counters').replaceChildren(...counters.map(([label, value]) => {
+      const box = el('div');
+      box.appendChild(el('span', {}, label));
+      box.appendChild(el('strong', {}, value));
+      return box;
+    }));
+  }
+
+  let timer;
+  async function poll() {
+    clearTimeout(timer);
+    const key = sessionStorage.getItem(KEY_STORE);
+    try {
+      const res = await fetch(statusUrl, { cache: 'no-store', headers: key ? { 'x-api-key': key } : {} });
+      if (res.status === 401 || res.status === 403) {
+        $('key-form').classList.add('shown');
+        throw new Error(res.status === 401 ? 'an API key is needed to read status' : 'the API key was refused');
+      }
+      const body = await res.json();
+      if (!res.ok) throw new Error((body.error && body.error.message) || 'status answered ' + res.status);
+      remember(body);
+      render(body);
+      $('state').className = '';
+      $('state').textContent = 'updated ' + new Date().toLocaleTimeString();
+    } catch (error) {
+      $('state').className = 'error';
+      $('state').textContent = 'status unavailable: ' + error.message;
+    }
+    timer = setTimeout(poll, POLL_MS);
+  }
+  poll();
+})();
+`;
+
+const BODY = `
+<h1>replog replication</h1>
+<p class="meta">leader table <b id="leader">…</b> · topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · epoch <b id="epoch">…</b> · end offsets <b id="ends">…</b></p>
+<p class="meta"><span id="state">loading…</span></p>
+<form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
+<h2>Followers</h2>
+<table>
+  <thead><tr><th>follower</th><th>role</th><th>health</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th>committed</th><th>lag, last 5 min <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
+  <tbody id="followers"></tbody>
+</table>
+<h2>Replication counters <span class="muted">(this leader process)</span></h2>
+<div id="counters"></div>
+`;
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+export const DASHBOARD_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>replog dashboard</title>
+<link rel="icon" href="data:,">
+<style>${STYLE}</style>
+</head>
+<body>${BODY}<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+
+/** Only the page's own inline script and style may run, and it may only talk to its own origin. */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(SCRIPT)}`,
+  `style-src ${sha256(STYLE)}`,
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

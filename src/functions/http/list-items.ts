@@ -1,0 +1,40 @@
+import { ValidationError } from '../../core/errors';
+import { listItems } from '../../core/replica-read';
+import { defaultRuntime, type Runtime } from '../runtime';
+import { requireAccess } from './api-key';
+import { json, withHttpEdge } from './http-edge';
+import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
+import { replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
+import { nonNegativeIntQuery, query } from './request-params';
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+/** GET /items?replica=&limit=&cursor=: live items of one replica, a page at a time, in the table's order. */
+async function listRoute(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
+  requireAccess(event, rt.config.auth, 'read');
+  const target = replicaTargetOf(event);
+  const limit = nonNegativeIntQuery(event, 'limit', MAX_LIMIT) ?? DEFAULT_LIMIT;
+  if (limit === 0) throw new ValidationError('BAD_QUERY', `limit must be from 1 to ${MAX_LIMIT}`);
+  for (const name of ['minVersion', 'maxWaitMs']) {
+    if (query(event, name) !== undefined) throw new ValidationError('BAD_QUERY', `${name} applies to single-item reads, not to lists`);
+  }
+  const cursor = query(event, 'cursor');
+  const out = await listItems(replicaReadDeps(rt), { target, limit, ...(cursor === undefined ? {} : { cursor }) });
+  return json(
+    200,
+    {
+      replica: out.replica,
+      items: out.page.items.map((i) => ({ key: i.key, version: i.version, value: i.value, updatedAt: new Date(i.updatedAt).toISOString() })),
+      nextCursor: out.page.cursor ?? null,
+      ...(out.lag ? { lag: out.lag } : {}),
+      ...(out.fallback ? { fallback: out.fallback } : {}),
+    },
+    servedByHeaders(out),
+  );
+}
+
+export const createListItemsHandler = (rt: () => Runtime): HttpHandler =>
+  withHttpEdge(() => rt().log('http'), 'GET /items', (event) => listRoute(rt(), event));
+
+export const handler = createListItemsHandler(defaultRuntime);

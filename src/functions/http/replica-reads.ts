@@ -1,0 +1,46 @@
+import { ValidationError } from '../../core/errors';
+import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
+import type { Runtime } from '../runtime';
+import type { HttpEvent } from './http-types';
+import { nonNegativeIntQuery, query } from './request-params';
+
+/** The read path's dependencies, wired from the runtime. */
+export function replicaReadDeps(rt: Runtime): ReplicaReadDeps {
+  return {
+    leader: rt.leader,
+    follower: (id) => rt.followerTable(id),
+    followerIds: async () => (await rt.roster.current()).followers.map((f) => f.id),
+    views: async () => (await rt.views.current()).followers,
+    now: Date.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    random: Math.random,
+  };
+}
+
+export function replicaTargetOf(event: HttpEvent): ReplicaTarget {
+  const raw = query(event, 'replica');
+  if (raw !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(raw)) {
+    throw new ValidationError('BAD_QUERY', 'replica must be leader, any or a follower id');
+  }
+  return parseReplicaTarget(raw);
+}
+
+/** `minVersion` (≥ 1) and `maxWaitMs` (0 … REPLOG_READ_MAX_WAIT_MS, default REPLOG_READ_WAIT_MS). */
+export function freshnessOf(event: HttpEvent, reads: Runtime['config']['reads']): { minVersion?: number; maxWaitMs: number } {
+  const minVersion = nonNegativeIntQuery(event, 'minVersion', Number.MAX_SAFE_INTEGER);
+  const maxWaitMs = nonNegativeIntQuery(event, 'maxWaitMs', reads.maxWaitMs);
+  if (minVersion === 0) throw new ValidationError('BAD_QUERY', 'minVersion must be a version, 1 or more');
+  if (maxWaitMs !== undefined && minVersion === undefined) {
+    throw new ValidationError('BAD_QUERY', 'maxWaitMs only applies to a read with minVersion');
+  }
+  return { ...(minVersion === undefined ? {} : { minVersion }), maxWaitMs: maxWaitMs ?? reads.defaultWaitMs };
+}
+
+/** X-Replog-Replica says who answered; followers add their lag, and a fallback says why the leader answered instead. */
+export function servedByHeaders(served: ServedBy): Record<string, string> {
+  return {
+    'x-replog-replica': served.replica,
+    ...(served.lag ? { 'x-replog-lag-events': String(served.lag.events), 'x-replog-lag-ms': String(served.lag.ms) } : {}),
+    ...(served.fallback ? { 'x-replog-fallback': served.fallback.reason } : {}),
+  };
+}

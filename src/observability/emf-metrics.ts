@@ -1,0 +1,79 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { WriteResult } from '../core/leader-write';
+import type { ReplogError } from '../core/errors';
+import type { ReplicationSnapshot } from '../core/replication-inspector';
+
+export interface MetricPoint {
+  name: string;
+  unit: 'Milliseconds' | 'Count';
+  value: number;
+}
+
+/** What a follower invocation reports (FollowerBatchSummary, structurally). */
+export interface AppliedBatch {
+  followerId: string;
+  records: number;
+  applied: number;
+  deadLettered: number;
+  applyLagMs?: number;
+}
+
+/**
+ * Replication metrics as CloudWatch Embedded Metric Format, written by Powertools Metrics. Only the
+ * Lambda entry points use this: CloudWatch turns the log lines into metrics there. The local
+ * runtime reports the same figures through GET /replication/status instead.
+ *
+ * Each call publishes one EMF line for metrics that share dimensions, at once, because a Lambda
+ * container may be frozen right after the invocation returns.
+ */
+export class EmfMetrics {
+  constructor(
+    private readonly namespace: string,
+    private readonly serviceName = 'replog',
+  ) {}
+
+  publish(dimensions: Record<string, string>, points: readonly MetricPoint[]): void {
+    if (points.length === 0) return;
+    const metrics = new Metrics({ namespace: this.namespace, serviceName: this.serviceName });
+    metrics.addDimensions(dimensions);
+    for (const p of points) metrics.addMetric(p.name, MetricUnit[p.unit], p.value);
+    metrics.publishStoredMetrics();
+  }
+
+  writeAcknowledged(result: WriteResult): void {
+    this.publish({ AckMode: result.ack.mode }, [
+      { name: 'Acks', unit: 'Count', value: 1 },
+      { name: 'AckWaitMs', unit: 'Milliseconds', value: result.ack.waitedMs },
+      { name: 'AcksDegraded', unit: 'Count', value: result.ack.degraded ? 1 : 0 },
+      { name: 'Promotions', unit: 'Count', value: result.ack.promotedTo === undefined ? 0 : 1 },
+    ]);
+  }
+
+  writeFailed(error: ReplogError): void {
+    if (error.code === 'REPLICATION_TIMEOUT') {
+      const ack = error.details?.ack as { mode?: unknown } | undefined;
+      const mode = typeof ack?.mode === 'string' ? ack.mode : 'unknown';
+      this.publish({ AckMode: mode }, [{ name: 'AckTimeouts', unit: 'Count', value: 1 }]);
+    } else if (error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {
+      this.publish({}, [{ name: 'PublishFailures', unit: 'Count', value: 1 }]);
+    }
+  }
+
+  batchApplied(batch: AppliedBatch): void {
+    this.publish({ FollowerId: batch.followerId }, [
+      { name: 'RecordsApplied', unit: 'Count', value: batch.applied },
+      { name: 'RecordsDeadLettered', unit: 'Count', value: batch.deadLettered },
+      ...(batch.applyLagMs === undefined ? [] : [{ name: 'ApplyLagMs', unit: 'Milliseconds' as const, value: batch.applyLagMs }]),
+    ]);
+  }
+
+  replicationObserved(snapshot: ReplicationSnapshot): void {
+    for (const f of snapshot.followers) {
+      this.publish({ FollowerId: f.id }, [
+        { name: 'ReplicaLagEvents', unit: 'Count', value: f.lag.events },
+        { name: 'ReplicaApplyLagMs', unit: 'Milliseconds', value: f.applyLagMs.current },
+        { name: 'ReplicaHealthy', unit: 'Count', value: f.healthy ? 1 : 0 },
+      ]);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { withBatchProgress } from '../../../src/core/apply-progress';
+import { initialControlState } from '../../../src/core/control-state';
+import { PendingObserver } from '../../../src/core/replica-health';
+import { candidateViews, inspectReplication, type ReplicationSources } from '../../../src/core/replication-inspector';
+import { FakeReplicationAdmin } from '../../support/fake-replication-admin';
+import { InMemoryProgressStore } from '../../support/in-memory-stores';
+
+const groupOf = (id: string) => `g-${id}`;
+const state = initialControlState(
+  [
+    { id: 'f1', delayMs: 0 },
+    { id: 'f2', delayMs: 0 },
+  ],
+  'f1',
+  0,
+);
+
+function given() {
+  let now = 1_700_000_000_000;
+  const admin = new FakeReplicationAdmin();
+  const progress = new InMemoryProgressStore();
+  for (const p of [0, 1, 2]) admin.high.set(p, 10n);
+  for (const id of ['f1', 'f2']) {
+    admin.members.set(groupOf(id), 1);
+    admin.catchUp(groupOf(id));
+  }
+  const sources: ReplicationSources = { admin, progress, groupOf, stallMs: 1000, pending: new PendingObserver(), now: () => now };
+  return { admin, progress, sources, advance: (ms: number) => (now += ms), now: () => now };
+}
+
+describe('replication inspection', () => {
+  it('given caught-up followers, reports zero lag, the sync role and health', async () => {
+    const { sources } = given();
+    const snap = await inspectReplication(sources, state);
+    expect(snap.followers.map((f) => [f.id, f.role, f.lag.events, f.applyLagMs.current, f.healthy])).toEqual([
+      ['f1', 'sync', 0, 0, true],
+      ['f2', 'async', 0, 0, true],
+    ]);
+  });
+
+  it('given recorded batches, reports last and p99 apply lag from the progress items', async () => {
+    const { sources, progress, now } = given();
+    let p = withBatchProgress(undefined, 'f2', { partition: 1, committedThrough: '10', finishedAt: now() - 100, lagMs: 30 });
+    p = withBatchProgress(p, 'f2', { partition: 1, committedThrough: '10', finishedAt: now() - 50, lagMs: 80 });
+    progress.items.set('f2|1', p);
+    const f2 = (await inspectReplication(sources, state)).followers[1];
+    expect(f2?.applyLagMs).toMatchObject({ current: 0, last: 80, p99: 80, max: 80, samples: 2 });
+    expect(f2?.lastAppliedAt).toBe(now() - 50);
+  });
+
+  it('given a follower that stops while writes continue, lag grows in events and in time until it is reported stalled', async () => {
+    const { sources, admin, progress, advance, now } = given();
+    progress.items.set('f2|0', withBatchProgress(undefined, 'f2', { partition: 0, committedThrough: '10', finishedAt: now(), lagMs: 4 }));
+    admin.high.set(0, 15n);
+    admin.catchUp(groupOf('f1'));
+    const first = (await inspectReplication(sources, state)).followers[1];
+    expect(first).toMatchObject({ lag: { events: 5 }, healthy: true });
+    expect(first?.applyLagMs.current).toBe(4);
+
+    advance(700);
+    admin.high.set(0, 20n);
+    admin.catchUp(groupOf('f1'));
+    const second = (await inspectReplication(sources, state)).followers[1];
+    expect(second?.lag.events).toBe(10);
+    expect(second?.applyLagMs.current).toBe(700);
+
+    advance(700);
+    admin.firstRecent.set(0, 12n);
+    const third = await inspectReplication(sources, state);
+    expect(third.followers[1]).toMatchObject({ healthy: false, lag: { events: 10 } });
+    expect(third.followers[1]?.healthReason).toMatch(/^stalled: 10 events pending on partition 0/);
+    expect(third.followers[1]?.applyLagMs.current).toBe(1400);
+    expect(candidateViews(third).get('f2')).toEqual({ id: 'f2', healthy: false, lag: 10 });
+    expect(third.followers[0]).toMatchObject({ healthy: true, lag: { events: 0 } });
+  });
+});
