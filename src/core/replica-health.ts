@@ -33,7 +33,7 @@ export function assessHealth(
   if (group.members === 0 || group.state === 'Dead' || group.state === 'Empty') {
     return { healthy: false, reason: `no live consumer in its group (${group.state})` };
   }
-  const stalled = partitions.filter((p) => {
+  const stalled = [...partitions].sort((a, b) => a.partition - b.partition).filter((p) => {
     const waiting = p.next < p.end && p.next < p.firstRecent;
     // A record behind the group's offset was not written for the latest batches: it proves nothing.
     const trustworthy = p.progress !== undefined && BigInt(p.progress.committedThrough) >= p.next;

@@ -31,6 +31,7 @@ svg.chart { display: block; }
 svg.chart .ms { fill: none; stroke: #0969da; stroke-width: 1.5; }
 svg.chart .events { fill: none; stroke: #bf8700; stroke-width: 1; stroke-dasharray: 3 2; }
 svg.chart .axis { stroke: var(--line); stroke-width: 1; }
+svg.chart .peak { font-size: 9px; fill: var(--muted); }
 .legend { font-size: 11px; color: var(--muted); }
 .legend .k1 { color: #0969da; } .legend .k2 { color: #bf8700; }
 #counters { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 8px; }
@@ -94,14 +95,24 @@ const SCRIPT = `
     svg.appendChild(axis);
     if (points.length > 0) {
       const end = points[points.length - 1].t;
-      const x = (t) => (W * (1 - (end - t) / HISTORY_MS)).toFixed(1);
+      // A young history fills the chart (at least the last minute), an old one shows 5 minutes.
+      const span = Math.min(HISTORY_MS, Math.max(60 * 1000, end - points[0].t));
+      const x = (t) => (W * (1 - (end - t) / span)).toFixed(1);
+      const peak = { ms: 0, events: 0 };
       for (const [field, cls] of [['ms', 'ms'], ['events', 'events']]) {
         const max = Math.max(1, ...points.map((p) => p[field]));
+        peak[field] = Math.max(...points.map((p) => p[field]));
         const line = document.createElementNS(NS, 'polyline');
         line.setAttribute('class', cls);
-        line.setAttribute('points', points.map((p) => x(p.t) + ',' + (H - 2 - (H - 6) * (p[field] / max)).toFixed(1)).join(' '));
+        line.setAttribute('points', points.map((p) => x(p.t) + ',' + (H - 2 - (H - 14) * (p[field] / max)).toFixed(1)).join(' '));
         svg.appendChild(line);
       }
+      const label = document.createElementNS(NS, 'text');
+      label.setAttribute('class', 'peak');
+      label.setAttribute('x', 2);
+      label.setAttribute('y', 10);
+      label.textContent = 'peak ' + fmtMs(peak.ms) + ' · ' + peak.events + ' ev · last ' + Math.round(span / 60000) + ' min';
+      svg.appendChild(label);
     }
     return svg;
   }
@@ -182,7 +193,7 @@ const BODY = `
 <form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
 <h2>Followers</h2>
 <table>
-  <thead><tr><th>follower</th><th>role</th><th>health</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th>committed</th><th>lag, last 5 min <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
+  <thead><tr><th>follower</th><th>role</th><th>health</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
   <tbody id="followers"></tbody>
 </table>
 <h2>Replication counters <span class="muted">(this leader process)</span></h2>
