@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBench } from './commands/bench';
 import { registerDev } from './commands/dev';
 import { registerDlq } from './commands/dlq';
 import { registerFollower } from './commands/follower';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerTopics(program);
   registerRelay(program);
   registerDlq(program);
+  registerBench(program);
   return program;
 }
 

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { deleteTopics } from '../src/adapters/kafka/kafka-floor-probe';
+import { startDynalite } from '../src/local/dynalite-server';
+import { type LocalStack, startLocalStack } from '../src/local/local-stack';
+
+export const benchRoot = __dirname;
+const repoRoot = join(__dirname, '..');
+
+/** Where the store runs: its own process (default), inside the bench process, or a given endpoint. */
+export type StorePlacement = 'process' | 'in-process' | { endpoint: string };
+
+export interface RunningStore {
+  endpoint: string;
+  placement: string;
+  close(): Promise<void>;
+}
+
+export interface BenchStack {
+  stack: LocalStack;
+  url: string;
+  env: NodeJS.ProcessEnv;
+  id: string;
+  store: RunningStore;
+  stop(): Promise<void>;
+}
+
+export function benchNames(label: string): { id: string; topic: string; tablePrefix: string; groupPrefix: string } {
+  const id = `bench-${label}-${randomBytes(3).toString('hex')}`;
+  return { id, topic: id, tablePrefix: id, groupPrefix: id };
+}
+
+export async function startStore(placement: StorePlacement): Promise<RunningStore> {
+  if (typeof placement === 'object') return { endpoint: placement.endpoint, placement: placement.endpoint, close: async () => undefined };
+  if (placement === 'in-process') {
+    const store = await startDynalite();
+    return { endpoint: store.endpoint, placement: 'in-process dynalite', close: () => store.close() };
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', join(benchRoot, 'dynalite-process.ts')], {
+    cwd: repoRoot,
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('dynalite did not start within 60 s')), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /dynalite (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`dynalite exited (${code}) before it was ready`));
+    });
+  });
+  return { endpoint, placement: 'dynalite in its own process', close: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * A whole replog for one benchmark: the store, the broker (KAFKA_BROKERS, or the local broker on
+ * KAFKA_PORT), a fresh topic, tables and groups, the HTTP API on a free port and every follower
+ * in this process, exactly as `replog dev` runs them.
+ */
+export async function startBenchStack(options: {
+  label: string;
+  store: StorePlacement;
+  kafkaBrokers: string | undefined;
+  env?: Record<string, string>;
+}): Promise<BenchStack> {
+  const names = benchNames(options.label);
+  const store = await startStore(options.store);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: '0',
+    DYNAMODB_ENDPOINT: store.endpoint,
+    REPLOG_TOPIC: names.topic,
+    REPLOG_TABLE_PREFIX: names.tablePrefix,
+    REPLOG_GROUP_PREFIX: names.groupPrefix,
+    REPLOG_LOG_LEVEL: process.env.REPLOG_LOG_LEVEL ?? 'ERROR',
+    ...(options.kafkaBrokers ? { KAFKA_BROKERS: options.kafkaBrokers } : {}),
+    ...options.env,
+  };
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({ env, http: true, followers: 'all' });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return {
+    stack,
+    url: stack.url ?? '',
+    env: { ...env, KAFKA_BROKERS: stack.brokers.join(',') },
+    id: names.id,
+    store,
+    async stop() {
+      const { kafka, config } = stack.runtime;
+      await stack.stop();
+      await deleteTopics(kafka, [config.topic, config.deadLetterTopic]);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { performance } from 'node:perf_hooks';
+import { LatencyHistogram } from './latency-histogram';
+import type { WriteClient, WriteOutcome } from './write-client';
+
+export interface LoadResult {
+  histogram: LatencyHistogram;
+  /** Writes acknowledged with 200 inside the measured window. */
+  completed: number;
+  failed: number;
+  /** 200s whose acknowledgement said it fell back to async (they are not counted as the mode's latency). */
+  degraded: number;
+  windowMs: number;
+  firstError: string | undefined;
+  outcomes: WriteOutcome[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Closed loop: `concurrency` clients, each sending its next write as soon as the previous one is
+ * answered. Requests started during the warm-up are discarded; the measured window follows it.
+ */
+export async function closedLoop(options: {
+  client: WriteClient;
+  ack: string;
+  concurrency: number;
+  warmupMs: number;
+  measureMs: number;
+  keyOf: (n: number) => string;
+  valueOf: (n: number) => unknown;
+  onProgress?: (completed: number) => void;
+  keepOutcomes?: boolean;
+}): Promise<LoadResult> {
+  const histogram = new LatencyHistogram();
+  const result: LoadResult = { histogram, completed: 0, failed: 0, degraded: 0, windowMs: options.measureMs, firstError: undefined, outcomes: [] };
+  const start = performance.now();
+  const measureFrom = start + options.warmupMs;
+  const measureUntil = measureFrom + options.measureMs;
+  let n = 0;
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const sentAt = performance.now();
+      if (sentAt >= measureUntil) return;
+      const i = n++;
+      const outcome = await options.client.put(options.keyOf(i), options.valueOf(i), options.ack);
+      if (sentAt < measureFrom) continue;
+      record(result, outcome, options.keepOutcomes ?? false);
+      options.onProgress?.(result.completed);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return result;
+}
+
+/**
+ * Open loop: writes are offered at a fixed rate whatever the answers, as independent users would
+ * send them; at most `maxOutstanding` may be in flight (more are counted as not sent).
+ */
+export async function openLoop(options: {
+  client: WriteClient;
+  ack: string;
+  ratePerSec: number;
+  durationMs: number;
+  maxOutstanding: number;
+  keyOf: (n: number) => string;
+  valueOf: (n: number) => unknown;
+  onProgress?: (sent: number) => void;
+}): Promise<LoadResult & { offered: number; notSent: number }> {
+  const histogram = new LatencyHistogram();
+  const result = {
+    histogram,
+    completed: 0,
+    failed: 0,
+    degraded: 0,
+    windowMs: options.durationMs,
+    firstError: undefined as string | undefined,
+    outcomes: [] as WriteOutcome[],
+    offered: 0,
+    notSent: 0,
+  };
+  const intervalMs = 1000 / options.ratePerSec;
+  const total = Math.round((options.durationMs / 1000) * options.ratePerSec);
+  const inFlight = new Set<Promise<void>>();
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    result.offered += 1;
+    if (inFlight.size >= options.maxOutstanding) {
+      result.notSent += 1;
+      continue;
+    }
+    const p: Promise<void> = options.client.put(options.keyOf(i), options.valueOf(i), options.ack).then((outcome) => {
+      record(result, outcome, false);
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+    options.onProgress?.(result.offered);
+  }
+  await Promise.all(inFlight);
+  result.windowMs = performance.now() - start;
+  return result;
+}
+
+function record(result: LoadResult, outcome: WriteOutcome, keep: boolean): void {
+  if (keep) result.outcomes.push(outcome);
+  if (outcome.status !== 200 || !outcome.body) {
+    result.failed += 1;
+    result.firstError ??= `${outcome.status}: ${outcome.error ?? ''}`;
+    return;
+  }
+  if (outcome.body.ack.degraded) {
+    result.degraded += 1;
+    return;
+  }
+  result.completed += 1;
+  result.histogram.recordMs(outcome.latencyMs);
+}

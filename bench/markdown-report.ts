@@ -1,0 +1,116 @@
+import type { LatencySummary } from './latency-histogram';
+import type { BenchResults } from './results-document';
+
+const table = (header: string[], rows: Array<Array<string | number>>): string =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+
+const lat = (s: LatencySummary) => [s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs, s.count];
+
+/** The results as markdown: what docs/BENCHMARKS.md shows and what `replog bench` prints. */
+export function markdownReport(r: BenchResults): string {
+  const m = r.machine;
+  const parts: string[] = [];
+  parts.push(
+    `### replog bench — ${r.quick ? 'quick run' : 'full run'}, ${r.startedAt}`,
+    '',
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}. ` +
+      `Load average at start ${m.loadAverage.join(' / ')}, at end ${m.loadAverageAfter.join(' / ')} (1/5/15 min). ` +
+      `Store: ${r.setup.store}; Kafka: ${r.setup.kafka}; followers ${r.setup.followers.join(', ')}; ` +
+      `REPLOG_ACK_POLL_MS=${r.setup.ackPollMs}; ${r.setup.partitions} partitions; run took ${r.durationSec} s.`,
+  );
+  if (r.floor) {
+    const f = r.floor;
+    parts.push(
+      '',
+      `**Physical floor** (raw operations, ${f.samples} samples each, ms)`,
+      '',
+      table(
+        ['operation', 'p50', 'p95', 'p99', 'max', 'n'],
+        [
+          ['DynamoDB conditional UpdateItem (leader commit)', ...lat(f.conditionalWrite)],
+          ['Kafka produce, acks=all', ...lat(f.produce)],
+          ['follower cycle: fetch → conditional put → commit', ...lat(f.followerCycle)],
+          ['committed-offset fetch (one group)', ...lat(f.offsetFetch)],
+        ],
+      ),
+      '',
+      `Follower cycle p50 parts after the produce ack: delivered ${f.followerCycleParts.deliveredP50Ms} ms, applied ${f.followerCycleParts.appliedP50Ms} ms, committed ${f.followerCycleParts.committedP50Ms} ms.`,
+      `Async floor = write + produce = **${f.asyncFloorP50Ms} ms**; semi-sync floor = write + produce + follower cycle + offset fetch = **${f.semiSyncFloorP50Ms} ms** (sums of p50s).`,
+    );
+  }
+  if (r.writes && r.writes.length > 0) {
+    parts.push(
+      '',
+      '**Write latency through the HTTP API** (ms; closed loop; writes/s = acknowledged writes per second)',
+      '',
+      table(
+        ['mode', 'clients', 'p50', 'p95', 'p99', 'max', 'n', 'writes/s', 'degraded', 'failed'],
+        r.writes.map((w) => [w.mode, w.concurrency, ...lat(w.latency), w.throughputPerSec, w.degraded, w.failed]),
+      ),
+    );
+  }
+  if (r.ratios && r.ratios.length > 0) {
+    parts.push(
+      '',
+      '**Ratios** (p50)',
+      '',
+      table(
+        ['clients', 'semi-sync / async', 'semi-sync / semi-sync floor', 'async / async floor'],
+        r.ratios.map((x) => [x.concurrency, x.semiSyncOverAsyncP50, x.semiSyncOverFloorP50 ?? '-', x.asyncOverFloorP50 ?? '-']),
+      ),
+    );
+  }
+  if (r.applyLag) {
+    const a = r.applyLag;
+    parts.push(
+      '',
+      `**Apply lag** (leader commit → follower apply) at ${a.offeredPerSec} writes/s offered (achieved ${a.achievedPerSec}/s, ${a.writes} writes, ack=${a.ack}, ${a.failed} failed, ${a.notSent} not sent)`,
+      '',
+      table(
+        ['follower', 'p50 ms', 'p99 ms', 'max ms', 'n'],
+        [
+          ...Object.entries(a.perFollower).map(([id, s]) => [id, s.p50Ms, s.p99Ms, s.maxMs, s.count]),
+          ['all', a.lag.p50Ms, a.lag.p99Ms, a.lag.maxMs, a.lag.count],
+        ],
+      ),
+      '',
+      `Write latency meanwhile: p50 ${a.writeLatency.p50Ms} ms, p99 ${a.writeLatency.p99Ms} ms.`,
+    );
+  }
+  if (r.catchUp) {
+    const c = r.catchUp;
+    parts.push(
+      '',
+      `**Catch-up**: ${c.events} events (${c.keys} keys) replayed into an empty follower`,
+      '',
+      table(
+        ['what', 'seconds', 'per second'],
+        [
+          ['replog replay', c.replay.seconds, `${c.replay.eventsPerSec} events/s`],
+          [`raw BatchWriteItem, same items, same store (${c.rawBatchWrite.concurrency} in flight)`, c.rawBatchWrite.seconds, `${c.rawBatchWrite.itemsPerSec} items/s`],
+        ],
+      ),
+      '',
+      `Replay / raw bulk write: **${c.ratio}×**.`,
+    );
+  }
+  if (r.failover) {
+    const f = r.failover;
+    parts.push(
+      '',
+      `**Failover** (real processes; REPLOG_SYNC_TIMEOUT_MS=${f.syncTimeoutMs}): SIGKILL of ${f.killed} (the sync follower) → first write acknowledged by ${f.replacement ?? '(none)'}: ` +
+        `**${f.failoverMs === undefined ? 'not reached' : `${f.failoverMs} ms`}**; slowest write ${f.slowestWriteMs} ms; during the failover ${f.writesDuring} writes, ${f.degradedDuring} degraded, ${f.failedDuring} failed.` +
+        (f.note ? ` ${f.note}` : ''),
+    );
+  }
+  parts.push(
+    '',
+    '**Targets**',
+    '',
+    table(
+      ['target', 'goal', 'measured', 'met'],
+      r.targets.map((t) => [t.name, t.goal, t.actual, t.met === undefined ? '-' : t.met ? 'yes' : '**no**']),
+    ),
+  );
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,30 @@
+import type { BenchRequest } from '../src/cli/commands/bench';
+
+/** The sizes of one run: a full run for the figures, a quick one (under a minute) to check the machinery. */
+export interface BenchPlan {
+  floor: { samples: number; warmup: number };
+  latency: { modes: string[]; concurrencies: number[]; warmupMs: number; measureMs: number; keySpace: number };
+  lag: { ratePerSec: number; durationMs: number };
+  catchUp: { events: number; keySpace: number };
+  failover: { writesBeforeKill: number; maxWaitMs: number };
+}
+
+export function planFor(request: BenchRequest): BenchPlan {
+  const modes = ['async', 'semi-sync', 'sync', 'quorum:2'];
+  if (request.quick) {
+    return {
+      floor: { samples: 60, warmup: 10 },
+      latency: { modes, concurrencies: [1, 16, 64], warmupMs: 300, measureMs: 1200, keySpace: 10_000 },
+      lag: { ratePerSec: request.lagRate, durationMs: 3000 },
+      catchUp: { events: request.catchUpEvents ?? 5000, keySpace: request.catchUpEvents ?? 5000 },
+      failover: { writesBeforeKill: 10, maxWaitMs: 30_000 },
+    };
+  }
+  return {
+    floor: { samples: 400, warmup: 50 },
+    latency: { modes, concurrencies: [1, 16, 64], warmupMs: 2000, measureMs: 8000, keySpace: 100_000 },
+    lag: { ratePerSec: request.lagRate, durationMs: 20_000 },
+    catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
+    failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
+  };
+}

@@ -1,0 +1,54 @@
+import type { ApplyLagResult } from './apply-lag';
+import type { FloorResult } from './floor';
+import type { MachineInfo } from './machine';
+import type { BenchPlan } from './plan';
+import type { WriteCell } from './write-latency';
+
+export interface CatchUpResult {
+  events: number;
+  keys: number;
+  /** Replay into an empty follower, through replog's replay. */
+  replay: { seconds: number; eventsPerSec: number; written: number };
+  /** Raw BatchWriteItem of the same items into the same store, the store's own bulk ceiling. */
+  rawBatchWrite: { seconds: number; itemsPerSec: number; concurrency: number };
+  ratio: number;
+}
+
+export interface FailoverResult {
+  syncTimeoutMs: number;
+  killed: string;
+  replacement: string | undefined;
+  /** SIGKILL of the sync follower's process → first write acknowledged by its replacement. */
+  failoverMs: number | undefined;
+  writesDuring: number;
+  degradedDuring: number;
+  failedDuring: number;
+  /** The longest write latency around the failover (the write that waited for the timeout). */
+  slowestWriteMs: number;
+  note?: string;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  actual: string;
+  met: boolean | undefined;
+}
+
+export interface BenchResults {
+  tool: 'replog bench';
+  quick: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationSec: number;
+  machine: MachineInfo & { loadAverageAfter: [number, number, number] };
+  setup: { store: string; kafka: string; followers: string[]; ackPollMs: number; syncTimeoutMs: number; partitions: number };
+  plan: BenchPlan;
+  floor?: FloorResult;
+  writes?: WriteCell[];
+  ratios?: Array<{ concurrency: number; semiSyncOverAsyncP50: number; semiSyncOverFloorP50: number | undefined; asyncOverFloorP50: number | undefined }>;
+  applyLag?: ApplyLagResult;
+  catchUp?: CatchUpResult;
+  failover?: FailoverResult;
+  targets: Target[];
+}

@@ -1,0 +1,153 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BenchRequest } from '../src/cli/commands/bench';
+import { loadConfig } from '../src/config/config';
+import { measureApplyLag } from './apply-lag';
+import { type BenchStack, startBenchStack } from './bench-stack';
+import { measureFailover } from './failover';
+import { measureFloor } from './floor';
+import { round } from './latency-histogram';
+import { latencyChartSvg } from './latency-chart';
+import { describeMachine } from './machine';
+import { markdownReport } from './markdown-report';
+import { planFor } from './plan';
+import { SectionProgress } from './progress';
+import type { BenchResults } from './results-document';
+import { judgeTargets } from './targets';
+import { measureWriteLatency } from './write-latency';
+
+/**
+ * `replog bench`: brings up its own replog (or uses the given store and brokers), measures the
+ * floor and then replog in the same run, and writes JSON, markdown and an SVG chart.
+ */
+export async function runBench(request: BenchRequest): Promise<void> {
+  const plan = planFor(request);
+  const machine = describeMachine();
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const progress = new SectionProgress();
+  const want = new Set(request.sections);
+  process.stderr.write(
+    `replog bench (${request.quick ? 'quick' : 'full'}): ${request.sections.join(', ')} on ${machine.cpus} × ${machine.cpuModel}, load ${machine.loadAverage.join(' / ')}\n`,
+  );
+
+  const partial: Omit<BenchResults, 'targets' | 'finishedAt' | 'durationSec' | 'setup'> & { setup?: BenchResults['setup'] } = {
+    tool: 'replog bench',
+    quick: request.quick,
+    startedAt: startedAt.toISOString(),
+    machine: { ...machine, loadAverageAfter: machine.loadAverage },
+    plan,
+  };
+
+  let bench: BenchStack | undefined;
+  const needsStack = want.has('floor') || want.has('latency') || want.has('lag');
+  try {
+    if (needsStack) {
+      progress.start('starting replog', 1, 'stack');
+      bench = await startBenchStack({ label: 'run', store: request.store, kafkaBrokers: request.kafkaBrokers });
+      const config = bench.stack.runtime.config;
+      partial.setup = {
+        store: bench.store.placement,
+        kafka: config.kafka.brokers.join(','),
+        followers: config.followers.map((f) => f.id),
+        ackPollMs: config.ack.pollMs,
+        syncTimeoutMs: config.ack.syncTimeoutMs,
+        partitions: config.partitions,
+      };
+      progress.update(1);
+    }
+    if (bench && want.has('floor')) {
+      const total = plan.floor.samples + plan.floor.warmup;
+      progress.start('floor (raw operations)', total, 'rounds');
+      partial.floor = await measureFloor(bench.stack.runtime, { id: bench.id, ...plan.floor, onProgress: (n) => progress.update(n) });
+    }
+    if (bench && want.has('latency')) {
+      const cells = plan.latency.modes.length * plan.latency.concurrencies.length;
+      progress.start('write latency per mode', cells, 'cells');
+      let done = 0;
+      partial.writes = await measureWriteLatency(bench, {
+        ...plan.latency,
+        onCell: (mode, c) => progress.update(done++, `${mode} × ${c}`),
+      });
+      progress.update(cells);
+      partial.ratios = plan.latency.concurrencies.map((concurrency) => {
+        const p50 = (mode: string) => partial.writes?.find((w) => w.mode === mode && w.concurrency === concurrency)?.latency.p50Ms ?? Number.NaN;
+        const f = partial.floor;
+        return {
+          concurrency,
+          semiSyncOverAsyncP50: round(p50('semi-sync') / p50('async')),
+          semiSyncOverFloorP50: f ? round(p50('semi-sync') / f.semiSyncFloorP50Ms) : undefined,
+          asyncOverFloorP50: f ? round(p50('async') / f.asyncFloorP50Ms) : undefined,
+        };
+      });
+    }
+    if (bench && want.has('lag')) {
+      const total = Math.round((plan.lag.durationMs / 1000) * plan.lag.ratePerSec);
+      progress.start(`apply lag at ${plan.lag.ratePerSec}/s`, total, 'writes');
+      partial.applyLag = await measureApplyLag(bench, { ...plan.lag, onProgress: (n) => progress.update(n) });
+    }
+  } finally {
+    progress.stop();
+    await bench?.stop();
+  }
+  if (want.has('failover')) {
+    progress.start('failover (real processes)', 4, 'steps');
+    let step = 0;
+    try {
+      partial.failover = await measureFailover({
+        store: request.store,
+        kafkaBrokers: request.kafkaBrokers,
+        ...plan.failover,
+        onStep: (what) => progress.update(step++, what),
+      });
+    } finally {
+      progress.stop();
+    }
+  }
+
+  const finishedAt = new Date();
+  const setup = partial.setup ?? setupFromEnvironment(request);
+  const withoutTargets = {
+    ...partial,
+    setup,
+    finishedAt: finishedAt.toISOString(),
+    durationSec: round((performance.now() - t0) / 1000, 1),
+    machine: { ...partial.machine, loadAverageAfter: describeMachine().loadAverage },
+  };
+  const results: BenchResults = { ...withoutTargets, targets: judgeTargets(withoutTargets) };
+  writeResults(request, results);
+}
+
+/** What a run without the in-process stack (failover only) ran against, from the same configuration. */
+function setupFromEnvironment(request: BenchRequest): BenchResults['setup'] {
+  const config = loadConfig({ ...process.env, ...(request.kafkaBrokers ? { KAFKA_BROKERS: request.kafkaBrokers } : {}) });
+  return {
+    store: typeof request.store === 'object' ? request.store.endpoint : request.store === 'process' ? 'dynalite in its own process' : 'in-process dynalite',
+    kafka: config.kafka.brokers.join(','),
+    followers: config.followers.map((f) => f.id),
+    ackPollMs: config.ack.pollMs,
+    syncTimeoutMs: config.ack.syncTimeoutMs,
+    partitions: config.partitions,
+  };
+}
+
+function writeResults(request: BenchRequest, results: BenchResults): void {
+  mkdirSync(request.outDir, { recursive: true });
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  const base = join(request.outDir, `${request.quick ? 'quick' : 'run'}-${stamp}`);
+  const markdown = markdownReport(results);
+  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
+  const written = [`${base}.json`, `${base}.md`];
+  if (results.writes && results.writes.length > 0) {
+    writeFileSync(`${base}.svg`, latencyChartSvg(results));
+    written.push(`${base}.svg`);
+  }
+  // Only a full run of every section becomes the published "latest" figures.
+  if (request.writeLatest && !request.quick) {
+    for (const ext of ['json', 'md', 'svg']) copyFileSync(`${base}.${ext}`, join(request.outDir, `latest.${ext}`));
+    written.push(join(request.outDir, 'latest.{json,md,svg}'));
+  }
+  process.stdout.write(`\n${markdown}\nwritten: ${written.join(', ')}\n`);
+}

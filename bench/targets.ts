@@ -1,0 +1,30 @@
+import { round } from './latency-histogram';
+import type { BenchResults, Target } from './results-document';
+
+/**
+ * The issue's targets for this 2-core machine, judged from the figures (reported, never tuned to).
+ * A target whose section did not run is listed with `met: undefined`.
+ */
+export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
+  const cell = (mode: string, c: number) => r.writes?.find((w) => w.mode === mode && w.concurrency === c);
+  const semi1 = cell('semi-sync', 1)?.latency.p50Ms;
+  const async1 = cell('async', 1)?.latency.p50Ms;
+  const floor = r.floor;
+  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? round(a / b) : undefined);
+  const t = (name: string, goal: string, value: number | undefined, limit: number, atMost: boolean, unit = '×'): Target => ({
+    name,
+    goal,
+    actual: value === undefined ? 'not measured' : `${value}${unit}`,
+    met: value === undefined ? undefined : atMost ? value <= limit : value >= limit,
+  });
+  const semiThroughput = cell('semi-sync', 64)?.throughputPerSec;
+  const asyncThroughput = cell('async', 64)?.throughputPerSec;
+  return [
+    t('semi-sync p50 / semi-sync floor (c=1)', '≤ 1.3×', ratio(semi1, floor?.semiSyncFloorP50Ms), 1.3, true),
+    t('semi-sync p50 / async p50 (c=1)', '≤ 2.0×', ratio(semi1, async1), 2.0, true),
+    t('async p50 / (raw write + raw produce) (c=1)', '≤ 1.2×', ratio(async1, floor?.asyncFloorP50Ms), 1.2, true),
+    t(`apply lag p99 at ${r.applyLag?.offeredPerSec ?? r.plan.lag.ratePerSec} writes/s`, '≤ 100 ms', r.applyLag?.lag.p99Ms, 100, true, ' ms'),
+    t('semi-sync / async throughput (64 clients)', '≥ 0.7×', ratio(semiThroughput, asyncThroughput), 0.7, false),
+    t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
+  ];
+}

@@ -1,0 +1,125 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  ScanCommand,
+  type ScanCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ChangeEvent } from '../../core/change-event';
+import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { buildApplyRequest } from './follower-requests';
+import type { ItemRecord } from './item-attributes';
+import { buildCommitRequest } from './leader-requests';
+import { leaderTableDefinition, simpleTableDefinition } from './table-definitions';
+import { ensureTables } from './table-provisioner';
+
+/** DynamoDB's cap on items per BatchWriteItem call. */
+export const BATCH_WRITE_MAX = 25;
+
+export interface ApplyTimes {
+  key: string;
+  /** Leader commit time carried by the event (epoch ms). */
+  committedAt: number;
+  /** When the follower applied it (epoch ms). */
+  appliedAt: number;
+}
+
+/**
+ * The store's side of the benchmark floor: the very requests replog sends (same builders, same
+ * client settings), issued directly, without any replog code around them. Works on scratch
+ * tables of the leader's and a follower's shape so nothing here is ever replicated or relayed.
+ */
+export class DynamoFloorProbe {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    readonly tables: { leaderLike: string; followerLike: string; bulk: string },
+  ) {}
+
+  async create(): Promise<void> {
+    await ensureTables(this.client, [
+      leaderTableDefinition(this.tables.leaderLike),
+      simpleTableDefinition(this.tables.followerLike),
+      simpleTableDefinition(this.tables.bulk),
+    ]);
+  }
+
+  /** The leader's commit: one conditional UpdateItem that bumps the version and leaves an outbox mark. */
+  async conditionalCommit(key: string, value: unknown, now: number): Promise<void> {
+    const request = buildCommitRequest(this.tables.leaderLike, {
+      key,
+      op: 'put',
+      value: value as never,
+      writeId: `floor-${now}`,
+      now,
+    });
+    try {
+      await this.client.send(new UpdateCommand(request));
+    } catch (error) {
+      throw translateDynamoError(error, 'UpdateItem', this.tables.leaderLike);
+    }
+  }
+
+  /** A follower's apply of one event: a conditional PutItem (newer version only). */
+  async conditionalApply(event: ChangeEvent, appliedAt: number): Promise<void> {
+    try {
+      await this.client.send(new PutCommand(buildApplyRequest(this.tables.followerLike, event, appliedAt)));
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return;
+      throw translateDynamoError(error, 'PutItem', this.tables.followerLike);
+    }
+  }
+
+  /** Writes up to 25 events as follower-shaped items in one BatchWriteItem, retrying unprocessed items. */
+  async batchWrite(events: readonly ChangeEvent[], appliedAt: number): Promise<void> {
+    let requests = events.map((event) => ({ PutRequest: { Item: buildApplyRequest(this.tables.bulk, event, appliedAt).Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 10) throw translateDynamoError(new Error('unprocessed items after 10 retries'), 'BatchWriteItem', this.tables.bulk);
+      try {
+        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tables.bulk]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tables.bulk] ?? []) as typeof requests;
+      } catch (error) {
+        throw translateDynamoError(error, 'BatchWriteItem', this.tables.bulk);
+      }
+      if (requests.length > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** Math.min(attempt, 6)));
+    }
+  }
+
+  async drop(): Promise<void> {
+    await Promise.all(
+      Object.values(this.tables).map((TableName) => this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)),
+    );
+  }
+}
+
+/**
+ * Reads back, from a follower table, when each item was committed on the leader and when the
+ * follower applied it: the raw material of the apply-lag figure, with no instrumentation in the
+ * apply path itself.
+ */
+export async function readApplyTimes(client: DynamoDBDocumentClient, table: string, keyPrefix: string): Promise<ApplyTimes[]> {
+  const times: ApplyTimes[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    let out: ScanCommandOutput;
+    try {
+      out = await client.send(
+        new ScanCommand({
+          TableName: table,
+          ProjectionExpression: 'pk, updatedAt, appliedAt',
+          FilterExpression: 'begins_with(pk, :p)',
+          ExpressionAttributeValues: { ':p': keyPrefix },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+    } catch (error) {
+      throw translateDynamoError(error, 'Scan', table);
+    }
+    for (const raw of (out.Items ?? []) as Pick<ItemRecord, 'pk' | 'updatedAt' | 'appliedAt'>[]) {
+      if (raw.appliedAt !== undefined) times.push({ key: raw.pk, committedAt: raw.updatedAt, appliedAt: raw.appliedAt });
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return times;
+}
