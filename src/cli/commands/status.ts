@@ -11,7 +11,8 @@ const statusSchema = z.object({
       healthy: z.boolean(),
       lag: z.object({ events: z.number() }),
       committed: z.record(z.string(), z.string().nullable()),
-      applyLagMs: z.object({ last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
+      applyLagMs: z.object({ current: z.number(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
+      healthReason: z.string().nullable().optional(),
     }).passthrough(),
   ),
   counters: z.object({
@@ -26,16 +27,19 @@ const statusSchema = z.object({
 
 export type StatusDocument = z.infer<typeof statusSchema>;
 
+const ms = (v: number | null | undefined) => (v === undefined || v === null ? '-' : `${v} ms`);
+
 export function renderStatus(s: StatusDocument): string {
   const rows = s.followers.map((f) => [
     f.id,
     f.role,
-    f.healthy ? 'healthy' : 'UNHEALTHY',
+    f.healthy ? 'healthy' : `UNHEALTHY (${f.healthReason ?? 'unknown'})`,
     String(f.lag.events),
-    f.applyLagMs?.last === undefined || f.applyLagMs.last === null ? '-' : `${f.applyLagMs.last} ms`,
+    ms(f.applyLagMs?.current),
+    `${ms(f.applyLagMs?.last)} / ${ms(f.applyLagMs?.p99)}`,
     Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
   ]);
-  const header = ['follower', 'role', 'health', 'lag (events)', 'apply lag', 'committed (partition:offset)'];
+  const header = ['follower', 'role', 'health', 'lag (events)', 'apply lag', 'last / p99', 'committed (partition:offset)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   const ends = Object.entries(s.topic.endOffsets).map(([p, o]) => `${p}:${o}`).join(' ');

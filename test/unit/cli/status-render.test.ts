@@ -1,0 +1,29 @@
+import { renderStatus, type StatusDocument } from '../../../src/cli/commands/status';
+
+const doc = {
+  control: { epoch: 3, syncFollower: 'follower-1', promotions: 1 },
+  topic: { name: 'replog.changes', endOffsets: { '0': '12' } },
+  followers: [
+    { id: 'follower-1', role: 'sync', healthy: true, healthReason: null, lag: { events: 0 }, committed: { '0': '12' }, applyLagMs: { current: 0, last: 8, p99: 40 } },
+    {
+      id: 'follower-2',
+      role: 'async',
+      healthy: false,
+      healthReason: 'stalled: 4 events pending on partition 0 for over 10000 ms, no progress for 15000 ms',
+      lag: { events: 4 },
+      committed: { '0': '8' },
+      applyLagMs: { current: 15000, last: 9, p99: null },
+    },
+  ],
+  counters: { acks: { 'semi-sync': 5 }, syncTimeouts: 0, promotions: 1, degradedAcks: 0, failedAcks: 0, wait: { averageMs: 4.5, p99Ms: 9 } },
+} as StatusDocument;
+
+describe('replog status rendering', () => {
+  it('given a stalled follower, shows why it is unhealthy and its lag in events and time', () => {
+    const lines = renderStatus(doc).split('\n');
+    const f2 = lines.find((l) => l.startsWith('follower-2')) ?? '';
+    expect(f2).toContain('UNHEALTHY (stalled: 4 events pending on partition 0');
+    expect(f2).toMatch(/\b4\s+15000 ms\s+9 ms \/ -/);
+    expect(lines.find((l) => l.startsWith('follower-1'))).toMatch(/healthy\s+0\s+0 ms\s+8 ms \/ 40 ms\s+0:12/);
+  });
+});
