@@ -21,5 +21,15 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
+    {
+      // `serverless package` for each stage (once, in globalSetup), then the templates, cfn-lint and
+      // the bundled handlers. `npm run test:deploy`.
+      displayName: 'deploy',
+      testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
+      transform,
+      setupFiles,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/deploy/package-stages.ts',
+    },
   ],
 };

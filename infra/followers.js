@@ -1,0 +1,242 @@
+'use strict';
+/**
+ * One follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax): its function,
+ * its table, its role (it may write only its own table, and only its own progress items in the
+ * control table), its Kafka event source mapping with its own consumer group, and its alarms.
+ * serverless v3 has no loops, so serverless.yml includes `functions` and `resources` from here.
+ */
+const { normalizedFunctionName, pascal, stageSettings, StageConfigError } = require('./stage-config');
+const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
+
+/** The longest Lambda function name AWS accepts. */
+const MAX_FUNCTION_NAME = 64;
+
+const functionKey = (id) => `apply-${id}`;
+
+function followerEntries(s) {
+  const seen = new Map();
+  return s.config.followers.map((f) => {
+    const logical = pascal(f.id);
+    if (seen.has(logical)) {
+      throw new StageConfigError(`replog deployment settings: followers ${seen.get(logical)} and ${f.id} would share CloudFormation ids; rename one`);
+    }
+    seen.set(logical, f.id);
+    const key = functionKey(f.id);
+    const name = s.functionName(key);
+    if (name.length > MAX_FUNCTION_NAME) {
+      throw new StageConfigError(`replog deployment settings: function name ${name} is longer than ${MAX_FUNCTION_NAME} characters; use a shorter follower id`);
+    }
+    return {
+      id: f.id,
+      syncCapable: f.delayMs === 0,
+      key,
+      name,
+      logical,
+      functionLogicalId: `${normalizedFunctionName(key)}LambdaFunction`,
+      logGroupLogicalId: `${normalizedFunctionName(key)}LogGroup`,
+      table: s.config.tables.follower(f.id),
+      groupId: s.config.groupId(f.id),
+    };
+  });
+}
+
+function followerFunction(s, f) {
+  return {
+    handler: 'src/functions/follower-apply.handler',
+    description: `replog follower ${f.id}: applies ${s.config.topic} into ${f.table} (consumer group ${f.groupId})`,
+    role: `FollowerRole${f.logical}`,
+    timeout: 120,
+    environment: { REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
+  };
+}
+
+function followerTable(s, f) {
+  return {
+    Type: 'AWS::DynamoDB::Table',
+    DeletionPolicy: s.tableDeletionPolicy,
+    UpdateReplacePolicy: s.tableDeletionPolicy,
+    Properties: {
+      TableName: f.table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      Tags: [{ Key: 'replog:role', Value: `follower:${f.id}` }],
+    },
+  };
+}
+
+function followerRole(s, f) {
+  const kafka = s.kafka;
+  const statements = [
+    logStatement(f.name),
+    {
+      Sid: 'OwnTableOnly',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Resource: { 'Fn::GetAtt': [`FollowerTable${f.logical}`, 'Arn'] },
+    },
+    {
+      Sid: 'ReadControl',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      Resource: { 'Fn::GetAtt': ['ControlTable', 'Arn'] },
+    },
+    {
+      // Apply progress lives in the control table as progress#<followerId>#<partition>
+      // (src/adapters/dynamodb/progress-table.ts); a follower may write its own items only.
+      Sid: 'OwnProgressOnly',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': ['ControlTable', 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`] } },
+    },
+  ];
+  if (kafka.secretArn && kafka.eventSource !== 'none') {
+    // The event source mapping reads the Kafka credentials with the function's role.
+    statements.push({ Sid: 'KafkaCredentials', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: kafka.secretArn });
+  }
+  if (kafka.eventSource === 'msk') {
+    statements.push({
+      Sid: 'MskCluster',
+      Effect: 'Allow',
+      Action: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
+      Resource: kafka.mskClusterArn,
+    });
+  }
+  if (kafka.vpc || kafka.eventSource === 'msk') statements.push(networkStatement());
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: `replog follower ${f.id} (${s.stage}): its own table, its own progress items, its Kafka source`,
+      AssumeRolePolicyDocument: lambdaTrustPolicy(),
+      Policies: [{ PolicyName: `replog-follower-${f.id}`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    },
+  };
+}
+
+function eventSourceMapping(s, f) {
+  const kafka = s.kafka;
+  const access = [];
+  if (kafka.saslAccessType) access.push({ Type: kafka.saslAccessType, URI: kafka.secretArn });
+  const common = {
+    FunctionName: { 'Fn::GetAtt': [f.functionLogicalId, 'Arn'] },
+    Topics: [s.config.topic],
+    StartingPosition: 'TRIM_HORIZON',
+    BatchSize: s.follower.batchSize,
+    // A sync-capable follower's commit is what a waiting write is acknowledged on: never batch-wait.
+    MaximumBatchingWindowInSeconds: f.syncCapable ? 0 : s.follower.asyncWindow,
+    Enabled: true,
+  };
+  let source;
+  if (kafka.eventSource === 'msk') {
+    source = { EventSourceArn: kafka.mskClusterArn, AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: f.groupId } };
+  } else {
+    if (kafka.vpc) {
+      for (const subnet of kafka.vpc.subnetIds) access.push({ Type: 'VPC_SUBNET', URI: `subnet:${subnet}` });
+      for (const group of kafka.vpc.securityGroupIds) access.push({ Type: 'VPC_SECURITY_GROUP', URI: `security_group:${group}` });
+    }
+    source = {
+      SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: kafka.brokers } },
+      SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: f.groupId },
+    };
+  }
+  return {
+    Type: 'AWS::Lambda::EventSourceMapping',
+    // The mapping validates its access with the role as soon as it is created.
+    DependsOn: [`FollowerRole${f.logical}`],
+    Properties: { ...common, ...source, ...(access.length > 0 ? { SourceAccessConfigurations: access } : {}) },
+  };
+}
+
+function alarm(s, props) {
+  return {
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      ActionsEnabled: true,
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+      OKActions: [{ Ref: 'AlarmTopic' }],
+      TreatMissingData: 'notBreaching',
+      ...props,
+    },
+  };
+}
+
+function followerAlarms(s, f) {
+  return {
+    [`FollowerLagAlarm${f.logical}`]: alarm(s, {
+      AlarmDescription: `replog ${s.stage}: ${f.id} is more than ${s.follower.lagThreshold} records behind ${s.config.topic} (OffsetLag of its event source mapping)`,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'OffsetLag',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: f.functionLogicalId } }],
+      Statistic: 'Maximum',
+      Period: 60,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      Threshold: s.follower.lagThreshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+    [`FollowerErrorsAlarm${f.logical}`]: alarm(s, {
+      AlarmDescription: `replog ${s.stage}: ${f.id} keeps failing batches; its partitions do not advance until it succeeds`,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: f.functionLogicalId } }],
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 3,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+    [`DeadLetterAlarm${f.logical}`]: alarm(s, {
+      AlarmDescription: `replog ${s.stage}: ${f.id} sent records to ${s.config.deadLetterTopic} (replog dlq list shows them)`,
+      Namespace: s.metricsNamespace,
+      MetricName: 'RecordsDeadLettered',
+      // Powertools Metrics adds the service dimension (src/observability/emf-metrics.ts).
+      Dimensions: [
+        { Name: 'service', Value: 'replog' },
+        { Name: 'FollowerId', Value: f.id },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    }),
+  };
+}
+
+async function settingsWithTables(options) {
+  const s = await stageSettings(options);
+  const policy = await options.resolveVariable('param:tableDeletionPolicy');
+  if (policy !== 'Retain' && policy !== 'Delete') throw new StageConfigError('replog deployment settings: tableDeletionPolicy must be Retain or Delete');
+  return { ...s, tableDeletionPolicy: policy };
+}
+
+module.exports = {
+  followerEntries,
+
+  functions: async (options) => {
+    const s = await stageSettings(options);
+    return Object.fromEntries(followerEntries(s).map((f) => [f.key, followerFunction(s, f)]));
+  },
+
+  resources: async (options) => {
+    const s = await settingsWithTables(options);
+    const resources = {};
+    for (const f of followerEntries(s)) {
+      resources[`FollowerTable${f.logical}`] = followerTable(s, f);
+      resources[`FollowerRole${f.logical}`] = followerRole(s, f);
+      if (s.kafka.eventSource !== 'none') resources[`FollowerEventSource${f.logical}`] = eventSourceMapping(s, f);
+      Object.assign(resources, followerAlarms(s, f));
+    }
+    const outputs = Object.fromEntries(
+      followerEntries(s).map((f) => [
+        `FollowerTable${f.logical}Name`,
+        { Description: `${f.id}'s table (consumer group ${f.groupId})`, Value: { Ref: `FollowerTable${f.logical}` } },
+      ]),
+    );
+    return { Resources: resources, Outputs: outputs };
+  },
+};

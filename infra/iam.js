@@ -1,0 +1,86 @@
+'use strict';
+/**
+ * One role per HTTP, authorizer and relay function, each allowed exactly the table actions its
+ * code performs (the table below), on the stage's own table ARNs. Follower roles are in followers.js.
+ */
+const { followerEntries } = require('./followers');
+const { normalizedFunctionName, stageSettings } = require('./stage-config');
+const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
+
+/**
+ * What each function does to which table:
+ * - leader / followers / outboxIndex: DynamoDB actions on those tables (or the outbox GSI);
+ * - control: reads of the control table (control state, follower progress);
+ * - controlItem: writes of the single `control` item (src/adapters/dynamodb/control-table.ts):
+ *   the first request on a new stack initializes it, promotion and designation replace it by CAS.
+ */
+const ACCESS = {
+  putItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
+  deleteItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
+  getItem: { leader: ['GetItem', 'Scan'], followers: ['GetItem', 'Scan'], control: true, controlItem: true },
+  listItems: { leader: ['GetItem', 'Scan'], followers: ['GetItem', 'Scan'], control: true, controlItem: true },
+  replicationStatus: { control: true, controlItem: true },
+  setSyncFollower: { control: true, controlItem: true },
+  dashboard: {},
+  healthz: {},
+  authorizer: {},
+  relay: { leader: ['GetItem', 'UpdateItem'], outboxIndex: ['Query'] },
+};
+
+const actions = (names) => names.map((n) => `dynamodb:${n}`);
+const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+function statementsFor(s, key, access) {
+  const statements = [logStatement(s.functionName(key))];
+  if (access.leader) statements.push({ Sid: 'LeaderTable', Effect: 'Allow', Action: actions(access.leader), Resource: arn('LeaderTable') });
+  if (access.outboxIndex) {
+    statements.push({
+      Sid: 'OutboxIndex',
+      Effect: 'Allow',
+      Action: actions(access.outboxIndex),
+      Resource: { 'Fn::Join': ['', [arn('LeaderTable'), '/index/outbox']] },
+    });
+  }
+  if (access.followers) {
+    statements.push({
+      Sid: 'FollowerTablesRead',
+      Effect: 'Allow',
+      Action: actions(access.followers),
+      Resource: followerEntries(s).map((f) => arn(`FollowerTable${f.logical}`)),
+    });
+  }
+  if (access.control) {
+    statements.push({ Sid: 'ControlRead', Effect: 'Allow', Action: actions(['GetItem', 'BatchGetItem']), Resource: arn('ControlTable') });
+  }
+  if (access.controlItem) {
+    statements.push({
+      Sid: 'ControlItemWrite',
+      Effect: 'Allow',
+      Action: actions(['PutItem']),
+      Resource: arn('ControlTable'),
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } },
+    });
+  }
+  if (s.kafka.vpc) statements.push(networkStatement());
+  return statements;
+}
+
+module.exports = {
+  ACCESS,
+
+  resources: async (options) => {
+    const s = await stageSettings(options);
+    const resources = {};
+    for (const [key, access] of Object.entries(ACCESS)) {
+      resources[`${normalizedFunctionName(key)}Role`] = {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: `replog ${key} (${s.stage})`,
+          AssumeRolePolicyDocument: lambdaTrustPolicy(),
+          Policies: [{ PolicyName: `replog-${key}`, PolicyDocument: { Version: '2012-10-17', Statement: statementsFor(s, key, access) } }],
+        },
+      };
+    }
+    return { Resources: resources };
+  },
+};

@@ -1,0 +1,197 @@
+'use strict';
+/**
+ * A stage's deployment settings for serverless.yml: its params plus the resolved function
+ * environment, validated by replog's own configuration module (src/config/config.ts, bundled on
+ * the fly with esbuild). Follower ids, table names and consumer-group ids therefore come from the
+ * very parser and naming rules the functions use at run time: a follower list the runtime would
+ * reject fails the deploy, and the names in the template cannot drift from the names in the code.
+ *
+ * serverless resolves `${file(./infra/<file>.js):<name>}` by calling the exported function with
+ * { resolveVariable, resolveConfigurationProperty }.
+ */
+const Module = require('node:module');
+const path = require('node:path');
+const { buildSync } = require('esbuild');
+
+const EVENT_SOURCES = ['self-managed', 'msk', 'none'];
+/** Lambda's SourceAccessConfiguration type for each KAFKA_SASL_MECHANISM replog's clients speak. */
+const SASL_ACCESS_TYPES = { plain: 'BASIC_AUTH', 'scram-sha-256': 'SASL_SCRAM_256_AUTH', 'scram-sha-512': 'SASL_SCRAM_512_AUTH' };
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const MSK_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/.+$/;
+
+class StageConfigError extends Error {}
+
+let configModule;
+function replogConfigModule() {
+  if (!configModule) {
+    const entry = path.join(__dirname, '..', 'src', 'config', 'config.ts');
+    const { outputFiles } = buildSync({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
+    const loaded = new Module(entry, module);
+    loaded.filename = entry;
+    loaded.paths = Module._nodeModulePaths(path.dirname(entry));
+    loaded._compile(outputFiles[0].text, entry);
+    configModule = loaded.exports;
+  }
+  return configModule;
+}
+
+const list = (raw) =>
+  String(raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+async function params(resolveVariable, names) {
+  const values = {};
+  for (const name of names) {
+    const value = await resolveVariable(`param:${name}`);
+    values[name] = value === null || value === undefined ? '' : String(value);
+  }
+  return values;
+}
+
+/** Kafka access as the event source mappings need it; only params, so the environment can use it. */
+async function kafkaAccess(resolveVariable) {
+  const p = await params(resolveVariable, [
+    'kafkaEventSource',
+    'kafkaBrokers',
+    'kafkaSaslMechanism',
+    'kafkaSecretArn',
+    'mskClusterArn',
+    'vpcSubnetIds',
+    'vpcSecurityGroupIds',
+  ]);
+  const problems = [];
+  if (!EVENT_SOURCES.includes(p.kafkaEventSource)) problems.push(`kafkaEventSource must be one of ${EVENT_SOURCES.join(', ')}`);
+  if (list(p.kafkaBrokers).length === 0) {
+    problems.push('kafkaBrokers is empty: the leader publishes with it (the bootstrap servers, e.g. b-1.example:9096,b-2.example:9096)');
+  }
+  const mechanism = p.kafkaSaslMechanism;
+  if (mechanism !== '' && !(mechanism in SASL_ACCESS_TYPES)) {
+    problems.push(`kafkaSaslMechanism must be empty or one of ${Object.keys(SASL_ACCESS_TYPES).join(', ')}`);
+  }
+  if (mechanism !== '' && !SECRET_ARN.test(p.kafkaSecretArn)) {
+    problems.push('kafkaSecretArn must be the full ARN of a Secrets Manager secret {"username","password"} when kafkaSaslMechanism is set');
+  }
+  if (p.kafkaEventSource === 'msk') {
+    if (!MSK_ARN.test(p.mskClusterArn)) problems.push('mskClusterArn must be an MSK cluster ARN when kafkaEventSource is msk');
+    if (mechanism !== '' && mechanism !== 'scram-sha-512') problems.push('MSK event sources authenticate with scram-sha-512 (or none)');
+  }
+  const subnets = list(p.vpcSubnetIds);
+  const securityGroups = list(p.vpcSecurityGroupIds);
+  if ((subnets.length === 0) !== (securityGroups.length === 0)) problems.push('vpcSubnetIds and vpcSecurityGroupIds go together');
+  if (problems.length > 0) throw new StageConfigError(`replog deployment settings: ${problems.join('; ')}`);
+  return {
+    eventSource: p.kafkaEventSource,
+    brokers: list(p.kafkaBrokers),
+    saslMechanism: mechanism,
+    saslAccessType: mechanism === '' ? undefined : SASL_ACCESS_TYPES[mechanism],
+    secretArn: mechanism === '' ? undefined : p.kafkaSecretArn,
+    mskClusterArn: p.kafkaEventSource === 'msk' ? p.mskClusterArn : undefined,
+    vpc: subnets.length > 0 ? { subnetIds: subnets, securityGroupIds: securityGroups } : undefined,
+  };
+}
+
+/** A CloudFormation dynamic reference: CloudFormation reads the secret at deploy time, serverless never does. */
+function secretField(secretArn, field) {
+  return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}}}`;
+}
+
+const cache = new Map();
+
+/** Everything the generated parts need, validated once per stage. */
+async function stageSettings({ resolveVariable, resolveConfigurationProperty }) {
+  const stage = await resolveVariable('sls:stage');
+  if (!cache.has(stage)) {
+    cache.set(
+      stage,
+      (async () => {
+        const service = await resolveConfigurationProperty(['service']);
+        const environment = await resolveConfigurationProperty(['provider', 'environment']);
+        const kafka = await kafkaAccess(resolveVariable);
+        const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
+        let config;
+        try {
+          config = replogConfigModule().loadConfig(environment);
+        } catch (error) {
+          throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error.message}`);
+        }
+        const batchSize = Number(p.followerBatchSize);
+        const asyncWindow = Number(p.asyncBatchingWindowSeconds);
+        const lagThreshold = Number(p.followerLagAlarmThreshold);
+        if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000) {
+          throw new StageConfigError('replog deployment settings: followerBatchSize must be a whole number from 1 to 10000');
+        }
+        if (!Number.isInteger(asyncWindow) || asyncWindow < 0 || asyncWindow > 300) {
+          throw new StageConfigError('replog deployment settings: asyncBatchingWindowSeconds must be a whole number from 0 to 300');
+        }
+        if (!Number.isInteger(lagThreshold) || lagThreshold < 1) {
+          throw new StageConfigError('replog deployment settings: followerLagAlarmThreshold must be a positive whole number');
+        }
+        return {
+          service,
+          stage,
+          kafka,
+          config,
+          metricsNamespace: environment.REPLOG_METRICS_NAMESPACE || 'replog',
+          functionName: (key) => `${service}-${stage}-${key}`,
+          follower: { batchSize, asyncWindow, lagThreshold },
+        };
+      })().catch((error) => {
+        // serverless resolves in phases and asks again once a missing dependency is available.
+        cache.delete(stage);
+        throw error;
+      }),
+    );
+  }
+  return cache.get(stage);
+}
+
+/** serverless's logical ids: `apply-follower-1` → `ApplyDashfollowerDash1LambdaFunction`. */
+function normalizedFunctionName(key) {
+  const n = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return n.charAt(0).toUpperCase() + n.slice(1);
+}
+
+/** follower-1 → Follower1, for the logical ids of a follower's own resources. */
+function pascal(id) {
+  return id
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
+
+module.exports = {
+  stageSettings,
+  kafkaAccess,
+  normalizedFunctionName,
+  pascal,
+  StageConfigError,
+
+  /** KAFKA_SASL_USERNAME / _PASSWORD: dynamic references into the Kafka secret, or empty without SASL. */
+  kafkaSaslUsername: async ({ resolveVariable }) => {
+    const kafka = await kafkaAccess(resolveVariable);
+    return kafka.secretArn ? secretField(kafka.secretArn, 'username') : '';
+  },
+  kafkaSaslPassword: async ({ resolveVariable }) => {
+    const kafka = await kafkaAccess(resolveVariable);
+    return kafka.secretArn ? secretField(kafka.secretArn, 'password') : '';
+  },
+
+  /** REPLOG_API_KEY: the secret named by the apiKeySecret param (its whole SecretString), or empty (keys off). */
+  apiKey: async ({ resolveVariable }) => {
+    const { apiKeySecret } = await params(resolveVariable, ['apiKeySecret']);
+    return apiKeySecret === '' ? '' : `{{resolve:secretsmanager:${apiKeySecret}}}`;
+  },
+
+  /** provider.vpc: the functions join the brokers' VPC when subnets are given. */
+  vpc: async ({ resolveVariable }) => (await kafkaAccess(resolveVariable)).vpc ?? null,
+};

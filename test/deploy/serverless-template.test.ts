@@ -1,0 +1,197 @@
+import { leaderTableDefinition, simpleTableDefinition } from '../../src/adapters/dynamodb/table-definitions';
+import { loadConfig } from '../../src/config/config';
+import { EXAMPLE_BROKERS, EXAMPLE_KAFKA_SECRET_ARN, STAGES } from './stages';
+import { actionsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, statementsOf, type Template } from './template';
+
+/**
+ * What `serverless package` produced for each stage (test/deploy/package-stages.ts ran it): the
+ * functions, routes, tables, roles and event source mappings the deploy guide promises.
+ */
+const FOLLOWERS = ['follower-1', 'follower-2', 'follower-3'];
+const HTTP_FUNCTIONS: Record<string, string> = {
+  putItem: 'src/functions/http/put-item.handler',
+  deleteItem: 'src/functions/http/delete-item.handler',
+  getItem: 'src/functions/http/get-item.handler',
+  listItems: 'src/functions/http/list-items.handler',
+  replicationStatus: 'src/functions/http/replication-status.handler',
+  setSyncFollower: 'src/functions/http/set-sync-follower.handler',
+  dashboard: 'src/functions/http/dashboard.handler',
+  healthz: 'src/functions/http/healthz.handler',
+  authorizer: 'src/functions/http/authorizer.handler',
+  relay: 'src/functions/relay.handler',
+};
+/** DESIGN.md's HTTP API, plus GET /items; the key-guarded routes go through the authorizer. */
+const ROUTES: Record<string, 'authorizer' | 'open'> = {
+  'PUT /items/{key}': 'authorizer',
+  'DELETE /items/{key}': 'authorizer',
+  'GET /items/{key}': 'open',
+  'GET /items': 'open',
+  'GET /replication/status': 'open',
+  'POST /replication/sync-follower': 'authorizer',
+  'GET /dashboard': 'open',
+  'GET /healthz': 'open',
+};
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+
+describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage) => {
+  let t: Template;
+  const config = loadConfig({ REPLOG_TABLE_PREFIX: `replog-${stage.stage}` });
+  const functions = () => new Map(ofType(t, 'AWS::Lambda::Function').map(([, r]) => [String(r.Properties.FunctionName), r]));
+  const fn = (key: string): Resource => {
+    const found = functions().get(`replog-${stage.stage}-${key}`);
+    if (!found) throw new Error(`no function ${key}`);
+    return found;
+  };
+
+  beforeAll(() => {
+    t = loadTemplate(stage.dir);
+  });
+
+  it('has every HTTP function, the authorizer, the relay and one function per follower, on nodejs22.x', () => {
+    const expected = [...Object.keys(HTTP_FUNCTIONS), ...FOLLOWERS.map((f) => `apply-${f}`)].map((k) => `replog-${stage.stage}-${k}`);
+    expect([...functions().keys()].sort()).toEqual(expected.sort());
+    for (const [key, handler] of Object.entries(HTTP_FUNCTIONS)) expect(fn(key).Properties.Handler).toBe(handler);
+    for (const f of FOLLOWERS) {
+      const props = fn(`apply-${f}`).Properties;
+      expect(props.Handler).toBe('src/functions/follower-apply.handler');
+      expect((props.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+        REPLOG_FOLLOWER_ID: f,
+        REPLOG_FOLLOWER_TABLE: config.tables.follower(f),
+      });
+    }
+    for (const r of functions().values()) expect(r.Properties.Runtime).toBe('nodejs22.x');
+  });
+
+  it('maps the stage params onto an environment the config module accepts', () => {
+    const vars = (fn('putItem').Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const c = loadConfig(vars);
+    expect(c.tables.leader).toBe(`replog-${stage.stage}-leader`);
+    expect(c.followers.map((f) => f.id)).toEqual(FOLLOWERS);
+    expect(c.topic).toBe('replog.changes');
+    if (stage.stage === 'aws') {
+      expect(c.kafka.brokers).toEqual(EXAMPLE_BROKERS);
+      expect(c.kafka.ssl).toBe(true);
+      expect(vars.KAFKA_SASL_PASSWORD).toBe(`{{resolve:secretsmanager:${EXAMPLE_KAFKA_SECRET_ARN}:SecretString:password}}`);
+      expect(vars.REPLOG_API_KEY).toBe('{{resolve:secretsmanager:replog/aws/api-key}}');
+    } else {
+      expect(c.kafka.brokers).toEqual(['kafka:29092']);
+      expect(c.kafka.sasl).toBeUndefined();
+      expect(c.aws.dynamodbEndpoint).toBe('http://localhost.localstack.cloud:4566');
+    }
+    const followerVars = (fn('apply-follower-1').Properties.Environment as { Variables: Record<string, string> }).Variables;
+    expect(followerVars.REPLOG_API_KEY).toBeUndefined();
+  });
+
+  it('has one Kafka event source mapping per follower: own consumer group, the topic, TRIM_HORIZON, no batching wait for sync-capable followers', () => {
+    const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
+    expect(mappings).toHaveLength(FOLLOWERS.length);
+    const groups = mappings.map((m) => (m.SelfManagedKafkaEventSourceConfig as { ConsumerGroupId: string }).ConsumerGroupId);
+    expect(groups.sort()).toEqual(FOLLOWERS.map((f) => config.groupId(f)).sort());
+    for (const f of FOLLOWERS) {
+      const m = mappings.find((p) => resourceIds(p.FunctionName)[0] === `ApplyDash${f.replace(/-/g, 'Dash')}LambdaFunction`);
+      expect(m).toMatchObject({
+        Topics: ['replog.changes'],
+        StartingPosition: 'TRIM_HORIZON',
+        MaximumBatchingWindowInSeconds: 0,
+        SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: config.groupId(f) },
+      });
+      if (stage.stage === 'aws') {
+        expect(m?.SelfManagedEventSource).toEqual({ Endpoints: { KafkaBootstrapServers: EXAMPLE_BROKERS } });
+        expect(m?.SourceAccessConfigurations).toEqual([{ Type: 'SASL_SCRAM_512_AUTH', URI: EXAMPLE_KAFKA_SECRET_ARN }]);
+      } else {
+        expect(m?.SelfManagedEventSource).toEqual({ Endpoints: { KafkaBootstrapServers: ['kafka:29092'] } });
+        expect(m?.SourceAccessConfigurations).toBeUndefined();
+      }
+    }
+  });
+
+  it('has the leader, control and follower tables: on-demand, point-in-time recovery, the outbox index as the code defines it', () => {
+    const tables = new Map(ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => [String(r.Properties.TableName), { id, r }]));
+    const names = [config.tables.leader, config.tables.control, ...FOLLOWERS.map((f) => config.tables.follower(f))];
+    expect([...tables.keys()].sort()).toEqual(names.sort());
+    for (const { r } of tables.values()) {
+      expect(r.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+      expect(r.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(r.DeletionPolicy).toBe(stage.stage === 'aws' ? 'Retain' : 'Delete');
+    }
+    const code = leaderTableDefinition(config.tables.leader);
+    const leader = tables.get(config.tables.leader)?.r.Properties ?? {};
+    expect(leader.KeySchema).toEqual(code.KeySchema);
+    expect(new Set(leader.AttributeDefinitions as unknown[])).toEqual(new Set(code.AttributeDefinitions));
+    const [index] = leader.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+    const [codeIndex] = code.GlobalSecondaryIndexes ?? [];
+    expect(index).toEqual({ IndexName: codeIndex?.IndexName, KeySchema: codeIndex?.KeySchema, Projection: codeIndex?.Projection });
+    expect(tables.get(config.tables.control)?.r.Properties.KeySchema).toEqual(simpleTableDefinition('x').KeySchema);
+  });
+
+  it('gives every function its own role, and lets a follower write only its own table and its own progress items', () => {
+    const roles = [...functions().values()].map(roleOf);
+    expect(new Set(roles).size).toBe(roles.length);
+    for (const f of FOLLOWERS) {
+      const statements = statementsOf(t.Resources[`FollowerRole${pascal(f)}`] as Resource);
+      const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
+      expect(writes.map((s) => resourceIds(s.Resource))).toEqual([[`FollowerTable${pascal(f)}`], ['ControlTable']]);
+      const progress = writes.find((s) => resourceIds(s.Resource)[0] === 'ControlTable');
+      expect(progress?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`] } });
+    }
+  });
+
+  it('scopes every DynamoDB statement to the right table ARNs', () => {
+    const writersOf = (tableId: string) =>
+      Object.entries(t.Resources)
+        .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+        .filter(([, r]) =>
+          statementsOf(r).some((s) => !s.Condition && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)) && resourceIds(s.Resource).includes(tableId)),
+        )
+        .map(([id]) => id)
+        .sort();
+    expect(writersOf('LeaderTable')).toEqual(['DeleteItemRole', 'PutItemRole', 'RelayRole']);
+    for (const f of FOLLOWERS) expect(writersOf(`FollowerTable${pascal(f)}`)).toEqual([`FollowerRole${pascal(f)}`]);
+    expect(writersOf('ControlTable')).toEqual([]);
+    for (const [id, r] of ofType(t, 'AWS::IAM::Role')) {
+      for (const s of statementsOf(r)) {
+        if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
+        expect({ role: id, resource: s.Resource }).not.toEqual({ role: id, resource: '*' });
+        expect(resourceIds(s.Resource).length).toBeGreaterThan(0);
+      }
+    }
+    const readOnly = ['GetItemRole', 'ListItemsRole', 'ReplicationStatusRole'];
+    for (const id of readOnly) {
+      const writes = statementsOf(t.Resources[id] as Resource).filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
+      // Reads only, except initializing the single control item on a new stack.
+      expect(writes.map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } }]);
+    }
+    const none = ['HealthzRole', 'AuthorizerRole', 'DashboardRole'];
+    for (const id of none) {
+      expect(statementsOf(t.Resources[id] as Resource).flatMap(actionsOf).filter((a) => !a.startsWith('logs:'))).toEqual([]);
+    }
+  });
+
+  it('serves the HTTP routes of DESIGN.md, with the authorizer on writes, deletes and admin', () => {
+    const routes = new Map(ofType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => [String(r.Properties.RouteKey), r.Properties]));
+    expect([...routes.keys()].sort()).toEqual(Object.keys(ROUTES).sort());
+    for (const [key, guard] of Object.entries(ROUTES)) {
+      const props = routes.get(key);
+      if (guard === 'authorizer') expect(props).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerApiKey' } });
+      else expect(props?.AuthorizationType).toBeUndefined();
+    }
+    expect(t.Resources.HttpApiAuthorizerApiKey?.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      IdentitySource: [],
+    });
+  });
+
+  it('runs the relay on a schedule and alarms on follower lag, failing batches and dead letters', () => {
+    const [[, rule] = []] = ofType(t, 'AWS::Events::Rule');
+    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([id, r]) => ({ id, metric: r.Properties.MetricName }));
+    for (const f of FOLLOWERS) {
+      expect(alarms).toContainEqual({ id: `FollowerLagAlarm${pascal(f)}`, metric: 'OffsetLag' });
+      expect(alarms).toContainEqual({ id: `FollowerErrorsAlarm${pascal(f)}`, metric: 'Errors' });
+      expect(alarms).toContainEqual({ id: `DeadLetterAlarm${pascal(f)}`, metric: 'RecordsDeadLettered' });
+    }
+  });
+});
