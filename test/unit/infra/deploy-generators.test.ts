@@ -1,0 +1,149 @@
+/**
+ * infra/'s generators, called as serverless calls them (resolveVariable, resolveConfigurationProperty),
+ * for the settings the packaged stages do not cover: MSK, a VPC, a delayed follower, and refusals.
+ */
+interface Resolvers {
+  resolveVariable: (address: string) => Promise<unknown>;
+  resolveConfigurationProperty: (path: string[]) => Promise<unknown>;
+}
+type Generator = (r: Resolvers) => Promise<Record<string, unknown>>;
+interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+const followers = require('../../../infra/followers.js') as { functions: Generator; resources: Generator };
+const iam = require('../../../infra/iam.js') as { resources: Generator };
+const stageConfig = require('../../../infra/stage-config.js') as { vpc: Generator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
+
+const MSK_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/replog/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-1';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_replog-AbCdEf';
+
+let stageCounter = 0;
+
+function resolvers(params: Record<string, string>, env: Record<string, string> = {}): Resolvers {
+  // The generators cache per stage, so every case gets a stage of its own.
+  const stage = `t${++stageCounter}`;
+  const all: Record<string, string> = {
+    kafkaEventSource: 'msk',
+    kafkaBrokers: 'b-1.msk.example:9096,b-2.msk.example:9096',
+    kafkaSaslMechanism: 'scram-sha-512',
+    kafkaSecretArn: SECRET_ARN,
+    mskClusterArn: MSK_ARN,
+    vpcSubnetIds: 'subnet-a,subnet-b',
+    vpcSecurityGroupIds: 'sg-1',
+    followerBatchSize: '50',
+    asyncBatchingWindowSeconds: '2',
+    followerLagAlarmThreshold: '500',
+    tableDeletionPolicy: 'Retain',
+    apiKeySecret: '',
+    ...params,
+  };
+  return {
+    resolveVariable: async (address) => {
+      if (address === 'sls:stage') return stage;
+      if (address.startsWith('param:')) return all[address.slice(6)];
+      throw new Error(`unexpected variable ${address}`);
+    },
+    resolveConfigurationProperty: async (path) => {
+      if (path.join('.') === 'service') return 'replog';
+      if (path.join('.') === 'provider.environment') {
+        return {
+          REPLOG_TABLE_PREFIX: `replog-${stage}`,
+          REPLOG_FOLLOWERS: 'follower-1,follower-2,archive@delay=1h',
+          KAFKA_BROKERS: all.kafkaBrokers,
+          KAFKA_SASL_MECHANISM: all.kafkaSaslMechanism,
+          KAFKA_SASL_USERNAME: 'from-secret',
+          KAFKA_SASL_PASSWORD: 'from-secret',
+          ...env,
+        };
+      }
+      throw new Error(`unexpected property ${path.join('.')}`);
+    },
+  };
+}
+
+const resourcesOf = async (r: Resolvers) => (await followers.resources(r)).Resources as Record<string, CfnResource>;
+
+describe('infra generators', () => {
+  it('given MSK, maps each follower to the cluster ARN with its own consumer group and SASL/SCRAM', async () => {
+    const resources = await resourcesOf(resolvers({}));
+    expect(resources.FollowerEventSourceFollower2?.Properties).toMatchObject({
+      EventSourceArn: MSK_ARN,
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: 'replog-follower-2' },
+      SourceAccessConfigurations: [{ Type: 'SASL_SCRAM_512_AUTH', URI: SECRET_ARN }],
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 50,
+    });
+    expect(resources.FollowerEventSourceFollower2?.Properties.SelfManagedEventSource).toBeUndefined();
+  });
+
+  it('given a delayed follower, only the sync-capable followers skip the batching window', async () => {
+    const resources = await resourcesOf(resolvers({}));
+    expect(resources.FollowerEventSourceFollower1?.Properties.MaximumBatchingWindowInSeconds).toBe(0);
+    expect(resources.FollowerEventSourceFollower2?.Properties.MaximumBatchingWindowInSeconds).toBe(0);
+    expect(resources.FollowerEventSourceArchive?.Properties.MaximumBatchingWindowInSeconds).toBe(2);
+  });
+
+  it('given MSK in a VPC, lets the follower role describe the cluster and manage network interfaces', async () => {
+    const resources = await resourcesOf(resolvers({}));
+    const policies = resources.FollowerRoleArchive?.Properties.Policies as { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } }[];
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.find((s) => s.Sid === 'MskCluster')?.Resource).toBe(MSK_ARN);
+    expect(statements.find((s) => s.Sid === 'KafkaCredentials')?.Resource).toBe(SECRET_ARN);
+    expect(statements.map((s) => s.Sid)).toContain('VpcNetworking');
+    expect(await stageConfig.vpc(resolvers({}))).toEqual({ subnetIds: ['subnet-a', 'subnet-b'], securityGroupIds: ['sg-1'] });
+  });
+
+  it('given self-managed brokers in a VPC, puts the subnets and security groups on the mapping', async () => {
+    const resources = await resourcesOf(resolvers({ kafkaEventSource: 'self-managed' }));
+    expect(resources.FollowerEventSourceFollower1?.Properties.SourceAccessConfigurations).toEqual([
+      { Type: 'SASL_SCRAM_512_AUTH', URI: SECRET_ARN },
+      { Type: 'VPC_SUBNET', URI: 'subnet:subnet-a' },
+      { Type: 'VPC_SUBNET', URI: 'subnet:subnet-b' },
+      { Type: 'VPC_SECURITY_GROUP', URI: 'security_group:sg-1' },
+    ]);
+  });
+
+  it('given kafkaEventSource none, generates followers without event source mappings', async () => {
+    const resources = await resourcesOf(resolvers({ kafkaEventSource: 'none' }));
+    expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toEqual([]);
+    expect(Object.keys(await followers.functions(resolvers({ kafkaEventSource: 'none' })))).toEqual([
+      'apply-follower-1',
+      'apply-follower-2',
+      'apply-archive',
+    ]);
+  });
+
+  it('gives every HTTP role network permissions only when the functions join a VPC', async () => {
+    const sids = async (r: Resolvers) => {
+      const roles = (await iam.resources(r)).Resources as Record<string, CfnResource>;
+      const policies = roles.PutItemRole?.Properties.Policies as { PolicyDocument: { Statement: { Sid: string }[] } }[];
+      return policies.flatMap((p) => p.PolicyDocument.Statement.map((s) => s.Sid));
+    };
+    expect(await sids(resolvers({}))).toContain('VpcNetworking');
+    expect(await sids(resolvers({ vpcSubnetIds: '', vpcSecurityGroupIds: '' }))).not.toContain('VpcNetworking');
+  });
+
+  it.each([
+    [{ kafkaBrokers: '' }, /kafkaBrokers is empty/],
+    [{ kafkaSecretArn: 'replog/kafka' }, /kafkaSecretArn must be the full ARN/],
+    [{ mskClusterArn: '' }, /mskClusterArn must be an MSK cluster ARN/],
+    [{ kafkaSaslMechanism: 'plain' }, /MSK event sources authenticate with scram-sha-512/],
+    [{ kafkaEventSource: 'kinesis' }, /kafkaEventSource must be one of/],
+    [{ vpcSecurityGroupIds: '' }, /go together/],
+    [{ followerBatchSize: '0' }, /followerBatchSize/],
+    [{ tableDeletionPolicy: 'Snapshot' }, /tableDeletionPolicy/],
+  ])('refuses %j with a message naming the setting', async (params, message) => {
+    await expect(resourcesOf(resolvers(params))).rejects.toThrow(message);
+  });
+
+  it('refuses an environment the runtime would refuse, with the config module’s message', async () => {
+    await expect(resourcesOf(resolvers({}, { REPLOG_FOLLOWERS: 'Bad_Id' }))).rejects.toThrow(/REPLOG_FOLLOWERS/);
+  });
+
+  it('reads the Kafka credentials through CloudFormation dynamic references, never itself', async () => {
+    expect(await stageConfig.kafkaSaslUsername(resolvers({}))).toBe(`{{resolve:secretsmanager:${SECRET_ARN}:SecretString:username}}`);
+    expect(await stageConfig.kafkaSaslUsername(resolvers({ kafkaSaslMechanism: '', kafkaEventSource: 'self-managed' }))).toBe('');
+  });
+});
