@@ -2,19 +2,21 @@
  * infra/'s generators, called as serverless calls them (resolveVariable, resolveConfigurationProperty),
  * for the settings the packaged stages do not cover: MSK, a VPC, a delayed follower, and refusals.
  */
+export {};
+
 interface Resolvers {
   resolveVariable: (address: string) => Promise<unknown>;
   resolveConfigurationProperty: (path: string[]) => Promise<unknown>;
 }
-type Generator = (r: Resolvers) => Promise<Record<string, unknown>>;
+type InfraGenerator = (r: Resolvers) => Promise<Record<string, unknown>>;
 interface CfnResource {
   Type: string;
   Properties: Record<string, unknown>;
 }
 
-const followers = require('../../../infra/followers.js') as { functions: Generator; resources: Generator };
-const iam = require('../../../infra/iam.js') as { resources: Generator };
-const stageConfig = require('../../../infra/stage-config.js') as { vpc: Generator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
+const followers = require('../../../infra/followers.js') as { functions: InfraGenerator; resources: InfraGenerator };
+const iam = require('../../../infra/iam.js') as { resources: InfraGenerator };
+const stageConfig = require('../../../infra/stage-config.js') as { vpc: InfraGenerator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
 
 const MSK_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/replog/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-1';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_replog-AbCdEf';
