@@ -83,6 +83,9 @@ export async function startBenchStack(options: {
   store: StorePlacement;
   kafkaBrokers: string | undefined;
   env?: Record<string, string>;
+  /** Default: the HTTP API and every follower, as `replog dev` runs them. */
+  http?: boolean;
+  followers?: 'all' | 'none';
 }): Promise<BenchStack> {
   const names = benchNames(options.label);
   const store = await startStore(options.store);
@@ -99,7 +102,7 @@ export async function startBenchStack(options: {
   };
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ env, http: true, followers: 'all' });
+    stack = await startLocalStack({ env, http: options.http ?? true, followers: options.followers ?? 'all' });
   } catch (error) {
     await store.close();
     throw error;

@@ -13,11 +13,11 @@ export function planFor(request: BenchRequest): BenchPlan {
   const modes = ['async', 'semi-sync', 'sync', 'quorum:2'];
   if (request.quick) {
     return {
-      floor: { samples: 60, warmup: 10 },
-      latency: { modes, concurrencies: [1, 16, 64], warmupMs: 300, measureMs: 1200, keySpace: 10_000 },
-      lag: { ratePerSec: request.lagRate, durationMs: 3000 },
-      catchUp: { events: request.catchUpEvents ?? 5000, keySpace: request.catchUpEvents ?? 5000 },
-      failover: { writesBeforeKill: 10, maxWaitMs: 30_000 },
+      floor: { samples: 40, warmup: 10 },
+      latency: { modes, concurrencies: [1, 16, 64], warmupMs: 200, measureMs: 800, keySpace: 10_000 },
+      lag: { ratePerSec: request.lagRate, durationMs: 2000 },
+      catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
+      failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
     };
   }
   return {

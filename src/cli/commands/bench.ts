@@ -49,7 +49,7 @@ export function registerBench(program: Command): void {
     .option('--store <where>', 'the DynamoDB store: process (dynalite in its own process), in-process, or an endpoint URL', storePlacementOption, 'process')
     .option('--kafka-brokers <list>', 'use these brokers (default: KAFKA_BROKERS, else the local broker)', brokerListOption)
     .option('--rate <writes/s>', 'offered load for the apply-lag measurement', positiveIntOption, 300)
-    .option('--events <n>', 'events replayed for the catch-up measurement (default 100000, 5000 with --quick)', positiveIntOption)
+    .option('--events <n>', 'events replayed for the catch-up measurement (default 100000, 2000 with --quick)', positiveIntOption)
     .option('--out <dir>', 'where results are written', join(repoRoot, 'bench', 'results'))
     .action(
       async (opts: {
