@@ -2,7 +2,7 @@
  * infra/'s generators, called as serverless calls them (resolveVariable, resolveConfigurationProperty),
  * for the settings the packaged stages do not cover: MSK, a VPC, a delayed follower, and refusals.
  */
-export {};
+import { join } from 'node:path';
 
 interface Resolvers {
   resolveVariable: (address: string) => Promise<unknown>;
@@ -14,9 +14,10 @@ interface CfnResource {
   Properties: Record<string, unknown>;
 }
 
-const followers = require('../../../infra/followers.js') as { functions: InfraGenerator; resources: InfraGenerator };
-const iam = require('../../../infra/iam.js') as { resources: InfraGenerator };
-const stageConfig = require('../../../infra/stage-config.js') as { vpc: InfraGenerator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
+const infra = join(__dirname, '..', '..', '..', 'infra');
+const followers = require(join(infra, 'followers.js')) as { functions: InfraGenerator; resources: InfraGenerator };
+const iam = require(join(infra, 'iam.js')) as { resources: InfraGenerator };
+const stageConfig = require(join(infra, 'stage-config.js')) as { vpc: InfraGenerator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
 
 const MSK_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/replog/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-1';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_replog-AbCdEf';
