@@ -1,0 +1,118 @@
+import { InvalidArgumentError } from 'commander';
+import { LatencyHistogram } from '../../../bench/latency-histogram';
+import { latencyChartSvg } from '../../../bench/latency-chart';
+import { markdownReport } from '../../../bench/markdown-report';
+import type { BenchResults } from '../../../bench/results-document';
+import { judgeTargets } from '../../../bench/targets';
+import type { WriteCell } from '../../../bench/write-latency';
+import { benchSectionsOption, brokerListOption, storePlacementOption } from '../../../src/cli/cli-options';
+
+function cell(mode: string, concurrency: number, p50Ms: number, throughputPerSec: number): WriteCell {
+  const h = new LatencyHistogram();
+  for (let i = 0; i < 100; i++) h.recordMs(p50Ms * (0.5 + i / 100));
+  return { mode, concurrency, latency: h.summary(), throughputPerSec, completed: 100, failed: 0, degraded: 0 };
+}
+
+function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'targets'> {
+  const floorPart = new LatencyHistogram();
+  floorPart.recordMs(5);
+  const s = floorPart.summary();
+  return {
+    tool: 'replog bench',
+    quick: true,
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    durationSec: 60,
+    machine: { cpus: 2, cpuModel: 'Test CPU', memoryGiB: 24, node: 'v20', platform: 'linux x64', loadAverage: [0.5, 0.5, 0.5], loadAverageAfter: [0.6, 0.6, 0.6] },
+    setup: { store: 'dynalite in its own process', kafka: '127.0.0.1:9092', followers: ['follower-1'], ackPollMs: 3, syncTimeoutMs: 2000, partitions: 3 },
+    plan: {
+      floor: { samples: 1, warmup: 0 },
+      latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], warmupMs: 0, measureMs: 1, keySpace: 1 },
+      lag: { ratePerSec: 300, durationMs: 1 },
+      catchUp: { events: 1, keySpace: 1 },
+      failover: { writesBeforeKill: 1, maxWaitMs: 1 },
+    },
+    floor: {
+      samples: 1,
+      conditionalWrite: s,
+      produce: s,
+      followerCycle: s,
+      followerCycleParts: { deliveredP50Ms: 1, appliedP50Ms: 3, committedP50Ms: 5 },
+      offsetFetch: s,
+      asyncFloorP50Ms: 10,
+      semiSyncFloorP50Ms: 20,
+    },
+    writes: [cell('async', 1, 11, 90), cell('semi-sync', 1, 30, 33), cell('async', 64, 100, 600), cell('semi-sync', 64, 150, 400)],
+    ...overrides,
+  };
+}
+
+describe('bench targets', () => {
+  it('given measured cells, when judged, then each ratio is computed from p50s and throughput', () => {
+    const targets = judgeTargets(results());
+    const byName = Object.fromEntries(targets.map((t) => [t.name, t]));
+    const semiFloor = byName['semi-sync p50 / semi-sync floor (c=1)'];
+    const semiAsync = byName['semi-sync p50 / async p50 (c=1)'];
+    const throughput = byName['semi-sync / async throughput (64 clients)'];
+    expect(semiFloor?.met).toBe(false);
+    expect(Number.parseFloat(semiFloor?.actual ?? '')).toBeGreaterThan(1.3);
+    expect(semiAsync?.met).toBe(false);
+    expect(throughput?.actual).toBe('0.67×');
+    expect(throughput?.met).toBe(false);
+  });
+
+  it('given sections that did not run, when judged, then their targets say not measured', () => {
+    const targets = judgeTargets(results({ writes: [], floor: undefined }));
+    expect(targets.every((t) => t.met === undefined && t.actual === 'not measured')).toBe(true);
+  });
+});
+
+describe('bench report', () => {
+  it('given results, when rendered, then the chart has one line per mode and concurrency and the floors', () => {
+    const r = { ...results(), targets: [] };
+    const svg = latencyChartSvg(r);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('<title');
+    expect(svg.match(/<path /g)).toHaveLength(4);
+    expect(svg).toContain('semi-sync floor 20 ms');
+  });
+
+  it('given results, when written as markdown, then the write table has a row per cell', () => {
+    const md = markdownReport({ ...results(), targets: judgeTargets(results()) });
+    expect(md).toContain('| semi-sync | 64 |');
+    expect(md).toContain('semi-sync floor = write + produce + follower cycle + offset fetch = **20 ms**');
+  });
+});
+
+describe('latency histogram', () => {
+  it('given uniform samples, when summarised, then percentiles are within the histogram precision', () => {
+    const h = new LatencyHistogram();
+    for (let ms = 1; ms <= 1000; ms++) h.recordMs(ms);
+    const s = h.summary();
+    expect(s.count).toBe(1000);
+    expect(s.p50Ms).toBeCloseTo(500, -1);
+    expect(s.p99Ms).toBeCloseTo(990, -1);
+    expect(s.maxMs).toBeCloseTo(1000, -1);
+  });
+});
+
+describe('bench CLI options', () => {
+  it('accepts known sections and rejects others', () => {
+    expect(benchSectionsOption('floor, latency,floor')).toEqual(['floor', 'latency']);
+    expect(() => benchSectionsOption('floor,speed')).toThrow(InvalidArgumentError);
+    expect(() => benchSectionsOption('')).toThrow(InvalidArgumentError);
+  });
+
+  it('accepts a store placement or an http(s) endpoint', () => {
+    expect(storePlacementOption('process')).toBe('process');
+    expect(storePlacementOption('in-process')).toBe('in-process');
+    expect(storePlacementOption('http://127.0.0.1:8000/')).toEqual({ endpoint: 'http://127.0.0.1:8000' });
+    expect(() => storePlacementOption('ftp://x')).toThrow(InvalidArgumentError);
+    expect(() => storePlacementOption('memory')).toThrow(InvalidArgumentError);
+  });
+
+  it('accepts host:port lists only', () => {
+    expect(brokerListOption('127.0.0.1:9092, localhost:29092')).toBe('127.0.0.1:9092,localhost:29092');
+    expect(() => brokerListOption('127.0.0.1')).toThrow(InvalidArgumentError);
+  });
+});
