@@ -31,8 +31,9 @@ describe('localstack/docker-compose.yml', () => {
   it('advertises the broker to containers at the address the local stage gives its functions', () => {
     const kafka = compose.services.kafka?.environment ?? {};
     const internal = kafka.KAFKA_ADVERTISED_LISTENERS?.split(',').find((l) => l.startsWith('INTERNAL://'));
-    const [, fn] = ofType(loadTemplate(STAGES.local.dir), 'AWS::Lambda::Function')[0] ?? [];
-    const vars = (fn?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+    const [first] = ofType(loadTemplate(STAGES.local.dir), 'AWS::Lambda::Function');
+    if (!first) throw new Error('the local template has no function');
+    const vars = (first[1].Properties.Environment as { Variables: Record<string, string> }).Variables;
     expect(internal).toBe(`INTERNAL://${vars.KAFKA_BROKERS}`);
     expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
   });
