@@ -65,6 +65,7 @@ async function kafkaAccess(resolveVariable) {
     'kafkaBrokers',
     'kafkaSaslMechanism',
     'kafkaSecretArn',
+    'kafkaSecretVersionId',
     'mskClusterArn',
     'vpcSubnetIds',
     'vpcSecurityGroupIds',
@@ -95,14 +96,18 @@ async function kafkaAccess(resolveVariable) {
     saslMechanism: mechanism,
     saslAccessType: mechanism === '' ? undefined : SASL_ACCESS_TYPES[mechanism],
     secretArn: mechanism === '' ? undefined : p.kafkaSecretArn,
+    secretVersionId: p.kafkaSecretVersionId,
     mskClusterArn: p.kafkaEventSource === 'msk' ? p.mskClusterArn : undefined,
     vpc: subnets.length > 0 ? { subnetIds: subnets, securityGroupIds: securityGroups } : undefined,
   };
 }
 
-/** A CloudFormation dynamic reference: CloudFormation reads the secret at deploy time, serverless never does. */
-function secretField(secretArn, field) {
-  return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}}}`;
+/**
+ * A CloudFormation dynamic reference: CloudFormation reads the secret when it creates or updates
+ * the function, serverless never does. Pinning a version makes a rotation an explicit deploy.
+ */
+function secretField(secretArn, field, versionId) {
+  return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}${versionId ? `::${versionId}` : ''}}}`;
 }
 
 const cache = new Map();
@@ -179,11 +184,11 @@ module.exports = {
   /** KAFKA_SASL_USERNAME / _PASSWORD: dynamic references into the Kafka secret, or empty without SASL. */
   kafkaSaslUsername: async ({ resolveVariable }) => {
     const kafka = await kafkaAccess(resolveVariable);
-    return kafka.secretArn ? secretField(kafka.secretArn, 'username') : '';
+    return kafka.secretArn ? secretField(kafka.secretArn, 'username', kafka.secretVersionId) : '';
   },
   kafkaSaslPassword: async ({ resolveVariable }) => {
     const kafka = await kafkaAccess(resolveVariable);
-    return kafka.secretArn ? secretField(kafka.secretArn, 'password') : '';
+    return kafka.secretArn ? secretField(kafka.secretArn, 'password', kafka.secretVersionId) : '';
   },
 
   /** REPLOG_API_KEY: the secret named by the apiKeySecret param (its whole SecretString), or empty (keys off). */

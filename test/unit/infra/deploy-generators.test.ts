@@ -40,6 +40,7 @@ function resolvers(params: Record<string, string>, env: Record<string, string> =
     followerLagAlarmThreshold: '500',
     tableDeletionPolicy: 'Retain',
     apiKeySecret: '',
+    kafkaSecretVersionId: '',
     ...params,
   };
   return {
@@ -148,5 +149,8 @@ describe('infra generators', () => {
   it('reads the Kafka credentials through CloudFormation dynamic references, never itself', async () => {
     expect(await stageConfig.kafkaSaslUsername(resolvers({}))).toBe(`{{resolve:secretsmanager:${SECRET_ARN}:SecretString:username}}`);
     expect(await stageConfig.kafkaSaslUsername(resolvers({ kafkaSaslMechanism: '', kafkaEventSource: 'self-managed' }))).toBe('');
+    expect(await stageConfig.kafkaSaslUsername(resolvers({ kafkaSecretVersionId: 'v-2' }))).toBe(
+      `{{resolve:secretsmanager:${SECRET_ARN}:SecretString:username::v-2}}`,
+    );
   });
 });
