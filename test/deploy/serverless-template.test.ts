@@ -79,8 +79,9 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
       expect(c.kafka.sasl).toBeUndefined();
       expect(c.aws.dynamodbEndpoint).toBe('http://localhost.localstack.cloud:4566');
     }
-    const followerVars = (fn('apply-follower-1').Properties.Environment as { Variables: Record<string, string> }).Variables;
-    expect(followerVars.REPLOG_API_KEY).toBeUndefined();
+    for (const key of ['apply-follower-1', 'relay', 'dashboard', 'healthz']) {
+      expect((fn(key).Properties.Environment as { Variables: Record<string, string> }).Variables.REPLOG_API_KEY).toBeUndefined();
+    }
   });
 
   it('has one Kafka event source mapping per follower: own consumer group, the topic, TRIM_HORIZON, no batching wait for sync-capable followers', () => {
