@@ -11,9 +11,17 @@ const repoRoot = join(__dirname, '..');
 /** Where the store runs: its own process (default), inside the bench process, or a given endpoint. */
 export type StorePlacement = 'process' | 'in-process' | { endpoint: string };
 
+/** What the store did so far: requests per DynamoDB operation and its CPU time. */
+export interface StoreStats {
+  operations: Record<string, number>;
+  cpuMs: number;
+}
+
 export interface RunningStore {
   endpoint: string;
   placement: string;
+  /** Only for the store the benchmark runs in a process of its own. */
+  stats?: () => Promise<StoreStats>;
   close(): Promise<void>;
 }
 
@@ -58,7 +66,19 @@ export async function startStore(placement: StorePlacement): Promise<RunningStor
       reject(new Error(`dynalite exited (${code}) before it was ready`));
     });
   });
-  return { endpoint, placement: 'dynalite in its own process', close: () => stopChild(child) };
+  const stats = () =>
+    new Promise<StoreStats>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the store process did not answer a stats request')), 10_000);
+      const onMessage = (message: { type?: string } & StoreStats) => {
+        if (message?.type !== 'stats') return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve({ operations: message.operations, cpuMs: message.cpuMs });
+      };
+      child.on('message', onMessage);
+      child.send({ type: 'stats' });
+    });
+  return { endpoint, placement: 'dynalite in its own process', stats, close: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

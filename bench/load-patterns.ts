@@ -10,6 +10,8 @@ export interface LoadResult {
   /** 200s whose acknowledgement said it fell back to async (they are not counted as the mode's latency). */
   degraded: number;
   windowMs: number;
+  /** Every request sent, warm-up included. */
+  sent: number;
   firstError: string | undefined;
   outcomes: WriteOutcome[];
 }
@@ -32,7 +34,16 @@ export async function closedLoop(options: {
   keepOutcomes?: boolean;
 }): Promise<LoadResult> {
   const histogram = new LatencyHistogram();
-  const result: LoadResult = { histogram, completed: 0, failed: 0, degraded: 0, windowMs: options.measureMs, firstError: undefined, outcomes: [] };
+  const result: LoadResult = {
+    histogram,
+    completed: 0,
+    failed: 0,
+    degraded: 0,
+    windowMs: options.measureMs,
+    sent: 0,
+    firstError: undefined,
+    outcomes: [],
+  };
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
   const measureUntil = measureFrom + options.measureMs;
@@ -49,6 +60,7 @@ export async function closedLoop(options: {
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
+  result.sent = n;
   return result;
 }
 
@@ -73,6 +85,7 @@ export async function openLoop(options: {
     failed: 0,
     degraded: 0,
     windowMs: options.durationMs,
+    sent: 0,
     firstError: undefined as string | undefined,
     outcomes: [] as WriteOutcome[],
     offered: 0,
@@ -91,6 +104,7 @@ export async function openLoop(options: {
       result.notSent += 1;
       continue;
     }
+    result.sent += 1;
     const p: Promise<void> = options.client.put(options.keyOf(i), options.valueOf(i), options.ack).then((outcome) => {
       record(result, outcome, false);
       inFlight.delete(p);

@@ -49,6 +49,25 @@ export function markdownReport(r: BenchResults): string {
       ),
     );
   }
+  const costed = (r.writes ?? []).filter((w) => w.costPerWrite);
+  if (costed.length > 0) {
+    parts.push(
+      '',
+      '**Cost per write** (averages over the cell, replication to all followers included: CPU of the benchmark process — leader, followers and load generator — and of the store process, and store requests by operation)',
+      '',
+      table(
+        ['mode', 'clients', 'process CPU ms', 'store CPU ms', 'store requests'],
+        costed.map((w) => {
+          const c = w.costPerWrite as NonNullable<typeof w.costPerWrite>;
+          const ops = Object.entries(c.storeRequests)
+            .sort((a, b) => b[1] - a[1])
+            .map(([op, n]) => `${op} ${n}`)
+            .join(', ');
+          return [w.mode, w.concurrency, c.processCpuMs, c.storeCpuMs, ops];
+        }),
+      ),
+    );
+  }
   if (r.ratios && r.ratios.length > 0) {
     parts.push(
       '',

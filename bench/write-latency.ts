@@ -2,7 +2,7 @@ import type { LatencySummary } from './latency-histogram';
 import { round } from './latency-histogram';
 import { closedLoop } from './load-patterns';
 import { settle } from './settle';
-import type { BenchStack } from './bench-stack';
+import type { BenchStack, StoreStats } from './bench-stack';
 import { benchValue, randomKey } from './workload';
 import { WriteClient } from './write-client';
 
@@ -16,6 +16,12 @@ export interface WriteCell {
   failed: number;
   degraded: number;
   firstError?: string;
+  /**
+   * What one acknowledged write cost, on average, over the window (followers included): CPU of the
+   * benchmark process (leader, followers and load), and of the store with its requests by operation.
+   * Only when the store runs in its own process.
+   */
+  costPerWrite?: { processCpuMs: number; storeCpuMs: number; storeRequests: Record<string, number> };
 }
 
 /**
@@ -42,6 +48,7 @@ export async function measureWriteLatency(
       for (const mode of options.modes) {
         options.onCell?.(mode, concurrency);
         await settle(bench.stack.runtime);
+        const before = await costSnapshot(bench);
         const result = await closedLoop({
           client,
           ack: mode,
@@ -52,6 +59,9 @@ export async function measureWriteLatency(
           valueOf: benchValue,
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         });
+        // Followers finish applying what was acknowledged, so the cost includes replication.
+        await settle(bench.stack.runtime);
+        const after = await costSnapshot(bench);
         cells.push({
           mode,
           concurrency,
@@ -61,6 +71,7 @@ export async function measureWriteLatency(
           failed: result.failed,
           degraded: result.degraded,
           ...(result.firstError ? { firstError: result.firstError } : {}),
+          ...(before && after && result.sent > 0 ? { costPerWrite: costBetween(before, after, result.sent) } : {}),
         });
       }
     } finally {
@@ -68,4 +79,29 @@ export async function measureWriteLatency(
     }
   }
   return cells;
+}
+
+interface CostSnapshot {
+  processCpuMs: number;
+  store: StoreStats;
+}
+
+async function costSnapshot(bench: BenchStack): Promise<CostSnapshot | undefined> {
+  if (!bench.store.stats) return undefined;
+  const cpu = process.cpuUsage();
+  return { processCpuMs: (cpu.user + cpu.system) / 1000, store: await bench.store.stats() };
+}
+
+/** Per write sent between the snapshots (warm-up included: its writes are in the window too). */
+function costBetween(a: CostSnapshot, b: CostSnapshot, writes: number): NonNullable<WriteCell['costPerWrite']> {
+  const storeRequests: Record<string, number> = {};
+  for (const [op, n] of Object.entries(b.store.operations)) {
+    const delta = n - (a.store.operations[op] ?? 0);
+    if (delta > 0) storeRequests[op] = round(delta / writes, 2);
+  }
+  return {
+    processCpuMs: round((b.processCpuMs - a.processCpuMs) / writes, 2),
+    storeCpuMs: round((b.store.cpuMs - a.store.cpuMs) / writes, 2),
+    storeRequests,
+  };
 }

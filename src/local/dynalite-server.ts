@@ -10,7 +10,9 @@ export interface EmbeddedDynamo {
   close(): Promise<void>;
 }
 
-export async function startDynalite(options: { port?: number; host?: string; path?: string } = {}): Promise<EmbeddedDynamo> {
+export async function startDynalite(
+  options: { port?: number; host?: string; path?: string; onServer?: (server: Server) => void } = {},
+): Promise<EmbeddedDynamo> {
   // dynalite ships no types; its factory returns a plain http.Server.
   const dynalite = require('dynalite') as (opts: Record<string, unknown>) => Server;
   const server = dynalite({
@@ -19,6 +21,8 @@ export async function startDynalite(options: { port?: number; host?: string; pat
     updateTableMs: 0,
     ...(options.path ? { path: options.path } : {}),
   });
+  // The benchmark's store process counts requests per operation through this hook.
+  options.onServer?.(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
