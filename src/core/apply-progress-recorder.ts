@@ -10,7 +10,7 @@ const CAS_ATTEMPTS = 3;
  *
  * Recording never fails a batch: the batch is already in the follower's table, and stopping
  * replication because an observability write failed would trade a real outage for a cosmetic one.
- * The status side notices a stale record (its offset is behind the group's) and does not trust it.
+ * A record left behind by a failed write only makes the follower look older than it is.
  */
 export class ApplyProgressRecorder {
   private readonly cache = new Map<string, PartitionProgress>();

@@ -35,9 +35,9 @@ export function assessHealth(
   }
   const stalled = [...partitions].sort((a, b) => a.partition - b.partition).filter((p) => {
     const waiting = p.next < p.end && p.next < p.firstRecent;
-    // A record behind the group's offset was not written for the latest batches: it proves nothing.
-    const trustworthy = p.progress !== undefined && BigInt(p.progress.committedThrough) >= p.next;
-    const movedRecently = trustworthy && now - (p.progress?.lastProgressAt ?? 0) <= thresholdMs;
+    // A record behind the group's offset (a progress write that failed) still proves the follower
+    // moved at lastProgressAt; it can only make the follower look older, never hide a stall.
+    const movedRecently = p.progress !== undefined && now - p.progress.lastProgressAt <= thresholdMs;
     return waiting && !movedRecently;
   });
   if (stalled.length === 0) return { healthy: true, reason: null };

@@ -40,9 +40,11 @@ describe('follower health', () => {
     expect(assessHealth(live, [facts({ end: 500n, firstRecent: 400n, progress: progressAt(NOW - 200) })], 1000, NOW).healthy).toBe(true);
   });
 
-  it('given a progress record behind the group offset, does not trust it', () => {
-    const stale = progressAt(NOW - 10, '5');
-    expect(assessHealth(live, [facts({ end: 15n, firstRecent: 12n, progress: stale })], 1000, NOW).healthy).toBe(false);
+  it('given a progress record behind the group offset (a lost progress write), still counts its time as progress', () => {
+    const behind = progressAt(NOW - 10, '5');
+    expect(assessHealth(live, [facts({ end: 15n, firstRecent: 12n, progress: behind })], 1000, NOW).healthy).toBe(true);
+    const behindAndOld = progressAt(NOW - 5000, '5');
+    expect(assessHealth(live, [facts({ end: 15n, firstRecent: 12n, progress: behindAndOld })], 1000, NOW).healthy).toBe(false);
   });
 
   it('given a follower that never recorded progress and old events waiting, is stalled', () => {
