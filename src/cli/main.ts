@@ -3,10 +3,13 @@ import { registerBench } from './commands/bench';
 import { registerDev } from './commands/dev';
 import { registerDlq } from './commands/dlq';
 import { registerFollower } from './commands/follower';
+import { registerFollowerAdmin } from './commands/follower-admin';
 import { registerRelay } from './commands/relay';
+import { registerReplay } from './commands/replay';
 import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
 import { registerTopics } from './commands/topics';
+import { registerVerify } from './commands/verify';
 
 // The CLI runs on the developer's Node 20; the Lambda target is nodejs22.x where the SDK's
 // end-of-support notice does not apply, so the notice is silenced for the CLI only.
@@ -20,7 +23,9 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerDev(program);
   registerServe(program);
-  registerFollower(program);
+  registerFollowerAdmin(registerFollower(program));
+  registerReplay(program);
+  registerVerify(program);
   registerStatus(program);
   registerTopics(program);
   registerRelay(program);

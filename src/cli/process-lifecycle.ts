@@ -18,3 +18,20 @@ export function stopOnSignals(stop: () => Promise<void>): void {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 }
+
+/**
+ * For commands that can stop part-way and resume later (replay): the first Ctrl-C or SIGTERM
+ * aborts the returned signal so the command finishes its chunk, checkpoints and says how to
+ * resume; a second one exits at once.
+ */
+export function abortOnSignals(what: string): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(`\nreplog: ${signal}, ${what}… (again to exit at once)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return controller.signal;
+}

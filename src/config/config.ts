@@ -61,6 +61,9 @@ const envSchema = z.object({
   // with this probability. Never set it in production.
   REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
   REPLOG_STALL_MS: intFrom(10_000, 100),
+  // A delayed follower's delivery waits at most this long for its events to come due, then is
+  // redelivered: inside Lambda's 15-minute limit however long the configured delay is.
+  REPLOG_DELAY_MAX_WAIT_MS: intFrom(600_000, 100, 840_000),
   REPLOG_READ_WAIT_MS: intFrom(1000, 0, 25_000),
   // API Gateway gives up on a request after 30 s; a read-your-writes wait must end well before.
   REPLOG_READ_MAX_WAIT_MS: intFrom(10_000, 0, 25_000),
@@ -109,6 +112,8 @@ export interface Config {
   relay: { graceMs: number; intervalMs: number; maxMarks: number };
   faults: { crashAfterCommitProbability: number };
   stallMs: number;
+  /** Longest wait of one delayed-follower delivery for its events to come due (apply-delay.ts). */
+  delayMaxWaitMs: number;
   /** Follower reads: read-your-writes waits (default and cap) and how long a replication view is reused. */
   reads: { defaultWaitMs: number; maxWaitMs: number; viewTtlMs: number };
   /** CloudWatch Embedded Metric Format is written only inside Lambda; locally the same figures are in status. */
@@ -191,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
     faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
     stallMs: e.REPLOG_STALL_MS,
+    delayMaxWaitMs: e.REPLOG_DELAY_MAX_WAIT_MS,
     reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },
     metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE },
     logLevel: e.REPLOG_LOG_LEVEL,

@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors';
 import type { FollowerSpec } from './config';
+import { parseDurationMs } from './duration';
 
 const FOLLOWER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -16,12 +17,11 @@ export function parseFollowerList(raw: string): FollowerSpec[] {
     }
     let delayMs = 0;
     for (const option of options) {
-      const delay = /^delay=(\d+)(ms|s|m|h)$/.exec(option);
-      if (!delay?.[1] || !delay[2]) {
+      const delay = option.startsWith('delay=') ? parseDurationMs(option.slice('delay='.length)) : undefined;
+      if (delay === undefined) {
         throw new ConfigError(`invalid configuration: REPLOG_FOLLOWERS: unknown option ${JSON.stringify(option)} for ${id}`);
       }
-      const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[delay[2] as 'ms' | 's' | 'm' | 'h'];
-      delayMs = Number(delay[1]) * unit;
+      delayMs = delay;
     }
     if (specs.some((s) => s.id === id)) {
       throw new ConfigError(`invalid configuration: REPLOG_FOLLOWERS lists ${id} twice`);

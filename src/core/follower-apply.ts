@@ -1,3 +1,4 @@
+import { type ApplyDelay, applyWhenDue } from './apply-delay';
 import { type ChangeEvent, decodeChangeEvent } from './change-event';
 import { PoisonEventError } from './errors';
 import type { FollowerStore, Log } from './ports';
@@ -34,6 +35,8 @@ export interface ApplyBatchDeps {
   deadLetters: DeadLetterSink;
   log: Log;
   now: () => number;
+  /** Set for a delayed follower: events are applied only once they are old enough (apply-delay.ts). */
+  delay?: ApplyDelay;
 }
 
 export interface ApplyBatchResult {
@@ -78,8 +81,16 @@ export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogReco
   }
   if (poison.length > 0) await deps.deadLetters.send(poison);
 
-  const newest = newestPerKey(events);
-  const { applied, skipped } = newest.length > 0 ? await deps.store.applyNewest(newest) : { applied: 0, skipped: 0 };
+  let applied = 0;
+  let skipped = 0;
+  const write = async (batch: ChangeEvent[]) => {
+    const newest = newestPerKey(batch);
+    const result = newest.length > 0 ? await deps.store.applyNewest(newest) : { applied: 0, skipped: 0 };
+    applied += result.applied;
+    skipped += result.skipped + (batch.length - newest.length);
+  };
+  if (deps.delay && deps.delay.delayMs > 0) await applyWhenDue(events, deps.delay, deps.now, write);
+  else await write(events);
   const appliedAt = deps.now();
   let newestCommittedAt: number | undefined;
   let oldestCommittedAt: number | undefined;
@@ -90,7 +101,7 @@ export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogReco
   return {
     records: records.length,
     applied,
-    skipped: skipped + (events.length - newest.length),
+    skipped,
     deadLettered: poison.length,
     newestCommittedAt,
     oldestCommittedAt,

@@ -1,7 +1,10 @@
 import type { ChangeEvent } from './change-event';
+import type { LogRecord } from './follower-apply';
 import type { PartitionProgress } from './apply-progress';
 import type { JsonValue } from './item-value';
 import type { CommittedOffsets, LogPosition } from './positions';
+import type { ReplayJournalEntry } from './replay-journal';
+import type { ReplicaItemView } from './replica-diff';
 
 /**
  * The ports the core needs from the outside world. Adapters under src/adapters implement them
@@ -116,4 +119,67 @@ export interface ItemPage {
 
 export interface ItemLister {
   listItems(page: { limit: number; cursor?: string }): Promise<ItemPage>;
+}
+
+// Replay, verification and follower administration (core/replay.ts, core/verify.ts).
+
+/** What a replay hands each chunk: a partition's records in offset order and the position after them. */
+export type ReplayChunkHandler = (partition: number, records: readonly LogRecord[], next: bigint) => Promise<void>;
+
+/**
+ * Reads the replication log for a replay as the follower consumer group's only member, so Kafka
+ * itself keeps a live consumer of that follower out while the replay owns its offsets.
+ */
+export interface ReplayReader {
+  /** Joins the group; fails with a ConflictError when it cannot own every partition. */
+  join(): Promise<void>;
+  /** Commits the group's offsets (per partition, the next offset to read). */
+  commit(offsets: ReadonlyMap<number, bigint>): Promise<void>;
+  /**
+   * Delivers every partition's records from `starts` up to (not including) `targets`, partitions
+   * in parallel, chunks of one partition one after another. Resolves when every partition reached
+   * its target, or soon after `signal` aborts (the chunk in hand is finished first).
+   */
+  read(request: {
+    starts: ReadonlyMap<number, bigint>;
+    targets: ReadonlyMap<number, bigint>;
+    signal?: AbortSignal;
+    onChunk: ReplayChunkHandler;
+  }): Promise<void>;
+  leave(): Promise<void>;
+}
+
+/** The follower table as a replay writes it. */
+export interface ReplaySink {
+  /** Drops and recreates the table with the same definition: the fresh table of a rebuild. */
+  recreate(): Promise<void>;
+  /** Key → version of every item (a resumed rebuild must never overwrite a newer item). */
+  versions(): Promise<Map<string, number>>;
+  /** Unconditional bulk writes of distinct keys; only for a table the replay owns exclusively. */
+  putAll(events: readonly ChangeEvent[]): Promise<void>;
+  /** Conditional writes, each applied only if newer than what the table holds. */
+  applyNewest(events: readonly ChangeEvent[]): Promise<{ applied: number; skipped: number }>;
+}
+
+export interface ReplayJournalStore {
+  load(followerId: string): Promise<ReplayJournalEntry | undefined>;
+  list(): Promise<ReplayJournalEntry[]>;
+  /** Stores `entry` unless another owner holds a lease fresher than `leaseMs`; false when one does. */
+  claim(entry: ReplayJournalEntry, now: number, leaseMs: number): Promise<boolean>;
+  /** Stores `entry` only while `entry.owner` still holds the journal; false once another run took it. */
+  save(entry: ReplayJournalEntry): Promise<boolean>;
+  remove(followerId: string, owner?: string): Promise<void>;
+}
+
+/** Every item of one table (leader or follower) as verification compares them. */
+export interface ReplicaScanner {
+  scan(): Promise<Map<string, ReplicaItemView>>;
+}
+
+/** Direct writes to one follower table, for the differences republishing cannot heal. */
+export interface FollowerRepairer {
+  /** Writes `item` over the follower's copy only if that copy is still at `expectedVersion` (undefined: absent). */
+  overwrite(item: StoredItem, expectedVersion: number | undefined): Promise<boolean>;
+  /** Removes the follower's copy only if it is still at `expectedVersion`. */
+  remove(key: string, expectedVersion: number): Promise<boolean>;
 }

@@ -1,3 +1,4 @@
+import type { ApplyDelay } from '../core/apply-delay';
 import { applyBatch } from '../core/follower-apply';
 import { ConfigError } from '../core/errors';
 import { lambdaMetrics } from './lambda-metrics';
@@ -31,10 +32,11 @@ export function createFollowerHandler(
     const log = runtime.log(`follower:${id}`);
     const partitions = recordsByPartition(event);
     const summary: FollowerBatchSummary = { followerId: id, records: 0, applied: 0, skipped: 0, deadLettered: 0 };
+    const delay = await applyDelayOf(runtime, id);
     const results = await Promise.all(
       partitions.map((records) =>
         applyBatch(
-          { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now },
+          { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now, ...(delay ? { delay } : {}) },
           records,
         ).then(async (result) => {
           const first = records[0];
@@ -79,3 +81,14 @@ export const handler = createFollowerHandler(
   () => defaultRuntime().config.followerId,
   lambdaMetrics(defaultRuntime).batchApplied,
 );
+
+/**
+ * A delayed follower's delay comes from the control state (where `replog follower add --delay`
+ * puts it), falling back to REPLOG_FOLLOWERS; undefined for an ordinary follower.
+ */
+async function applyDelayOf(runtime: Runtime, id: string): Promise<ApplyDelay | undefined> {
+  const state = await runtime.roster.current();
+  const delayMs = state.followers.find((f) => f.id === id)?.delayMs ?? runtime.config.followers.find((f) => f.id === id)?.delayMs ?? 0;
+  if (delayMs <= 0) return undefined;
+  return { delayMs, maxWaitMs: runtime.config.delayMaxWaitMs, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+}

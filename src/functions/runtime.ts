@@ -3,6 +3,7 @@ import { DynamoControlTable } from '../adapters/dynamodb/control-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
 import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
+import { DynamoReplayJournal } from '../adapters/dynamodb/replay-journal-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
@@ -64,6 +65,11 @@ export class Runtime {
 
   get control(): DynamoControlTable {
     return this.once('control', () => new DynamoControlTable(this.documentClient, this.config.tables.control));
+  }
+
+  /** Replays in progress, one journal item per follower in the control table (core/replay-journal.ts). */
+  get replayJournal(): DynamoReplayJournal {
+    return this.once('replayJournal', () => new DynamoReplayJournal(this.documentClient, this.config.tables.control));
   }
 
   followerTable(id: string): DynamoFollowerTable {

@@ -1,12 +1,13 @@
 import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FollowerConsumer } from '../adapters/kafka/follower-consumer';
+import type { FollowerConsumer } from '../adapters/kafka/follower-consumer';
 import { loadConfig } from '../config/config';
-import { createFollowerHandler } from '../functions/follower-apply';
 import { runRelay } from '../functions/relay';
 import { Runtime } from '../functions/runtime';
 import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
+import { removeEndpointFile, writeEndpointFile } from './endpoint-file';
+import { FollowerSupervisor } from './follower-supervisor';
 import { startHttpBridge } from './http-bridge';
 import { ensureLocalBroker, repoRoot } from './kafka-broker';
 import { provisionReplication } from './provision';
@@ -69,18 +70,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const wanted = options.followers ?? 'all';
   const ids = wanted === 'all' ? allIds : wanted === 'none' ? [] : wanted;
   const followers = new Map<string, FollowerConsumer>();
-  for (const id of ids) {
-    if (!allIds.includes(id)) throw new Error(`${id} is not a configured follower (${allIds.join(', ')})`);
-    const consumer = new FollowerConsumer(runtime.kafka, {
-      groupId: config.groupId(id),
-      topic: config.topic,
-      bootstrapServers: config.kafka.brokers.join(','),
-      handler: createFollowerHandler(() => runtime, () => id),
-      log: runtime.log(`follower:${id}`),
-    });
-    await consumer.start();
-    followers.set(id, consumer);
-  }
+  // Followers follow the control state: added ones start, removed ones stop, a replayed one pauses.
+  const supervisor = wanted === 'none' ? undefined : new FollowerSupervisor(runtime, wanted, followers, runtime.log('local'));
+  await supervisor?.start();
 
   let server: Server | undefined;
   let url: string | undefined;
@@ -99,6 +91,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url = `http://${config.http.host}:${port}`;
   }
   log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
+  const endpointsDir = options.dataDir && dynamo ? options.dataDir : undefined;
+  if (endpointsDir) writeEndpointFile(endpointsDir, { pid: process.pid, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers.join(','), url });
 
   return {
     runtime,
@@ -115,6 +109,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         });
       }
       await relay?.stop();
+      if (endpointsDir) removeEndpointFile(endpointsDir, process.pid);
+      await supervisor?.stop();
       await Promise.all([...followers.values()].map((f) => f.stop()));
       await runtime.close();
       await dynamo?.close();

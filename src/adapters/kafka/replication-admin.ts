@@ -101,15 +101,35 @@ export class KafkaReplicationAdmin implements OffsetReader {
     }
   }
 
+  /** Deletes a consumer group (it must have no live members), e.g. when a follower is removed. */
+  async deleteGroup(groupId: string): Promise<void> {
+    try {
+      const admin = await this.connected();
+      await admin.deleteGroups([groupId]);
+    } catch (error) {
+      const e = error as { groups?: { errorCode?: number; error?: { type?: string } }[] };
+      // GROUP_ID_NOT_FOUND: nothing to delete.
+      if (e.groups?.every((g) => g.error?.type === 'GROUP_ID_NOT_FOUND')) return;
+      throw translateKafkaError(error, 'deleteGroups');
+    }
+  }
+
   async disconnect(): Promise<void> {
     await this.admin.disconnect().catch(() => undefined);
   }
 }
 
 /**
- * The replication topic is compacted (replay is bounded by keys, not history) and keeps
- * tombstone-carrying events for a day so lagging followers still see deletes. The dead-letter
- * topic is a plain retained log: poison records are evidence, not state.
+ * The replication topic is compacted, so a replay reads about one record per key ever written,
+ * not the whole history. replog's deletes are full change events (op=delete with a non-null record
+ * value), not Kafka null-value tombstones, so compaction keeps a key's delete as its last record
+ * for good: a follower away for any length of time, or rebuilt from earliest, still sees it.
+ * - `segment.ms` 1 h and `max.compaction.lag.ms` 1 day: compaction only cleans closed segments, and
+ *   Kafka's defaults (7 days, 1 GiB) would leave a small topic uncompacted, i.e. replay unbounded.
+ * - `min.compaction.lag.ms` 1 min: the tail stays complete for live followers reading it.
+ * - `delete.retention.ms` 1 day: how long a null-value record (an operator purging a key from the
+ *   log) stays visible after compaction, for consumers behind by less than that.
+ * The dead-letter topic is a plain retained log: poison records are evidence, not state.
  */
 export function replicationTopicConfigs(topic: string, deadLetterTopic: string, partitions: number): ITopicConfig[] {
   return [
@@ -120,6 +140,8 @@ export function replicationTopicConfigs(topic: string, deadLetterTopic: string, 
         { name: 'cleanup.policy', value: 'compact' },
         { name: 'delete.retention.ms', value: String(24 * 3600 * 1000) },
         { name: 'min.compaction.lag.ms', value: String(60 * 1000) },
+        { name: 'segment.ms', value: String(3600 * 1000) },
+        { name: 'max.compaction.lag.ms', value: String(24 * 3600 * 1000) },
       ],
     },
     {

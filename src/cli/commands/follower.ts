@@ -3,12 +3,15 @@ import { startLocalStack } from '../../local/local-stack';
 import { followerIdOption } from '../cli-options';
 import { stopOnSignals } from '../process-lifecycle';
 
-export function registerFollower(program: Command): void {
-  program
+/** Returns the `follower` command so its `add` and `remove` sub-commands can hang off it. */
+export function registerFollower(program: Command): Command {
+  return program
     .command('follower')
     .description('run one follower as its own process (a consumer group that applies into its own table)')
-    .requiredOption('--id <id>', 'the follower id, e.g. follower-2', followerIdOption)
-    .action(async (opts: { id: string }) => {
+    // Not a requiredOption: commander would then demand --id of `follower add|remove` too.
+    .option('--id <id>', 'the follower id, e.g. follower-2', followerIdOption)
+    .action(async (opts: { id?: string }) => {
+      if (opts.id === undefined) throw new Error('follower needs --id <id> to run a follower, or a sub-command: add, remove');
       const stack = await startLocalStack({ followers: [opts.id] });
       stopOnSignals(() => stack.stop());
       process.stdout.write(`replog follower ${opts.id} consuming ${stack.runtime.config.topic} as ${stack.runtime.config.groupId(opts.id)}\n`);

@@ -1,0 +1,66 @@
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { FollowerRepairer, StoredItem } from '../../core/ports';
+import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import type { ItemRecord } from './item-attributes';
+
+/**
+ * Direct repairs of one follower table for `verify --repair`. Each write is conditional on the
+ * follower copy still being the one verify saw, so a live apply that moved the item on meanwhile
+ * is never clobbered (the re-check then judges the new state).
+ */
+export class DynamoFollowerRepairer implements FollowerRepairer {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    readonly table: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async overwrite(item: StoredItem, expectedVersion: number | undefined): Promise<boolean> {
+    const record: ItemRecord = {
+      pk: item.key,
+      version: item.version,
+      deleted: item.deleted,
+      updatedAt: item.updatedAt,
+      appliedAt: this.now(),
+      ...(item.writeId === undefined ? {} : { writeId: item.writeId }),
+      ...(item.deleted ? {} : { doc: JSON.stringify(item.value) }),
+    };
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: record,
+          ...(expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: '#v = :expected',
+                ExpressionAttributeNames: { '#v': 'version' },
+                ExpressionAttributeValues: { ':expected': expectedVersion },
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw translateDynamoError(error, 'PutItem', this.table);
+    }
+  }
+
+  async remove(key: string, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: key },
+          ConditionExpression: '#v = :expected',
+          ExpressionAttributeNames: { '#v': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw translateDynamoError(error, 'DeleteItem', this.table);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { ReplayJournalStore } from '../../core/ports';
+import type { ReplayJournalEntry } from '../../core/replay-journal';
+import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+
+const PREFIX = 'replay#';
+
+export function replayJournalKey(followerId: string): string {
+  return `${PREFIX}${followerId}`;
+}
+
+const offsets = z.record(z.string().regex(/^\d+$/), z.string().regex(/^\d+$/));
+const entrySchema = z.object({
+  followerId: z.string().min(1),
+  mode: z.enum(['rebuild', 'catch-up']),
+  from: z.string().min(1),
+  phase: z.enum(['recreating-table', 'replaying']),
+  starts: offsets,
+  targets: offsets,
+  progress: offsets,
+  owner: z.string().min(1),
+  startedAt: z.number(),
+  heartbeatAt: z.number(),
+  runs: z.number().int().nonnegative(),
+});
+
+/**
+ * Replay journals live in the control table (`replay#<followerId>`), beside the control state.
+ * `owner` and `heartbeatAt` are top-level attributes so the lease is a DynamoDB condition, not a
+ * read-then-write race; the entry itself is JSON, validated on the way back in.
+ */
+export class DynamoReplayJournal implements ReplayJournalStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    readonly table: string,
+  ) {}
+
+  async load(followerId: string): Promise<ReplayJournalEntry | undefined> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.table, Key: { pk: replayJournalKey(followerId) }, ConsistentRead: true }),
+      );
+      return out.Item ? parseEntry(out.Item) : undefined;
+    } catch (error) {
+      throw translateDynamoError(error, 'GetItem', this.table);
+    }
+  }
+
+  async list(): Promise<ReplayJournalEntry[]> {
+    const entries: ReplayJournalEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new ScanCommand({
+            TableName: this.table,
+            ConsistentRead: true,
+            FilterExpression: 'begins_with(pk, :prefix)',
+            ExpressionAttributeValues: { ':prefix': PREFIX },
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const entry = parseEntry(item);
+          if (entry) entries.push(entry);
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw translateDynamoError(error, 'Scan', this.table);
+    }
+    return entries;
+  }
+
+  async claim(entry: ReplayJournalEntry, now: number, leaseMs: number): Promise<boolean> {
+    return this.put(entry, 'attribute_not_exists(pk) OR heartbeatAt < :stale OR #owner = :owner', { ':stale': now - leaseMs });
+  }
+
+  async save(entry: ReplayJournalEntry): Promise<boolean> {
+    return this.put(entry, '#owner = :owner', {});
+  }
+
+  async remove(followerId: string, owner?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: replayJournalKey(followerId) },
+          ...(owner === undefined
+            ? {}
+            : { ConditionExpression: '#owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner } }),
+        }),
+      );
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return;
+      throw translateDynamoError(error, 'DeleteItem', this.table);
+    }
+  }
+
+  private async put(entry: ReplayJournalEntry, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: replayJournalKey(entry.followerId),
+            owner: entry.owner,
+            heartbeatAt: entry.heartbeatAt,
+            entry: JSON.stringify(entry),
+          },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': entry.owner, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw translateDynamoError(error, 'PutItem', this.table);
+    }
+  }
+}
+
+function parseEntry(item: Record<string, unknown>): ReplayJournalEntry | undefined {
+  if (typeof item.entry !== 'string') return undefined;
+  try {
+    return entrySchema.parse(JSON.parse(item.entry)) as ReplayJournalEntry;
+  } catch {
+    // A journal this version cannot read is treated as absent rather than blocking the follower forever.
+    return undefined;
+  }
+}

@@ -1,0 +1,81 @@
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type TableDescription,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UnavailableError } from '../../core/errors';
+import { translateDynamoError } from './dynamo-errors';
+
+const WAIT_MS = 120_000;
+
+const isNotFound = (error: unknown) => (error as { name?: string }).name === 'ResourceNotFoundException';
+
+/**
+ * Drops a table and creates it again under the same name with the same key schema, billing mode
+ * and throughput, so every reader, handler and infrastructure reference stays valid. A table
+ * that does not exist is created from `fallback`.
+ */
+export async function recreateTable(
+  client: DynamoDBDocumentClient,
+  name: string,
+  fallback: CreateTableCommandInput,
+): Promise<void> {
+  const existing = await describe(client, name);
+  const definition = existing ? definitionOf(existing) : fallback;
+  if (existing) await dropTable(client, name);
+  try {
+    await client.send(new CreateTableCommand(definition));
+  } catch (error) {
+    throw translateDynamoError(error, 'CreateTable', name);
+  }
+  await waitFor(async () => (await describe(client, name))?.TableStatus === 'ACTIVE', `${name} to become ACTIVE`);
+}
+
+/** Deletes a table if it exists and waits until it is gone. */
+export async function dropTable(client: DynamoDBDocumentClient, name: string): Promise<boolean> {
+  if ((await describe(client, name)) === undefined) return false;
+  try {
+    await client.send(new DeleteTableCommand({ TableName: name }));
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw translateDynamoError(error, 'DeleteTable', name);
+  }
+  await waitFor(async () => (await describe(client, name)) === undefined, `${name} to be deleted`);
+  return true;
+}
+
+function definitionOf(table: TableDescription): CreateTableCommandInput {
+  const onDemand = table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST';
+  const read = table.ProvisionedThroughput?.ReadCapacityUnits;
+  const write = table.ProvisionedThroughput?.WriteCapacityUnits;
+  return {
+    TableName: table.TableName,
+    KeySchema: table.KeySchema,
+    AttributeDefinitions: table.AttributeDefinitions,
+    ...(onDemand || !read || !write
+      ? { BillingMode: 'PAY_PER_REQUEST' }
+      : { ProvisionedThroughput: { ReadCapacityUnits: read, WriteCapacityUnits: write } }),
+    ...(table.SSEDescription?.Status === 'ENABLED' ? { SSESpecification: { Enabled: true } } : {}),
+  };
+}
+
+async function describe(client: DynamoDBDocumentClient, name: string): Promise<TableDescription | undefined> {
+  try {
+    return (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw translateDynamoError(error, 'DescribeTable', name);
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + WAIT_MS;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 2000)) {
+    if (await condition()) return;
+    if (Date.now() > deadline) throw new UnavailableError(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, delay));
+  }
+}

@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import type { ReplayFrom } from '../../core/replay-plan';
+import { replayFollower } from '../../functions/follower-maintenance';
+import { followerIdOption, positiveIntOption, replayFromOption } from '../cli-options';
+import { openCommandRuntime } from '../command-runtime';
+import { abortOnSignals } from '../process-lifecycle';
+import { renderReplaySummary, replayProgressBar } from '../replay-output';
+
+interface ReplayCliOptions {
+  follower: string;
+  from: ReplayFrom;
+  rebuild: boolean;
+  restart: boolean;
+  maxRate?: number;
+  json: boolean;
+}
+
+export function registerReplay(program: Command): void {
+  program
+    .command('replay')
+    .description(
+      "catch a follower up from the replication log at bulk speed (or rebuild it into a fresh table), then hand over to its live consumer; Ctrl-C stops at a checkpoint and running it again resumes",
+    )
+    .requiredOption('--follower <id>', 'the follower to replay into', followerIdOption)
+    .option('--from <position>', 'earliest, an offset (every partition), or an ISO 8601 time such as 2024-05-01T12:00:00Z', replayFromOption, {
+      kind: 'earliest',
+    } as ReplayFrom)
+    .option('--rebuild', 'replay into a fresh table (drops and recreates it); needs --from earliest', false)
+    .option('--restart', 'discard an interrupted replay of this follower instead of resuming it', false)
+    .option('--max-rate <events>', 'at most this many events per second (spares the table’s write capacity)', positiveIntOption)
+    .option('--json', 'print the summary as JSON', false)
+    .action(async (opts: ReplayCliOptions) => {
+      const signal = abortOnSignals('stopping the replay at the next checkpoint');
+      const { runtime, close } = await openCommandRuntime();
+      const bar = replayProgressBar(`replay ${opts.follower}`);
+      try {
+        const summary = await replayFollower(runtime, {
+          followerId: opts.follower,
+          from: opts.from,
+          rebuild: opts.rebuild,
+          restart: opts.restart,
+          ...(opts.maxRate ? { maxRatePerSec: opts.maxRate } : {}),
+          signal,
+          onProgress: (report) => bar.update(report),
+          onNotice: (message) => process.stderr.write(`replog: ${message}\n`),
+        });
+        bar.stop();
+        process.stdout.write(`${opts.json ? JSON.stringify(summary, null, 2) : renderReplaySummary(summary)}\n`);
+        if (!summary.completed) process.exitCode = 130;
+      } finally {
+        bar.stop();
+        await close();
+      }
+    });
+}

@@ -1,0 +1,203 @@
+import type { ChangePublisher, FollowerRepairer, Log, ReplicaScanner, ReplicationAdminPort, StoredItem } from './ports';
+import { hasPassed, type LogPosition } from './positions';
+import { eventFromItem } from './outbox-relay';
+import {
+  classifyDifference,
+  compareReplicas,
+  countByKind,
+  type Difference,
+  type DifferenceKind,
+  type RepairAction,
+  repairActionFor,
+  viewOf,
+} from './replica-diff';
+
+export interface VerifyDeps {
+  leader: { scanner: ReplicaScanner; get(key: string): Promise<StoredItem | undefined> };
+  follower: { scanner: ReplicaScanner; get(key: string): Promise<StoredItem | undefined> };
+  repairer: FollowerRepairer;
+  publisher: ChangePublisher;
+  admin: Pick<ReplicationAdminPort, 'endOffsets' | 'committedOffsets' | 'groupMembership'>;
+  groupId: string;
+  log: Log;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export interface VerifyOptions {
+  followerId: string;
+  repair: boolean;
+  /**
+   * How long a difference may take to go away before it counts: a write in flight shows up as a
+   * difference in a scan, so reported differences are re-read once the follower has applied
+   * everything that was in the log (a delayed follower needs its delay on top).
+   */
+  settleMs: number;
+  onNotice?: (message: string) => void;
+}
+
+export interface RepairOutcome {
+  key: string;
+  kind: DifferenceKind;
+  action: RepairAction;
+  /** False when the item changed under the repair; the re-check decides whether that matters. */
+  done: boolean;
+  position?: LogPosition;
+}
+
+export interface VerifyReport {
+  followerId: string;
+  leaderItems: number;
+  followerItems: number;
+  /** Differences found (after settling), before any repair. */
+  differences: Difference[];
+  counts: Record<DifferenceKind, number>;
+  repairs: RepairOutcome[];
+  /** What still differs at the end (after repair and its re-check, when --repair). */
+  remaining: Difference[];
+  matched: boolean;
+  followerLive: boolean;
+  durationMs: number;
+}
+
+const POLL_MS = 200;
+const RECHECK_CONCURRENCY = 16;
+const MAX_REPUBLISH_ROUNDS = 3;
+
+/**
+ * Compares a follower's table with the leader's: both scanned in parallel, differences classified
+ * (replica-diff.ts), then re-read until they persist once the follower has caught up, so writes in
+ * flight during the scan are not reported. With `repair`, heals them as repairActionFor says and
+ * re-checks the healed keys.
+ */
+export async function verifyFollower(deps: VerifyDeps, options: VerifyOptions): Promise<VerifyReport> {
+  const started = deps.now();
+  const [leaderItems, followerItems] = await Promise.all([deps.leader.scanner.scan(), deps.follower.scanner.scan()]);
+  let differences = compareReplicas(leaderItems, followerItems);
+  const followerLive = await isLive(deps);
+  if (differences.length > 0) {
+    options.onNotice?.(`${differences.length} candidate difference(s); re-checking them as ${options.followerId} catches up`);
+    differences = await settle(deps, differences, options.settleMs, followerLive);
+  }
+  const repairs: RepairOutcome[] = [];
+  let remaining = differences;
+  if (options.repair && differences.length > 0) {
+    const positions: LogPosition[] = [];
+    await forEachLimited(differences, RECHECK_CONCURRENCY, async (d) => {
+      const outcome = await repairOne(deps, d);
+      repairs.push(outcome);
+      if (outcome.position) positions.push(outcome.position);
+    });
+    if (positions.length > 0 && !followerLive) {
+      options.onNotice?.(
+        `${options.followerId} has no live consumer: it applies the ${positions.length} republished event(s) when it runs again`,
+      );
+    }
+    if (followerLive) await waitUntilApplied(deps, positions, deps.now() + options.settleMs);
+    remaining = await settle(deps, await recheck(deps, differences), options.settleMs, followerLive);
+  }
+  return {
+    followerId: options.followerId,
+    leaderItems: leaderItems.size,
+    followerItems: followerItems.size,
+    differences,
+    counts: countByKind(differences),
+    repairs: repairs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    remaining,
+    matched: remaining.length === 0,
+    followerLive,
+    durationMs: deps.now() - started,
+  };
+}
+
+async function repairOne(deps: VerifyDeps, difference: Difference): Promise<RepairOutcome> {
+  const action = repairActionFor(difference);
+  const base = { key: difference.key, kind: difference.kind, action };
+  let leader = await deps.leader.get(difference.key);
+  if (action === 'republish') {
+    // On a compacted topic the last record of a key must be its newest state: if a write landed
+    // while we republished, our older copy may sit after it, so publish the current state again.
+    for (let round = 0; leader && round < MAX_REPUBLISH_ROUNDS; round++) {
+      const position = await deps.publisher.publish(eventFromItem(leader));
+      deps.log.info('republished the leader state for verify --repair', {
+        key: difference.key,
+        version: leader.version,
+        partition: position.partition,
+        offset: position.offset,
+      });
+      const now = await deps.leader.get(difference.key);
+      if (!now || now.version === leader.version) return { ...base, done: true, position };
+      leader = now;
+    }
+    return { ...base, done: false };
+  }
+  const expected = difference.follower?.version;
+  if (action === 'remove') {
+    const done = expected !== undefined && (await deps.repairer.remove(difference.key, expected));
+    deps.log.info('removed an item the leader never had from the follower table', { key: difference.key, version: expected, done });
+    return { ...base, done };
+  }
+  if (!leader) return { ...base, done: false };
+  const done = await deps.repairer.overwrite(leader, expected);
+  deps.log.info('overwrote a follower item with the leader state', { key: difference.key, version: leader.version, replaced: expected, done });
+  return { ...base, done };
+}
+
+/** Re-reads the keys (leader first, then follower) and keeps only what still differs. */
+async function recheck(deps: VerifyDeps, differences: readonly Difference[]): Promise<Difference[]> {
+  const still: Difference[] = [];
+  await forEachLimited(differences, RECHECK_CONCURRENCY, async (d) => {
+    const leader = await deps.leader.get(d.key);
+    const follower = await deps.follower.get(d.key);
+    const l = leader && viewOf(leader);
+    const f = follower && viewOf(follower);
+    const kind = classifyDifference(l, f);
+    if (kind) still.push({ key: d.key, kind, leader: l, follower: f });
+  });
+  return still.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+async function settle(deps: VerifyDeps, differences: Difference[], settleMs: number, live: boolean): Promise<Difference[]> {
+  const deadline = deps.now() + settleMs;
+  let current = differences;
+  for (;;) {
+    if (live) {
+      const ends = await deps.admin.endOffsets();
+      await waitUntilCommitted(deps, ends.high, deadline);
+    }
+    current = await recheck(deps, current);
+    if (current.length === 0 || !live || deps.now() >= deadline) return current;
+    await deps.sleep(POLL_MS);
+  }
+}
+
+async function waitUntilCommitted(deps: VerifyDeps, ends: ReadonlyMap<number, bigint>, deadline: number): Promise<void> {
+  for (;;) {
+    const committed = (await deps.admin.committedOffsets([deps.groupId])).get(deps.groupId);
+    const caughtUp = [...ends].every(([p, end]) => end === 0n || (committed?.get(p) ?? -1n) >= end);
+    if (caughtUp || deps.now() >= deadline) return;
+    await deps.sleep(POLL_MS);
+  }
+}
+
+async function waitUntilApplied(deps: VerifyDeps, positions: readonly LogPosition[], deadline: number): Promise<void> {
+  if (positions.length === 0) return;
+  for (;;) {
+    const committed = (await deps.admin.committedOffsets([deps.groupId])).get(deps.groupId);
+    if (positions.every((p) => hasPassed(committed, p)) || deps.now() >= deadline) return;
+    await deps.sleep(POLL_MS);
+  }
+}
+
+async function isLive(deps: VerifyDeps): Promise<boolean> {
+  const group = (await deps.admin.groupMembership([deps.groupId])).get(deps.groupId);
+  return (group?.members ?? 0) > 0;
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

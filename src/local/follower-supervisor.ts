@@ -1,0 +1,91 @@
+import { simpleTableDefinition } from '../adapters/dynamodb/table-definitions';
+import { ensureTables } from '../adapters/dynamodb/table-provisioner';
+import { FollowerConsumer } from '../adapters/kafka/follower-consumer';
+import type { Log } from '../core/ports';
+import { leaseIsHeld } from '../core/replay-journal';
+import { createFollowerHandler } from '../functions/follower-apply';
+import type { Runtime } from '../functions/runtime';
+
+/** How often the local runtime re-reads the control state and the replay journals. */
+const RECONCILE_MS = 1000;
+
+/**
+ * Keeps this process's follower consumers in line with the control state, as a deploy does in
+ * the cloud: a follower registered with `replog follower add` starts within a second, a removed
+ * one stops, and a follower whose replay holds the lease is stopped until the replay hands over
+ * (its consumer group must be the replay's alone). `wanted` is 'all' (replog dev) or fixed ids
+ * (replog follower --id).
+ */
+export class FollowerSupervisor {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly wanted: 'all' | readonly string[],
+    readonly consumers: Map<string, FollowerConsumer>,
+    private readonly log: Log,
+    private readonly onBatch?: Parameters<typeof createFollowerHandler>[2],
+  ) {}
+
+  async start(): Promise<void> {
+    await this.reconcile(true);
+    this.timer = setInterval(() => {
+      this.running = this.running
+        .then(() => this.reconcile(false))
+        .catch((error: unknown) => this.log.warn('follower reconcile failed; retrying', { error: String(error) }));
+    }, RECONCILE_MS);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+    await Promise.all([...this.consumers.values()].map((c) => c.stop()));
+  }
+
+  private async reconcile(initial: boolean): Promise<void> {
+    if (this.stopped) return;
+    const state = await this.runtime.roster.refresh();
+    const known = state.followers.map((f) => f.id);
+    if (initial && this.wanted !== 'all') {
+      const unknown = this.wanted.filter((id) => !known.includes(id));
+      if (unknown.length > 0) throw new Error(`${unknown.join(', ')} is not a configured follower (${known.join(', ')})`);
+    }
+    const journals = await this.runtime.replayJournal.list();
+    const now = Date.now();
+    const replaying = new Set(journals.filter((j) => leaseIsHeld(j, now)).map((j) => j.followerId));
+    const desired = (this.wanted === 'all' ? known : this.wanted.filter((id) => known.includes(id))).filter((id) => !replaying.has(id));
+
+    for (const [id, consumer] of this.consumers) {
+      if (desired.includes(id) || this.stopped) continue;
+      this.consumers.delete(id);
+      await consumer.stop();
+      this.log.info(replaying.has(id) ? 'follower stopped while a replay owns its group' : 'follower stopped: no longer registered', {
+        followerId: id,
+      });
+    }
+    for (const id of desired) {
+      if (this.consumers.has(id) || this.stopped) continue;
+      if (!initial) await ensureTables(this.runtime.documentClient, [simpleTableDefinition(this.runtime.config.tables.follower(id))]);
+      const consumer = this.consumerFor(id);
+      await consumer.start();
+      this.consumers.set(id, consumer);
+      if (!initial) this.log.info('follower started', { followerId: id, groupId: this.runtime.config.groupId(id) });
+    }
+  }
+
+  private consumerFor(id: string): FollowerConsumer {
+    const { config } = this.runtime;
+    return new FollowerConsumer(this.runtime.kafka, {
+      groupId: config.groupId(id),
+      topic: config.topic,
+      bootstrapServers: config.kafka.brokers.join(','),
+      handler: createFollowerHandler(() => this.runtime, () => id, this.onBatch),
+      log: this.runtime.log(`follower:${id}`),
+      sessionTimeoutMs: config.followerSessionTimeoutMs,
+    });
+  }
+}

@@ -1,0 +1,156 @@
+import type { ChangeEvent } from '../../../src/core/change-event';
+import type { JsonValue } from '../../../src/core/item-value';
+import type { FollowerRepairer, StoredItem } from '../../../src/core/ports';
+import type { LogPosition } from '../../../src/core/positions';
+import { type ReplicaItemView, viewOf } from '../../../src/core/replica-diff';
+import { verifyFollower } from '../../../src/core/verify';
+import { FakeReplicationAdmin } from '../../support/fake-replication-admin';
+import { silentLog } from '../../support/in-memory-stores';
+
+const GROUP = 'g-f1';
+
+class Table {
+  readonly items = new Map<string, StoredItem>();
+  put(key: string, version: number, value: JsonValue | null, deleted = false): void {
+    this.items.set(key, { key, version, value, deleted, updatedAt: version, writeId: `w${version}` });
+  }
+  scanner = { scan: async () => new Map<string, ReplicaItemView>([...this.items].map(([k, v]) => [k, viewOf(v)])) };
+  get = async (key: string) => this.items.get(key);
+}
+
+function given() {
+  const leader = new Table();
+  const follower = new Table();
+  const admin = new FakeReplicationAdmin();
+  const published: ChangeEvent[] = [];
+  let offset = 0;
+  /** A live follower: applies what is published (if newer) and commits past it. */
+  let live = true;
+  const publisher = {
+    publish: async (event: ChangeEvent): Promise<LogPosition> => {
+      published.push(event);
+      const position = { partition: 0, offset: String(offset++) };
+      admin.high.set(0, BigInt(offset));
+      if (live) {
+        const held = follower.items.get(event.key);
+        if (!held || held.version < event.version) follower.put(event.key, event.version, event.value, event.op === 'delete');
+        admin.catchUp(GROUP);
+      }
+      return position;
+    },
+  };
+  const repairer: FollowerRepairer = {
+    overwrite: async (item, expected) => {
+      if (follower.items.get(item.key)?.version !== expected) return false;
+      follower.items.set(item.key, structuredClone(item));
+      return true;
+    },
+    remove: async (key, expected) => {
+      if (follower.items.get(key)?.version !== expected) return false;
+      follower.items.delete(key);
+      return true;
+    },
+  };
+  admin.members.set(GROUP, 1);
+  let now = 0;
+  const deps = {
+    leader,
+    follower,
+    repairer,
+    publisher,
+    admin,
+    groupId: GROUP,
+    log: silentLog,
+    now: () => now,
+    sleep: async (ms: number) => {
+      now += ms;
+    },
+  };
+  return { leader, follower, admin, published, deps, setLive: (v: boolean) => (live = v), setMembers: (n: number) => admin.members.set(GROUP, n) };
+}
+
+describe('verify', () => {
+  it('given identical tables (tombstones vs absent included), matches', async () => {
+    const g = given();
+    g.leader.put('a', 2, { n: 2 });
+    g.follower.put('a', 2, { n: 2 });
+    g.leader.put('gone', 3, null, true);
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: false, settleMs: 1000 });
+    expect(report).toMatchObject({ matched: true, leaderItems: 2, followerItems: 1, differences: [] });
+  });
+
+  it('given a difference that disappears once the follower applies what was in flight, does not report it', async () => {
+    const g = given();
+    g.leader.put('a', 3, { n: 3 });
+    g.follower.put('a', 2, { n: 2 });
+    const scan = g.follower.scanner.scan;
+    g.follower.scanner.scan = async () => {
+      const views = await scan();
+      g.follower.put('a', 3, { n: 3 }); // the live consumer lands the write right after the scan
+      return views;
+    };
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: false, settleMs: 1000 });
+    expect(report.matched).toBe(true);
+  });
+
+  it('given tampering of every kind, reports it, then repairs by republishing or by writing the follower table', async () => {
+    const g = given();
+    for (const key of ['same', 'tampered', 'ahead', 'lost', 'behind']) g.leader.put(key, 4, { key });
+    g.leader.put('deleted', 5, null, true);
+    g.follower.put('same', 4, { key: 'same' });
+    g.follower.put('tampered', 4, { key: 'evil' });
+    g.follower.put('ahead', 9, { key: 'ahead' });
+    g.follower.put('behind', 2, { key: 'behind' });
+    g.follower.put('deleted', 4, { key: 'deleted' });
+    g.follower.put('intruder', 1, 'x');
+
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: true, settleMs: 1000 });
+    expect(report.differences.map((d) => `${d.key}:${d.kind}`)).toEqual([
+      'ahead:differing',
+      'behind:stale',
+      'deleted:extra',
+      'intruder:extra',
+      'lost:missing',
+      'tampered:differing',
+    ]);
+    expect(report.repairs.map((r) => `${r.key}:${r.action}:${r.done}`)).toEqual([
+      'ahead:overwrite:true',
+      'behind:republish:true',
+      'deleted:republish:true',
+      'intruder:remove:true',
+      'lost:republish:true',
+      'tampered:overwrite:true',
+    ]);
+    expect(g.published.map((e) => `${e.key}@${e.version}:${e.op}`).sort()).toEqual(['behind@4:put', 'deleted@5:delete', 'lost@4:put']);
+    expect(report).toMatchObject({ matched: true, remaining: [] });
+    expect(g.follower.items.get('tampered')?.value).toEqual({ key: 'tampered' });
+    expect(g.follower.items.get('ahead')?.version).toBe(4);
+    expect(g.follower.items.has('intruder')).toBe(false);
+  });
+
+  it('given a follower with no live consumer, republishes for later and reports the difference as remaining', async () => {
+    const g = given();
+    g.setLive(false);
+    g.setMembers(0);
+    g.leader.put('lost', 1, { n: 1 });
+    const notices: string[] = [];
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: true, settleMs: 1000, onNotice: (m) => notices.push(m) });
+    expect(g.published).toHaveLength(1);
+    expect(report).toMatchObject({ matched: false, followerLive: false });
+    expect(report.remaining.map((d) => d.key)).toEqual(['lost']);
+    expect(notices.join('\n')).toMatch(/applies the 1 republished event\(s\) when it runs again/);
+  });
+
+  it('given a write landing while a key is republished, publishes the newer state again so the log ends at the newest', async () => {
+    const g = given();
+    g.leader.put('k', 1, { n: 1 });
+    const publish = g.deps.publisher.publish;
+    g.deps.publisher.publish = async (event) => {
+      const position = await publish(event);
+      if (event.version === 1) g.leader.put('k', 2, { n: 2 }); // a concurrent write, published before ours
+      return position;
+    };
+    await verifyFollower(g.deps, { followerId: 'f1', repair: true, settleMs: 1000 });
+    expect(g.published.map((e) => e.version)).toEqual([1, 2]);
+  });
+});
