@@ -22,6 +22,18 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
     {
+      // The fault suite: SIGKILLed processes, a broker stopped and restarted (its own, on another
+      // port), poison records and HTTP fuzzing. `npm run test:faults`.
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      transform,
+      setupFiles,
+      testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/faults/support/fault-setup.ts',
+      globalTeardown: '<rootDir>/test/faults/support/fault-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/faults/support/fault-timeout.ts'],
+    },
+    {
       // `serverless package` for each stage (once, in globalSetup), then the templates, cfn-lint and
       // the bundled handlers. `npm run test:deploy`.
       displayName: 'deploy',

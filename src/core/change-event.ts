@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PoisonEventError } from './errors';
 import { itemKeyProblem } from './item-key';
-import { type JsonValue, MAX_STORED_VALUE_BYTES, storedValueBytes } from './item-value';
+import { type JsonValue, jsonNestingDepth, MAX_STORED_VALUE_BYTES, MAX_VALUE_DEPTH, storedValueBytes } from './item-value';
 
 /**
  * The replication log's record. It carries the item's full new state (not a diff), so applying
@@ -50,6 +50,10 @@ export function encodeChangeEvent(event: ChangeEvent): string {
  * not written by a replog leader (or was corrupted), which is as poisonous as bad JSON.
  */
 export function decodeChangeEvent(raw: string, recordKey?: string | null): ChangeEvent {
+  // The event object is one level; its value may use the rest. Deeper input would overflow the stack.
+  if (jsonNestingDepth(raw) > MAX_VALUE_DEPTH + 1) {
+    throw new PoisonEventError(`record value is nested more than ${MAX_VALUE_DEPTH} levels deep`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -64,7 +68,9 @@ export function decodeChangeEvent(raw: string, recordKey?: string | null): Chang
       cause: result.error,
     });
   }
-  const event = result.data as ChangeEvent;
+  // The value is taken as JSON.parse produced it: zod rebuilds objects and drops own keys such as
+  // "__proto__", and a replica must hold exactly the bytes of meaning the leader holds.
+  const event = { ...(result.data as ChangeEvent), value: (parsed as { value: JsonValue | null }).value };
   if (recordKey !== undefined && recordKey !== null && recordKey !== event.key) {
     throw new PoisonEventError('record key does not match the event key');
   }

@@ -20,7 +20,8 @@ const eventSchema = z.object({
   records: z.record(z.string(), z.array(recordSchema)),
 });
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading U+FEFF: it is part of the text (a key may be exactly "\ufeff").
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function bytesOf(raw: string | null | undefined): Buffer | null {
   if (raw === undefined || raw === null || raw === '') return null;

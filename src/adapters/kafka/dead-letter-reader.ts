@@ -8,7 +8,8 @@ export interface DeadLetterEntry {
   partition: number;
   offset: string;
   key: string | null;
-  value: string | null;
+  /** The start of the value as text: enough to recognise it without dumping 400 KB per entry. */
+  valuePreview: string | null;
   valueBytes: number;
   originTopic: string | null;
   originPartition: number | null;
@@ -17,6 +18,8 @@ export interface DeadLetterEntry {
   follower: string | null;
   failedAt: string | null;
 }
+
+const VALUE_PREVIEW_BYTES = 256;
 
 function headerText(headers: IHeaders | undefined, name: string): string | null {
   const raw = headers?.[name];
@@ -75,7 +78,7 @@ export async function readDeadLetters(
             partition,
             offset: message.offset,
             key: message.key ? message.key.toString('utf8') : null,
-            value: message.value ? message.value.toString('utf8') : null,
+            valuePreview: message.value ? message.value.subarray(0, VALUE_PREVIEW_BYTES).toString('utf8') : null,
             valueBytes: message.value?.length ?? 0,
             originTopic: headerText(message.headers, 'replog-origin-topic'),
             originPartition: headerNumber(message.headers, 'replog-origin-partition'),

@@ -11,6 +11,8 @@ export interface FollowerConsumerOptions {
   bootstrapServers: string;
   handler: KafkaBatchHandler;
   log: Log;
+  /** How long the group waits for a silent (crashed) member before moving its partitions. */
+  sessionTimeoutMs?: number;
   /** Lambda's default batch cap; small enough that one retry never redoes much work. */
   maxBatchRecords?: number;
 }
@@ -31,8 +33,8 @@ export class FollowerConsumer {
   ) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 6000,
-      heartbeatInterval: 1000,
+      sessionTimeout: options.sessionTimeoutMs ?? 6000,
+      heartbeatInterval: Math.min(1000, Math.floor((options.sessionTimeoutMs ?? 6000) / 3)),
       rebalanceTimeout: 10_000,
       maxWaitTimeInMs: 250,
       minBytes: 1,

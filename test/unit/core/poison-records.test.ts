@@ -16,6 +16,17 @@ describe('poison records', () => {
     expect(() => decodeChangeEvent(encodeChangeEvent(event), event.key)).toThrow(reason);
   });
 
+  it('given a value nested deeper than the leader allows, decoding rejects it as poison instead of overflowing the stack', () => {
+    const raw = `{"v":1,"op":"put","key":"k","version":1,"value":${'['.repeat(50_000)}${']'.repeat(50_000)},"committedAt":1,"writeId":"w"}`;
+    expect(() => decodeChangeEvent(raw, 'k')).toThrow(PoisonEventError);
+    expect(() => decodeChangeEvent(raw, 'k')).toThrow(/nested more than/);
+  });
+
+  it('given a value with a "__proto__" key, decoding keeps it exactly as the leader stored it', () => {
+    const raw = '{"v":1,"op":"put","key":"k","version":1,"value":{"__proto__":{"x":1},"a":2},"committedAt":1,"writeId":"w"}';
+    expect(JSON.stringify(decodeChangeEvent(raw, 'k').value)).toBe('{"__proto__":{"x":1},"a":2}');
+  });
+
   it('given the largest storable value, decoding accepts it', () => {
     const event = changeEvent({ value: 'x'.repeat(MAX_STORED_VALUE_BYTES - 2) });
     expect(decodeChangeEvent(encodeChangeEvent(event), event.key).value).toHaveLength(MAX_STORED_VALUE_BYTES - 2);

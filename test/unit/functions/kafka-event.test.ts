@@ -28,6 +28,11 @@ describe('Lambda Kafka event decoding', () => {
     expect(Buffer.from(records?.[0]?.rawKey as Uint8Array)).toEqual(Buffer.from([0xe2, 0x82]));
   });
 
+  it('given a key that is a byte order mark, keeps it (it is the whole key, not an encoding marker)', () => {
+    const [records] = recordsByPartition(lambdaEvent([{ offset: 0, key: b64('\ufeff'), value: b64('\ufeff{}') }]));
+    expect(records?.[0]).toMatchObject({ key: '\ufeff', value: '\ufeff{}' });
+  });
+
   it('given an empty value (a Kafka null), reports no value and no bytes', () => {
     const [records] = recordsByPartition(lambdaEvent([{ offset: 0, key: b64('k'), value: '' }]));
     expect(records?.[0]).toMatchObject({ key: 'k', value: null, rawValue: null });

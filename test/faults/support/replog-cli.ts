@@ -1,0 +1,41 @@
+import { type ReplogProcess, spawnReplog } from '../../support/child-process';
+
+/** Runs a one-shot `replog` command to completion (or kills it at the deadline). */
+export async function runReplogOnce(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const proc = spawnReplog(args, env);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void proc.kill('SIGKILL');
+      reject(new Error(`replog ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`));
+    }, timeoutMs);
+    // 'close' (not 'exit'): it fires once stdout and stderr are fully drained.
+    proc.child.once('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, output: proc.output() };
+}
+
+/** The last line of a command's output that parses as a JSON object with the given field. */
+export function jsonLineWith<T>(output: string, field: string): T {
+  const lines = output.split('\n').reverse();
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const parsed = JSON.parse(line) as Record<string, unknown>;
+      if (field in parsed) return parsed as T;
+    } catch {
+      // A log line cut by the buffer; keep looking.
+    }
+  }
+  throw new Error(`no JSON line with "${field}" in:\n${output.slice(-3000)}`);
+}
+
+/** Resolves with how the process ended: its exit code or the signal that killed it. */
+export function exited(proc: ReplogProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) {
+    return Promise.resolve({ code: proc.child.exitCode, signal: proc.child.signalCode });
+  }
+  return new Promise((resolve) => proc.child.once('exit', (code, signal) => resolve({ code, signal })));
+}

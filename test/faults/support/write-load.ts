@@ -1,0 +1,96 @@
+/**
+ * Concurrent writers against the HTTP API. Every answer is classified; an acknowledged write
+ * (200) is remembered as key → highest acknowledged version, the promise the suite then checks.
+ */
+export interface LoadStats {
+  attempted: number;
+  acknowledged: number;
+  byStatus: Record<string, number>;
+  /** Requests that got no HTTP answer (the server process died or the connection broke). */
+  noAnswer: number;
+  maxLatencyMs: number;
+  /** Latency of every request that got an answer, for "never hangs past a bound" checks. */
+  slowest: { status: number; ms: number }[];
+  acked: Map<string, number>;
+  /** Where each acknowledged write says its event is in the log. */
+  positions: { key: string; version: number; partition: number; offset: string }[];
+}
+
+export interface LoadOptions {
+  /** Where to send writes; read per request, so a restarted leader on a new port is picked up. */
+  url: () => string | undefined;
+  keys: number;
+  /** Every write goes to a key never written before, so a skipped event shows as a missing key. */
+  uniqueKeys?: boolean;
+  workers: number;
+  keyPrefix: string;
+  /** Fraction of writes that are deletes (of keys that may or may not exist). */
+  deleteRatio?: number;
+  ackModes?: string[];
+  headers?: Record<string, string>;
+  requestTimeoutMs?: number;
+}
+
+export interface RunningLoad {
+  stats: LoadStats;
+  stop(): Promise<LoadStats>;
+}
+
+export function startWriteLoad(options: LoadOptions): RunningLoad {
+  const stats: LoadStats = { attempted: 0, acknowledged: 0, byStatus: {}, noAnswer: 0, maxLatencyMs: 0, slowest: [], acked: new Map(), positions: [] };
+  let running = true;
+  let seq = 0;
+  const worker = async (w: number) => {
+    while (running) {
+      const base = options.url();
+      if (base === undefined) {
+        await new Promise((r) => setTimeout(r, 20));
+        continue;
+      }
+      const n = seq++;
+      const key = `${options.keyPrefix}${options.uniqueKeys ? n : Math.floor(Math.random() * options.keys)}`;
+      const del = !options.uniqueKeys && Math.random() < (options.deleteRatio ?? 0);
+      const modes = options.ackModes ?? ['async'];
+      const ack = modes[Math.floor(Math.random() * modes.length)];
+      const started = Date.now();
+      stats.attempted += 1;
+      try {
+        const res = await fetch(`${base}/items/${encodeURIComponent(key)}?ack=${ack}`, {
+          method: del ? 'DELETE' : 'PUT',
+          headers: { 'content-type': 'application/json', ...options.headers },
+          ...(del ? {} : { body: JSON.stringify({ n, w, at: started, pad: 'x'.repeat(n % 64) }) }),
+          signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
+        });
+        const text = await res.text();
+        const ms = Date.now() - started;
+        stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
+        stats.maxLatencyMs = Math.max(stats.maxLatencyMs, ms);
+        stats.slowest.push({ status: res.status, ms });
+        if (stats.slowest.length > 50) {
+          stats.slowest.sort((a, b) => b.ms - a.ms);
+          stats.slowest.length = 20;
+        }
+        if (res.status === 200) {
+          const body = JSON.parse(text) as { version: number; position: { partition: number; offset: string } };
+          stats.acknowledged += 1;
+          stats.positions.push({ key, version: body.version, ...body.position });
+          stats.acked.set(key, Math.max(stats.acked.get(key) ?? 0, body.version));
+        }
+      } catch {
+        stats.noAnswer += 1;
+        // A dead server refuses connections instantly; do not spin while it restarts.
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  };
+  const workers = Array.from({ length: options.workers }, (_, w) => worker(w));
+  return {
+    stats,
+    async stop() {
+      running = false;
+      await Promise.all(workers);
+      stats.slowest.sort((a, b) => b.ms - a.ms);
+      return stats;
+    },
+  };
+}
