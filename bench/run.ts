@@ -5,6 +5,7 @@ import type { BenchRequest } from '../src/cli/commands/bench';
 import { loadConfig } from '../src/config/config';
 import { measureApplyLag } from './apply-lag';
 import { type BenchStack, startBenchStack } from './bench-stack';
+import { measureCatchUp } from './catch-up';
 import { measureFailover } from './failover';
 import { measureFloor } from './floor';
 import { round } from './latency-histogram';
@@ -90,6 +91,19 @@ export async function runBench(request: BenchRequest): Promise<void> {
   } finally {
     progress.stop();
     await bench?.stop();
+  }
+  if (want.has('catchup')) {
+    try {
+      partial.catchUp = await measureCatchUp({
+        store: request.store,
+        kafkaBrokers: request.kafkaBrokers,
+        ...plan.catchUp,
+        onPhase: (phase, total) => progress.start(`catch-up: ${phase}`, total, 'events'),
+        onProgress: (n) => progress.update(n),
+      });
+    } finally {
+      progress.stop();
+    }
   }
   if (want.has('failover')) {
     progress.start('failover (real processes)', 4, 'steps');

@@ -1,6 +1,5 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   ScanCommand,
@@ -8,15 +7,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
+import { batchPutItems } from './bulk-follower-writer';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
 import { buildApplyRequest } from './follower-requests';
 import type { ItemRecord } from './item-attributes';
 import { buildCommitRequest } from './leader-requests';
 import { leaderTableDefinition, simpleTableDefinition } from './table-definitions';
 import { ensureTables } from './table-provisioner';
-
-/** DynamoDB's cap on items per BatchWriteItem call. */
-export const BATCH_WRITE_MAX = 25;
 
 export interface ApplyTimes {
   key: string;
@@ -71,19 +68,13 @@ export class DynamoFloorProbe {
     }
   }
 
-  /** Writes up to 25 events as follower-shaped items in one BatchWriteItem, retrying unprocessed items. */
-  async batchWrite(events: readonly ChangeEvent[], appliedAt: number): Promise<void> {
-    let requests = events.map((event) => ({ PutRequest: { Item: buildApplyRequest(this.tables.bulk, event, appliedAt).Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 10) throw translateDynamoError(new Error('unprocessed items after 10 retries'), 'BatchWriteItem', this.tables.bulk);
-      try {
-        const out = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tables.bulk]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tables.bulk] ?? []) as typeof requests;
-      } catch (error) {
-        throw translateDynamoError(error, 'BatchWriteItem', this.tables.bulk);
-      }
-      if (requests.length > 0) await new Promise((r) => setTimeout(r, 10 * 2 ** Math.min(attempt, 6)));
-    }
+  /**
+   * Follower-shaped items for every event, written with BatchWriteItem exactly as a replay's bulk
+   * writer does it (25 per call, `concurrency` calls in flight): the store's own bulk ceiling.
+   */
+  async bulkWrite(events: readonly ChangeEvent[], appliedAt: number, concurrency: number): Promise<void> {
+    const items = events.map((event) => buildApplyRequest(this.tables.bulk, event, appliedAt).Item as Record<string, unknown>);
+    await batchPutItems(this.client, this.tables.bulk, items, { concurrency });
   }
 
   async drop(): Promise<void> {
