@@ -259,17 +259,25 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
       targets,
       ...(options.signal ? { signal: options.signal } : {}),
       onChunk: async (partition, records, next) => {
-        await applyChunk(deps, records, known, counts);
-        const previous = positions.get(partition) ?? 0n;
-        if (next > previous) positions.set(partition, next);
-        if (deps.now() - lastCheckpoint >= (options.checkpointEveryMs ?? DEFAULT_CHECKPOINT_MS)) {
-          lastCheckpoint = deps.now();
-          checkpointing = checkpointing.then(checkpoint);
-          await checkpointing;
+        // Under --max-rate, apply in slices of about a tenth of a second's worth, so the pace
+        // (and the progress shown) stays even however large the fetched chunk is.
+        const slice = options.maxRatePerSec ? Math.max(1, Math.floor(options.maxRatePerSec / 10)) : records.length || 1;
+        for (let i = 0; i < records.length || i === 0; i += slice) {
+          if (i > 0 && options.signal?.aborted) break;
+          const part = records.slice(i, i + slice);
+          const last = part[part.length - 1];
+          const reached = i + slice >= records.length || !last ? next : BigInt(last.offset) + 1n;
+          const pause = throttleDelayMs(counts.records + part.length, deps.now() - runStartedAt, options.maxRatePerSec);
+          if (pause > 0) await deps.sleep(pause);
+          await applyChunk(deps, part, known, counts);
+          if (reached > (positions.get(partition) ?? 0n)) positions.set(partition, reached);
+          if (deps.now() - lastCheckpoint >= (options.checkpointEveryMs ?? DEFAULT_CHECKPOINT_MS)) {
+            lastCheckpoint = deps.now();
+            checkpointing = checkpointing.then(checkpoint);
+            await checkpointing;
+          }
+          report();
         }
-        report();
-        const pause = throttleDelayMs(counts.records, deps.now() - runStartedAt, options.maxRatePerSec);
-        if (pause > 0) await deps.sleep(pause);
       },
     });
     await checkpointing;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { formatDuration } from '../../core/replay-progress';
 
 const statusSchema = z.object({
   control: z.object({ epoch: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
@@ -13,6 +14,7 @@ const statusSchema = z.object({
       committed: z.record(z.string(), z.string().nullable()),
       applyLagMs: z.object({ current: z.number(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
       healthReason: z.string().nullable().optional(),
+      delayMs: z.number().optional(),
     }).passthrough(),
   ),
   counters: z.object({
@@ -32,7 +34,8 @@ const ms = (v: number | null | undefined) => (v === undefined || v === null ? '-
 export function renderStatus(s: StatusDocument): string {
   const rows = s.followers.map((f) => [
     f.id,
-    f.role,
+    // A delayed follower shows its intended delay: its lag is by design, not a fault.
+    f.delayMs ? `${f.role} ${formatDuration(f.delayMs)}` : f.role,
     f.healthy ? 'healthy' : `UNHEALTHY (${f.healthReason ?? 'unknown'})`,
     String(f.lag.events),
     ms(f.applyLagMs?.current),

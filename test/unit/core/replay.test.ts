@@ -163,4 +163,23 @@ describe('replay', () => {
     const summary = await runReplay(g.deps(), g.options());
     expect(summary.counts).toMatchObject({ records: 2, poison: 1, written: 1 });
   });
+
+  it('given --max-rate, paces the records however large the chunks, and stops mid-chunk when interrupted', async () => {
+    const g = given();
+    history(g.log);
+    g.log.chunkSize = 100;
+    const paced = await runReplay(g.deps(), g.options({ maxRatePerSec: 10 }));
+    expect(paced.counts.records).toBe(24);
+    expect(paced.durationMs).toBeGreaterThanOrEqual(2300);
+
+    const h = given();
+    history(h.log);
+    h.log.chunkSize = 100;
+    const controller = new AbortController();
+    const stopped = await runReplay(h.deps(), h.options({ maxRatePerSec: 10, signal: controller.signal, onProgress: (p) => p.counts.records >= 3 && controller.abort() }));
+    expect(stopped.completed).toBe(false);
+    expect(stopped.counts.records).toBeLessThan(24);
+    const committed = (await h.admin.committedOffsets([GROUP])).get(GROUP);
+    expect([...(committed?.values() ?? [])].reduce((a, b) => a + b, 0n)).toBe(BigInt(stopped.counts.records));
+  });
 });

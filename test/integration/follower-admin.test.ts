@@ -1,0 +1,75 @@
+import { verifyFollowerTable } from '../../src/functions/follower-maintenance';
+import { eventually } from '../support/eventually';
+import { runReplog, seedHistory } from '../support/replay-helpers';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+interface FollowerRow {
+  id: string;
+  role: string;
+  delayMs: number;
+  healthy: boolean;
+}
+
+/**
+ * `replog follower add` and `remove` as separate processes beside a running replog: the new
+ * follower is filled from the log, registered as async and started by the running runtime within
+ * a second; removing it stops it and deletes its consumer group.
+ */
+describe('follower add and remove', () => {
+  let t: TestStack;
+
+  beforeAll(async () => {
+    t = await startTestStack('follower-admin', { env: { REPLOG_ACK_MODE: 'async', REPLOG_FOLLOWERS: 'follower-1,follower-2' } });
+    await seedHistory(t.stack.runtime, { writes: 1000, keys: 100 });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const followers = async () => (await t.api<{ followers: FollowerRow[] }>('GET', '/replication/status')).body.followers;
+  const members = async (id: string) => {
+    const group = t.stack.runtime.config.groupId(id);
+    return (await t.stack.runtime.admin.groupMembership([group])).get(group)?.members ?? 0;
+  };
+
+  it('given a new follower id, fills its table from the log, registers it as async and the running replog starts it', async () => {
+    const added = await runReplog(['follower', 'add', 'follower-9'], t.env);
+    expect(added.output).toMatch(/replay of follower-9 complete \(rebuild from earliest\)/);
+    expect(added.output).toMatch(/follower-9 registered as an async follower/);
+    expect(added.code).toBe(0);
+
+    await eventually(async () => (await followers()).find((f) => f.id === 'follower-9')?.role === 'async', { what: 'follower-9 in status' });
+    await eventually(async () => (await members('follower-9')) > 0, { what: 'follower-9 to be started', timeoutMs: 30_000 });
+
+    const put = await t.api('PUT', '/items/after-add', { n: 1 });
+    expect(put.status).toBe(200);
+    await eventually(async () => (await t.api('GET', '/items/after-add?replica=follower-9')).status === 200, { what: 'a new write on follower-9' });
+    expect(await verifyFollowerTable(t.stack.runtime, { followerId: 'follower-9', repair: false })).toMatchObject({ matched: true, leaderItems: 101 });
+
+    const again = await runReplog(['follower', 'add', 'follower-9'], t.env);
+    expect(again.output).toMatch(/follower-9 is already a follower/);
+    expect(again.code).toBe(1);
+  });
+
+  it('given --delay, registers a delayed follower and status shows its intended delay', async () => {
+    const added = await runReplog(['follower', 'add', 'backup', '--delay', '2s'], t.env);
+    expect(added.output).toMatch(/backup registered as a delayed follower/);
+    expect(added.code).toBe(0);
+    await eventually(async () => (await followers()).find((f) => f.id === 'backup'), { what: 'backup in status' });
+    expect((await followers()).find((f) => f.id === 'backup')).toMatchObject({ role: 'delayed', delayMs: 2000 });
+  });
+
+  it('given a registered follower, removes it, stops it and deletes its consumer group; the sync follower cannot be removed', async () => {
+    const removed = await runReplog(['follower', 'remove', 'follower-9'], t.env);
+    expect(removed.output).toMatch(/follower-9 removed from the control state/);
+    expect(removed.output).toMatch(/consumer group \S+ deleted/);
+    expect(removed.code).toBe(0);
+    expect((await followers()).map((f) => f.id)).not.toContain('follower-9');
+    expect(await members('follower-9')).toBe(0);
+    expect(t.stack.followers.has('follower-9')).toBe(false);
+
+    const sync = await runReplog(['follower', 'remove', 'follower-1'], t.env);
+    expect(sync.output).toMatch(/follower-1 is the sync follower/);
+    expect(sync.code).toBe(1);
+  });
+});
