@@ -9,7 +9,7 @@ import { compareReplica, scanTable } from './support/replica-tables';
 import { exited, jsonLineWith, runReplogOnce } from './support/replog-cli';
 import { startWriteLoad } from './support/write-load';
 
-const CYCLES = Number(process.env.REPLOG_FAULT_LEADER_CYCLES ?? 12);
+const CYCLES = Number(process.env.REPLOG_FAULT_LEADER_CYCLES ?? 16);
 const FOLLOWERS = ['follower-1', 'follower-2', 'follower-3'];
 
 /**
@@ -47,7 +47,7 @@ describe('fault: leader killed between commit and publish', () => {
       ...env,
       // WARN so the fault hook's last words show which kills it caused.
       REPLOG_LOG_LEVEL: 'WARN',
-      REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: '0.1',
+      REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: '0.05',
       // The leaders' own relay timers never fire in this test: the relay run below must do all the work.
       REPLOG_RELAY_GRACE_MS: '3600000',
     };
