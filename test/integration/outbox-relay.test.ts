@@ -1,0 +1,52 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { runRelay } from '../../src/functions/relay';
+import { eventually } from '../support/eventually';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * The relay against the real leader table (its sparse `outbox` index) and the real broker: writes
+ * committed without ever being published reach every follower once the relay runs, deletes included.
+ */
+describe('outbox relay', () => {
+  let t: TestStack;
+  const followers = ['follower-1', 'follower-2'];
+
+  beforeAll(async () => {
+    t = await startTestStack('relay', {
+      env: { REPLOG_FOLLOWERS: followers.join(','), REPLOG_ACK_MODE: 'async', REPLOG_RELAY_GRACE_MS: '3600000' },
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const item = async (table: string, key: string) =>
+    (await t.stack.runtime.documentClient.send(new GetCommand({ TableName: table, Key: { pk: key }, ConsistentRead: true }))).Item;
+
+  it('given commits whose leader died before publishing, the relay publishes them and clears their marks', async () => {
+    const rt = t.stack.runtime;
+    // What a leader killed between commit and produce leaves behind: committed, marked, not in the log.
+    const now = Date.now();
+    await rt.leader.commit({ key: 'orphan-put', op: 'put', value: { n: 1 }, writeId: 'w-1', now });
+    await rt.leader.commit({ key: 'orphan-del', op: 'put', value: { n: 1 }, writeId: 'w-2', now });
+    await rt.leader.commit({ key: 'orphan-del', op: 'delete', value: null, writeId: 'w-3', now });
+    // A published write, for contrast: its mark is cleared off the request path.
+    expect((await t.api('PUT', '/items/published', { ok: true })).status).toBe(200);
+    await eventually(async () => (await item(rt.config.tables.leader, 'published'))?.outboxAt === undefined, { what: 'the published mark to clear' });
+
+    const young = await runRelay(rt, { graceMs: 60_000 });
+    expect(young).toMatchObject({ found: 0, republished: 0 });
+
+    const report = await runRelay(rt, { graceMs: 0 });
+    expect(report).toMatchObject({ found: 2, republished: 2, cleared: 2, failed: 0 });
+    for (const id of followers) {
+      const table = rt.config.tables.follower(id);
+      await eventually(async () => (await item(table, 'orphan-put'))?.version === 1, { what: `orphan-put on ${id}` });
+      await eventually(async () => (await item(table, 'orphan-del'))?.deleted === true, { what: `orphan-del tombstone on ${id}` });
+      expect((await item(table, 'orphan-del'))?.version).toBe(2);
+      expect(JSON.parse((await item(table, 'orphan-put'))?.doc as string)).toEqual({ n: 1 });
+    }
+    expect((await item(rt.config.tables.leader, 'orphan-put'))?.outboxAt).toBeUndefined();
+    expect(await runRelay(rt, { graceMs: 0 })).toMatchObject({ found: 0 });
+  });
+});
