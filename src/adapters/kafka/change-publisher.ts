@@ -9,6 +9,8 @@ interface Pending {
   event: ChangeEvent;
   resolve: (position: LogPosition) => void;
   reject: (error: unknown) => void;
+  /** The caller's deadline passed: it was answered 503 and the outbox relay now owns the event. */
+  expired: boolean;
 }
 
 /** Upper bound on events coalesced into one produce request. */
@@ -41,11 +43,16 @@ export class KafkaChangePublisher implements ChangePublisher {
   }
 
   publish(event: ChangeEvent): Promise<LogPosition> {
+    let pending: Pending | undefined;
     const published = new Promise<LogPosition>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
+      pending = { event, resolve, reject, expired: false };
+      this.queue.push(pending);
     });
     void this.pump();
-    return withDeadline(published, this.timeoutMs, `publishing ${event.key}@${event.version}`);
+    return withDeadline(published, this.timeoutMs, `publishing ${event.key}@${event.version}`).catch((error: unknown) => {
+      if (pending) pending.expired = true;
+      throw error;
+    });
   }
 
   async disconnect(): Promise<void> {
@@ -57,8 +64,11 @@ export class KafkaChangePublisher implements ChangePublisher {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_COALESCED);
-        await this.sendBatch(batch);
+        // After an outage, events whose callers already got their 503 are not flushed late: the
+        // relay republishes current state, and a stale version landing after it would be the last
+        // record of its key on the compacted topic. Fresh writes also stop queueing behind them.
+        const batch = this.queue.splice(0, MAX_COALESCED).filter((p) => !p.expired);
+        if (batch.length > 0) await this.sendBatch(batch);
       }
     } finally {
       this.sending = false;
@@ -135,7 +145,7 @@ export class KafkaChangePublisher implements ChangePublisher {
  * so a plain consumer of the log sees versions rise. Across batches the followers' version check
  * makes any reordering harmless.
  */
-export function orderVersionsPerKey(batch: Pending[]): void {
+export function orderVersionsPerKey<T extends { event: ChangeEvent }>(batch: T[]): void {
   const slots = new Map<string, number[]>();
   batch.forEach((p, i) => {
     const list = slots.get(p.event.key);
@@ -144,9 +154,9 @@ export function orderVersionsPerKey(batch: Pending[]): void {
   });
   for (const indices of slots.values()) {
     if (indices.length < 2) continue;
-    const sorted = indices.map((i) => batch[i] as Pending).sort((a, b) => a.event.version - b.event.version);
+    const sorted = indices.map((i) => batch[i] as T).sort((a, b) => a.event.version - b.event.version);
     indices.forEach((slot, k) => {
-      batch[slot] = sorted[k] as Pending;
+      batch[slot] = sorted[k] as T;
     });
   }
 }
