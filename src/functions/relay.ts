@@ -1,3 +1,4 @@
+import { UnavailableError } from '../core/errors';
 import { type OutboxRelayReport, relayOutbox } from '../core/outbox-relay';
 import { defaultRuntime, type Runtime } from './runtime';
 
@@ -15,17 +16,24 @@ export function runRelay(rt: Runtime, overrides: RelayOverrides = {}): Promise<O
 }
 
 /**
- * The scheduled relay function (an EventBridge schedule in serverless.yml). It returns the report
- * so the invocation result shows what it did; a failed produce leaves marks for the next run and
- * is reported, not thrown, because retrying the invocation at once would meet the same broker.
+ * The scheduled relay function (an EventBridge schedule in serverless.yml). A complete run returns
+ * its report; a run that could not republish everything (the marks stay for the next run) fails
+ * the invocation after logging the report, so the Lambda Errors metric, and the relay alarm in
+ * infra/alarms.yml, show that committed changes are not reaching followers.
  */
 export function createRelayHandler(rt: () => Runtime) {
   return async (): Promise<OutboxRelayReport> => {
     const runtime = rt();
     const report = await runRelay(runtime);
     const log = runtime.log('relay');
-    if (report.failed > 0) log.warn('outbox relay run incomplete', { topic: runtime.config.topic, ...report });
-    else if (report.found > 0) log.info('outbox relay run', { topic: runtime.config.topic, ...report });
+    if (report.failed > 0) {
+      log.warn('outbox relay run incomplete', { topic: runtime.config.topic, ...report });
+      throw new UnavailableError(
+        `the outbox relay republished ${report.republished} of ${report.found} stale marks; ${report.failed + report.deferred} stay for the next run: ${report.errors[0] ?? 'unknown error'}`,
+        { details: { ...report } },
+      );
+    }
+    if (report.found > 0) log.info('outbox relay run', { topic: runtime.config.topic, ...report });
     return report;
   };
 }

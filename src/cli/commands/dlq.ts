@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { type DeadLetterEntry, readDeadLetters } from '../../adapters/kafka/dead-letter-reader';
-import { loadConfig } from '../../config/config';
-import { Runtime } from '../../functions/runtime';
 import { positiveIntOption } from '../cli-options';
+import { openCommandRuntime } from '../command-runtime';
 
 const clip = (text: string | null, width: number): string => {
   const t = (text ?? '-').replace(/\s+/g, ' ');
@@ -34,13 +33,13 @@ export function registerDlq(program: Command): void {
     .option('--timeout <ms>', 'give up if the end is not reached within this time', positiveIntOption, 30_000)
     .option('--json', 'print one JSON document', false)
     .action(async (opts: { limit: number; timeout: number; json: boolean }) => {
-      const runtime = new Runtime(loadConfig());
+      const { runtime, close } = await openCommandRuntime();
       const topic = runtime.config.deadLetterTopic;
       try {
         const { entries, total } = await readDeadLetters(runtime.kafka, topic, { limit: opts.limit, timeoutMs: opts.timeout });
         process.stdout.write(`${opts.json ? JSON.stringify({ topic, total, entries }) : renderDeadLetters(topic, entries, total)}\n`);
       } finally {
-        await runtime.close();
+        await close();
       }
     });
 }

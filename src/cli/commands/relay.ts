@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config';
 import type { OutboxRelayReport } from '../../core/outbox-relay';
 import { runRelay } from '../../functions/relay';
-import { Runtime } from '../../functions/runtime';
+import { openCommandRuntime } from '../command-runtime';
 import { nonNegativeIntOption, positiveIntOption } from '../cli-options';
 
 export function renderRelayReport(r: OutboxRelayReport, graceMs: number): string {
@@ -21,14 +20,14 @@ export function registerRelay(program: Command): void {
     .option('--max <n>', 'handle at most this many marks (default: REPLOG_RELAY_MAX_MARKS)', positiveIntOption)
     .option('--json', 'print the report as JSON', false)
     .action(async (opts: { grace?: number; max?: number; json: boolean }) => {
-      const runtime = new Runtime(loadConfig());
+      const { runtime, close } = await openCommandRuntime();
       try {
         const graceMs = opts.grace ?? runtime.config.relay.graceMs;
         const report = await runRelay(runtime, { graceMs, ...(opts.max === undefined ? {} : { maxMarks: opts.max }) });
         process.stdout.write(`${opts.json ? JSON.stringify(report) : renderRelayReport(report, graceMs)}\n`);
         if (report.failed > 0) process.exitCode = 1;
       } finally {
-        await runtime.close();
+        await close();
       }
     });
 }
