@@ -20,6 +20,8 @@ export interface StoreStats {
 export interface RunningStore {
   endpoint: string;
   placement: string;
+  /** True when the benchmark started the store: its data goes with it, nothing needs tidying. */
+  disposable: boolean;
   /** Only for the store the benchmark runs in a process of its own. */
   stats?: () => Promise<StoreStats>;
   close(): Promise<void>;
@@ -40,10 +42,10 @@ export function benchNames(label: string): { id: string; topic: string; tablePre
 }
 
 export async function startStore(placement: StorePlacement): Promise<RunningStore> {
-  if (typeof placement === 'object') return { endpoint: placement.endpoint, placement: placement.endpoint, close: async () => undefined };
+  if (typeof placement === 'object') return { endpoint: placement.endpoint, placement: placement.endpoint, disposable: false, close: async () => undefined };
   if (placement === 'in-process') {
     const store = await startDynalite();
-    return { endpoint: store.endpoint, placement: 'in-process dynalite', close: () => store.close() };
+    return { endpoint: store.endpoint, placement: 'in-process dynalite', disposable: true, close: () => store.close() };
   }
   const child = spawn(process.execPath, ['--import', 'tsx', join(benchRoot, 'dynalite-process.ts')], {
     cwd: repoRoot,
@@ -78,7 +80,7 @@ export async function startStore(placement: StorePlacement): Promise<RunningStor
       child.on('message', onMessage);
       child.send({ type: 'stats' });
     });
-  return { endpoint, placement: 'dynalite in its own process', stats, close: () => stopChild(child) };
+  return { endpoint, placement: 'dynalite in its own process', disposable: true, stats, close: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

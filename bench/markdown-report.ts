@@ -106,7 +106,7 @@ export function markdownReport(r: BenchResults): string {
         ['what', 'seconds', 'per second'],
         [
           ['replog replay', c.replay.seconds, `${c.replay.eventsPerSec} events/s`],
-          [`raw BatchWriteItem, same items, same store (${c.rawBatchWrite.concurrency} in flight)`, c.rawBatchWrite.seconds, `${c.rawBatchWrite.itemsPerSec} items/s`],
+          [`raw BatchWriteItem, same items, same store (${c.rawBatchWrite.concurrency} in flight; half before the replay, half after)`, c.rawBatchWrite.seconds, `${c.rawBatchWrite.itemsPerSec} items/s`],
         ],
       ),
       '',
