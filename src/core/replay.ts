@@ -227,7 +227,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     let known: Map<string, number> | undefined;
     if (mode === 'rebuild') {
       if (entry.phase === 'recreating-table') {
-        notice(`recreating ${id}'s table`);
+        notice(`starting ${id} from a fresh table (a table holding items is dropped and recreated with the same definition)`);
         await deps.sink.recreate();
         entry = { ...entry, phase: 'replaying', heartbeatAt: deps.now() };
         await saveOrFail(deps, entry, id);

@@ -93,6 +93,11 @@ export async function verifyFollowerTable(
 export interface AddFollowerOptions extends Pick<ReplayOptions, 'signal' | 'onProgress' | 'onNotice' | 'maxRatePerSec'> {
   followerId: string;
   delayMs: number;
+  /**
+   * False registers without replaying: for a follower whose consumer has already filled its table
+   * (in AWS, a new event source mapping starts its group at TRIM_HORIZON and catches up by itself).
+   */
+  replay?: boolean;
 }
 
 /**
@@ -101,11 +106,18 @@ export interface AddFollowerOptions extends Pick<ReplayOptions, 'signal' | 'onPr
  * state as async, so `sync` acknowledgements never wait for a follower that is still replaying.
  * Interrupted, running it again resumes the replay.
  */
-export async function addFollower(rt: Runtime, options: AddFollowerOptions): Promise<{ replay: ReplaySummary; registered: boolean }> {
+export async function addFollower(
+  rt: Runtime,
+  options: AddFollowerOptions,
+): Promise<{ replay: ReplaySummary | undefined; registered: boolean }> {
   const id = options.followerId;
   const state = await rt.roster.refresh();
   if (state.followers.some((f) => f.id === id)) throw new ConflictError(`${id} is already a follower`);
   await ensureTables(rt.documentClient, [simpleTableDefinition(rt.config.tables.follower(id))]);
+  if (options.replay === false) {
+    await rt.roster.update((s) => withFollowerAdded(s, id, options.delayMs, Date.now()));
+    return { replay: undefined, registered: true };
+  }
   const replay = await replayFollower(rt, {
     followerId: id,
     from: { kind: 'earliest' },

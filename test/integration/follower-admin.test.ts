@@ -51,12 +51,18 @@ describe('follower add and remove', () => {
     expect(again.code).toBe(1);
   });
 
-  it('given --delay, registers a delayed follower and status shows its intended delay', async () => {
-    const added = await runReplog(['follower', 'add', 'backup', '--delay', '2s'], t.env);
+  it('given --delay and --no-replay, registers a delayed follower that fills its own table, and status shows its intended delay', async () => {
+    const added = await runReplog(['follower', 'add', 'backup', '--delay', '2s', '--no-replay'], t.env);
+    expect(added.output).not.toMatch(/replay of backup/);
     expect(added.output).toMatch(/backup registered as a delayed follower/);
     expect(added.code).toBe(0);
     await eventually(async () => (await followers()).find((f) => f.id === 'backup'), { what: 'backup in status' });
     expect((await followers()).find((f) => f.id === 'backup')).toMatchObject({ role: 'delayed', delayMs: 2000 });
+    // Its consumer group starts at the log start, so it catches up by itself (events are old enough).
+    await eventually(async () => (await t.api('GET', '/items/k1?replica=backup')).status === 200, {
+      what: 'backup to catch up from the log',
+      timeoutMs: 30_000,
+    });
   });
 
   it('given a registered follower, removes it, stops it and deletes its consumer group; the sync follower cannot be removed', async () => {

@@ -2,10 +2,12 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DeleteTableCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   type TableDescription,
+  UpdateContinuousBackupsCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { UnavailableError } from '../../core/errors';
 import { translateDynamoError } from './dynamo-errors';
 
@@ -14,9 +16,10 @@ const WAIT_MS = 120_000;
 const isNotFound = (error: unknown) => (error as { name?: string }).name === 'ResourceNotFoundException';
 
 /**
- * Drops a table and creates it again under the same name with the same key schema, billing mode
- * and throughput, so every reader, handler and infrastructure reference stays valid. A table
- * that does not exist is created from `fallback`.
+ * Makes `name` a fresh, empty table: an existing empty table is kept as it is; a table holding
+ * items is dropped and created again under the same name with the same key schema, billing mode,
+ * throughput, encryption and point-in-time recovery, so every reader, handler and infrastructure
+ * reference stays valid. A table that does not exist is created from `fallback`.
  */
 export async function recreateTable(
   client: DynamoDBDocumentClient,
@@ -24,7 +27,9 @@ export async function recreateTable(
   fallback: CreateTableCommandInput,
 ): Promise<void> {
   const existing = await describe(client, name);
+  if (existing?.TableStatus === 'ACTIVE' && (await isEmpty(client, name))) return;
   const definition = existing ? definitionOf(existing) : fallback;
+  const pointInTimeRecovery = existing ? await pointInTimeRecoveryOf(client, name) : false;
   if (existing) await dropTable(client, name);
   try {
     await client.send(new CreateTableCommand(definition));
@@ -32,6 +37,34 @@ export async function recreateTable(
     throw translateDynamoError(error, 'CreateTable', name);
   }
   await waitFor(async () => (await describe(client, name))?.TableStatus === 'ACTIVE', `${name} to become ACTIVE`);
+  if (pointInTimeRecovery) {
+    try {
+      await client.send(
+        new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      );
+    } catch (error) {
+      throw translateDynamoError(error, 'UpdateContinuousBackups', name);
+    }
+  }
+}
+
+async function isEmpty(client: DynamoDBDocumentClient, name: string): Promise<boolean> {
+  try {
+    const out = await client.send(new ScanCommand({ TableName: name, Limit: 1, ConsistentRead: true, ProjectionExpression: 'pk' }));
+    return (out.Items ?? []).length === 0 && out.LastEvaluatedKey === undefined;
+  } catch (error) {
+    throw translateDynamoError(error, 'Scan', name);
+  }
+}
+
+async function pointInTimeRecoveryOf(client: DynamoDBDocumentClient, name: string): Promise<boolean> {
+  try {
+    const out = await client.send(new DescribeContinuousBackupsCommand({ TableName: name }));
+    return out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === 'ENABLED';
+  } catch {
+    // Stores without backups (dynalite, some emulators) have nothing to carry over.
+    return false;
+  }
 }
 
 /** Deletes a table if it exists and waits until it is gone. */

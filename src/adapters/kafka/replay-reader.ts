@@ -11,6 +11,8 @@ export interface KafkaReplayReaderOptions {
   log: Log;
   /** Records handed to the replay at a time; a fetched batch (up to 4 MB per partition) is split into chunks. */
   chunkRecords?: number;
+  /** Bytes fetched per partition per request (4 MB: a few thousand events at a time). */
+  maxBytesPerPartition?: number;
   joinTimeoutMs?: number;
 }
 
@@ -58,7 +60,7 @@ export class KafkaReplayReader implements ReplayReader {
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
       rebalanceTimeout: 10_000,
-      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       minBytes: 1,
       maxWaitTimeInMs: 200,
@@ -163,7 +165,7 @@ export class KafkaReplayReader implements ReplayReader {
     });
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const reading = this.reading;
     const partition = batch.partition;
     if (!reading?.active.has(partition)) return;
@@ -179,11 +181,16 @@ export class KafkaReplayReader implements ReplayReader {
       if (inRange.length === 0 && !reachedTarget) continue;
       const next = reachedTarget ? target : BigInt((inRange[inRange.length - 1] as KafkaMessage).offset) + 1n;
       if (!(await this.deliver(reading, partition, inRange, next, batch.topic))) return;
+      // Without auto-resolve kafkajs fetches from the last resolved offset: resolving what was
+      // handed out (never committed; commits are the replay's checkpoints) moves the fetch on.
+      const last = slice[slice.length - 1];
+      if (last) resolveOffset(last.offset);
       await heartbeat().catch(() => undefined);
       if (next >= target) return this.partitionDone(reading, partition);
     }
     // A batch whose records were all filtered (control records) or ended exactly at the target.
     const seenThrough = BigInt(batch.lastOffset()) + 1n;
+    if (messages.length > 0) resolveOffset((messages[messages.length - 1] as KafkaMessage).offset);
     if (seenThrough >= target && reading.active.has(partition) && this.reading === reading) {
       if (!(await this.deliver(reading, partition, [], target, batch.topic))) return;
       this.partitionDone(reading, partition);

@@ -16,7 +16,8 @@ export function registerFollowerAdmin(follower: Command): void {
     )
     .option('--delay <duration>', 'make it a delayed follower: apply events only once they are this old (e.g. 30s, 1h)', durationOption, 0)
     .option('--max-rate <events>', 'replay at most this many events per second', positiveIntOption)
-    .action(async (rawId: string, opts: { delay: number; maxRate?: number }) => {
+    .option('--no-replay', "only register it: its own consumer fills its table (e.g. a new AWS event source mapping starting at TRIM_HORIZON)")
+    .action(async (rawId: string, opts: { delay: number; maxRate?: number; replay: boolean }) => {
       const id = followerIdOption(rawId);
       const signal = abortOnSignals('stopping the replay at the next checkpoint');
       const { runtime, close } = await openCommandRuntime();
@@ -28,10 +29,11 @@ export function registerFollowerAdmin(follower: Command): void {
           signal,
           onProgress: (report) => bar.update(report),
           onNotice: say,
+          replay: opts.replay,
           ...(opts.maxRate ? { maxRatePerSec: opts.maxRate } : {}),
         });
         bar.stop();
-        process.stdout.write(`${renderReplaySummary(replay)}\n`);
+        if (replay) process.stdout.write(`${renderReplaySummary(replay)}\n`);
         if (!registered) {
           process.stdout.write(`${id} is not registered yet: run \`replog follower add ${id}\` again to finish\n`);
           process.exitCode = 130;
