@@ -24,7 +24,9 @@ describe('replay reader', () => {
       committedAt: Date.now(),
       writeId: randomUUID(),
     }));
-    await produceEvents(t.stack.runtime.kafka, t.names.topic, events);
+    // Small produce requests make small record batches: a fetch returns at least one whole batch,
+    // so only small batches make the 16 KB fetches below really split each partition.
+    await produceEvents(t.stack.runtime.kafka, t.names.topic, events, 50);
   });
   afterAll(async () => {
     await t?.stop();
@@ -46,7 +48,7 @@ describe('replay reader', () => {
     let chunks = 0;
     try {
       await reader.join();
-      await reader.read({
+      const reading = reader.read({
         starts,
         targets,
         onChunk: async (partition, records, next) => {
@@ -57,6 +59,12 @@ describe('replay reader', () => {
           expect(next).toBe(records.length > 0 ? BigInt(records[records.length - 1]?.offset ?? 0) + 1n : next);
         },
       });
+      // A reader that stops fetching forward never finishes: fail with a reason instead of hanging.
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the read stalled after ${chunks} chunks`)), 30_000);
+      });
+      await Promise.race([reading, stalled]).finally(() => clearTimeout(timer));
       await reader.commit(targets);
     } finally {
       await reader.leave();
