@@ -35,7 +35,7 @@ export async function measureFloor(
     followerLike: `${options.id}-floor-follower`,
     bulk: `${options.id}-floor-bulk`,
   });
-  const kafka = new KafkaFloorProbe(rt.kafka, `${rt.config.topic}.floor`, rt.config.partitions, `${options.id}-floor`);
+  const kafka = new KafkaFloorProbe(rt.kafka, `${options.id}.floor`, rt.config.partitions, `${options.id}-floor`);
   await dynamo.create();
   await kafka.start(async (record) => {
     // The raw follower decodes with JSON.parse only: schema checks are replog's cost, not the floor's.

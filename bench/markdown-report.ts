@@ -37,6 +37,11 @@ export function markdownReport(r: BenchResults): string {
       `Follower cycle p50 parts after the produce ack: delivered ${f.followerCycleParts.deliveredP50Ms} ms, applied ${f.followerCycleParts.appliedP50Ms} ms, committed ${f.followerCycleParts.committedP50Ms} ms.`,
       `Async floor = write + produce = **${f.asyncFloorP50Ms} ms**; semi-sync floor = write + produce + follower cycle + offset fetch = **${f.semiSyncFloorP50Ms} ms** (sums of p50s).`,
     );
+    if (r.floorAfter) {
+      parts.push(
+        `Measured again after the write-latency cells (${r.floorAfter.samples} samples): async floor ${r.floorAfter.asyncFloorP50Ms} ms, semi-sync floor ${r.floorAfter.semiSyncFloorP50Ms} ms — the drift of the machine during the run.`,
+      );
+    }
   }
   if (r.writes && r.writes.length > 0) {
     parts.push(

@@ -45,6 +45,8 @@ export interface BenchResults {
   setup: { store: string; kafka: string; followers: string[]; ackPollMs: number; syncTimeoutMs: number; partitions: number };
   plan: BenchPlan;
   floor?: FloorResult;
+  /** The floor's sums measured again after the write-latency cells, to show drift. */
+  floorAfter?: { asyncFloorP50Ms: number; semiSyncFloorP50Ms: number; samples: number };
   writes?: WriteCell[];
   ratios?: Array<{ concurrency: number; semiSyncOverAsyncP50: number; semiSyncOverFloorP50: number | undefined; asyncOverFloorP50: number | undefined }>;
   applyLag?: ApplyLagResult;

@@ -83,6 +83,18 @@ export async function runBench(request: BenchRequest): Promise<void> {
         };
       });
     }
+    if (bench && want.has('floor') && want.has('latency')) {
+      // The floor again after the write cells: how far the machine's load drifted meanwhile.
+      const samples = Math.ceil(plan.floor.samples / 2);
+      progress.start('floor again (drift check)', samples + plan.floor.warmup, 'rounds');
+      const again = await measureFloor(bench.stack.runtime, {
+        id: `${bench.id}-again`,
+        samples,
+        warmup: plan.floor.warmup,
+        onProgress: (n) => progress.update(n),
+      });
+      partial.floorAfter = { asyncFloorP50Ms: again.asyncFloorP50Ms, semiSyncFloorP50Ms: again.semiSyncFloorP50Ms, samples };
+    }
     if (bench && want.has('lag')) {
       const total = Math.round((plan.lag.durationMs / 1000) * plan.lag.ratePerSec);
       progress.start(`apply lag at ${plan.lag.ratePerSec}/s`, total, 'writes');
