@@ -83,12 +83,13 @@ export const handler = createFollowerHandler(
 );
 
 /**
- * A delayed follower's delay comes from the control state (where `replog follower add --delay`
- * puts it), falling back to REPLOG_FOLLOWERS; undefined for an ordinary follower.
+ * A delayed follower's delay: from REPLOG_FOLLOWERS when it is listed there (as every deployed
+ * follower is, so a follower function needs no control-state read), otherwise from the control
+ * state, where `replog follower add --delay` put it. Undefined for an ordinary follower.
  */
 async function applyDelayOf(runtime: Runtime, id: string): Promise<ApplyDelay | undefined> {
-  const state = await runtime.roster.current();
-  const delayMs = state.followers.find((f) => f.id === id)?.delayMs ?? runtime.config.followers.find((f) => f.id === id)?.delayMs ?? 0;
+  const configured = runtime.config.followers.find((f) => f.id === id);
+  const delayMs = configured ? configured.delayMs : ((await runtime.roster.current()).followers.find((f) => f.id === id)?.delayMs ?? 0);
   if (delayMs <= 0) return undefined;
   return { delayMs, maxWaitMs: runtime.config.delayMaxWaitMs, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 }
