@@ -130,6 +130,7 @@ export function markdownReport(r: BenchResults): string {
   parts.push(
     '',
     '**Targets**',
+    ...(r.quick ? ['', '_A quick run checks the machinery; its windows are too short to judge these targets (a closed-loop cell shorter than its latency completes almost nothing)._'] : []),
     '',
     table(
       ['target', 'goal', 'measured', 'met'],
