@@ -1,11 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
 import type { FollowerStore, ItemLister, ItemPage, StoredItem } from '../../core/ports';
+import { getStoredItem } from './item-get';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
 import { scanLiveItems } from './item-scan';
-import { type ItemRecord, toStoredItem } from './item-attributes';
 import { buildApplyRequest } from './follower-requests';
-import { buildGetRequest } from './leader-requests';
 
 /** Parallel conditional puts: keys in one call are distinct (the core de-duplicates per key). */
 const APPLY_CONCURRENCY = 16;
@@ -45,12 +44,7 @@ export class DynamoFollowerTable implements FollowerStore, ItemLister {
     return scanLiveItems(this.client, this.table, page);
   }
 
-  async get(key: string): Promise<StoredItem | undefined> {
-    try {
-      const out = await this.client.send(new GetCommand(buildGetRequest(this.table, key, true)));
-      return out.Item ? toStoredItem(out.Item as ItemRecord) : undefined;
-    } catch (error) {
-      throw translateDynamoError(error, 'GetItem', this.table);
-    }
+  get(key: string): Promise<StoredItem | undefined> {
+    return getStoredItem(this.client, this.table, key);
   }
 }

@@ -1,12 +1,13 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../core/change-event';
 import { NotFoundError, PreconditionFailedError } from '../../core/errors';
 import type { JsonValue } from '../../core/item-value';
 import type { CommitRequest, CommittedWrite, ItemLister, ItemPage, LeaderStore, StoredItem } from '../../core/ports';
+import { getStoredItem } from './item-get';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
 import { scanLiveItems } from './item-scan';
-import { type ItemRecord, toStoredItem } from './item-attributes';
-import { buildClearMarkRequest, buildCommitRequest, buildGetRequest } from './leader-requests';
+import { type ItemRecord, } from './item-attributes';
+import { buildClearMarkRequest, buildCommitRequest, } from './leader-requests';
 
 export class DynamoLeaderTable implements LeaderStore, ItemLister {
   constructor(
@@ -39,13 +40,8 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     return scanLiveItems(this.client, this.table, page);
   }
 
-  async get(key: string): Promise<StoredItem | undefined> {
-    try {
-      const out = await this.client.send(new GetCommand(buildGetRequest(this.table, key, true)));
-      return out.Item ? toStoredItem(out.Item as ItemRecord) : undefined;
-    } catch (error) {
-      throw translateDynamoError(error, 'GetItem', this.table);
-    }
+  get(key: string): Promise<StoredItem | undefined> {
+    return getStoredItem(this.client, this.table, key);
   }
 
   async clearOutboxMark(key: string, version: number): Promise<void> {
