@@ -27,7 +27,7 @@ export function lagOf(endOffsets: ReadonlyMap<number, bigint>, committed: Commit
     const next = committed?.get(partition);
     // A group that never committed on a partition still has to read it from the log start.
     const lag = Number(end - (next !== undefined && next >= 0n ? next : 0n));
-    const bounded = lag < 0 ? 0 : lag;
+    const bounded = Math.max(0, lag);
     perPartition.set(partition, bounded);
     total += bounded;
   }

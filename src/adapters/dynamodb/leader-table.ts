@@ -6,8 +6,8 @@ import type { CommitRequest, CommittedWrite, ItemLister, ItemPage, LeaderStore, 
 import { getStoredItem } from './item-get';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
 import { scanLiveItems } from './item-scan';
-import { type ItemRecord, } from './item-attributes';
-import { buildClearMarkRequest, buildCommitRequest, } from './leader-requests';
+import type { ItemRecord } from './item-attributes';
+import { buildClearMarkRequest, buildCommitRequest } from './leader-requests';
 
 export class DynamoLeaderTable implements LeaderStore, ItemLister {
   constructor(
