@@ -71,7 +71,13 @@ export class FollowerSupervisor {
       if (this.consumers.has(id) || this.stopped) continue;
       if (!initial) await ensureTables(this.runtime.documentClient, [simpleTableDefinition(this.runtime.config.tables.follower(id))]);
       const consumer = this.consumerFor(id);
-      await consumer.start();
+      try {
+        await consumer.start();
+      } catch (error) {
+        // Leave no half-joined member behind; the next round tries again.
+        await consumer.stop();
+        throw error;
+      }
       this.consumers.set(id, consumer);
       if (!initial) this.log.info('follower started', { followerId: id, groupId: this.runtime.config.groupId(id) });
     }

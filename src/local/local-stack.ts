@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   followers?: 'all' | 'none' | string[];
   /** Keep dynalite's data on disk under this folder instead of in memory. */
   dataDir?: string;
+  /** Write where this stack's store and broker are to `<dir>/endpoints.json` (replog dev), for maintenance commands. */
+  advertiseIn?: string;
 }
 
 export interface LocalStack {
@@ -91,7 +93,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     url = `http://${config.http.host}:${port}`;
   }
   log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
-  const endpointsDir = options.dataDir && dynamo ? options.dataDir : undefined;
+  const endpointsDir = options.advertiseIn;
+  if (endpointsDir) mkdirSync(endpointsDir, { recursive: true });
   if (endpointsDir) writeEndpointFile(endpointsDir, { pid: process.pid, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers.join(','), url });
 
   return {

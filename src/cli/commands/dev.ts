@@ -12,7 +12,14 @@ export function registerDev(program: Command): void {
     .action(async (opts: { port?: number; inMemory: boolean }) => {
       const env = { ...process.env, ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}) };
       const started = Date.now();
-      const stack = await startLocalStack({ env, http: true, followers: 'all', ...(opts.inMemory ? {} : { dataDir: defaultDataDir }) });
+      const stack = await startLocalStack({
+        env,
+        http: true,
+        followers: 'all',
+        // `replog replay`, `verify` and `follower add|remove` find this store and broker through it.
+        advertiseIn: defaultDataDir,
+        ...(opts.inMemory ? {} : { dataDir: defaultDataDir }),
+      });
       stopOnSignals(() => stack.stop());
       const url = stack.url ?? '';
       process.stdout.write(
