@@ -155,13 +155,10 @@ export class KafkaReplayReader implements ReplayReader {
   }
 
   async leave(): Promise<void> {
-    if (!this.joined && !this.crash) {
-      await this.consumer.disconnect().catch(() => undefined);
-      return;
-    }
+    const wasJoined = this.joined;
     this.joined = false;
     await this.consumer.disconnect().catch((error: unknown) => {
-      this.options.log.warn('replay consumer did not leave its group cleanly', { groupId: this.options.groupId, error: String(error) });
+      if (wasJoined) this.options.log.warn('replay consumer did not leave its group cleanly', { groupId: this.options.groupId, error: String(error) });
     });
   }
 
