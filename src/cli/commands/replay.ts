@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ReplayFrom } from '../../core/replay-plan';
 import { replayFollower } from '../../functions/follower-maintenance';
 import { followerIdOption, positiveIntOption, replayFromOption } from '../cli-options';
@@ -22,9 +22,11 @@ export function registerReplay(program: Command): void {
       "catch a follower up from the replication log at bulk speed (or rebuild it into a fresh table), then hand over to its live consumer; Ctrl-C stops at a checkpoint and running it again resumes",
     )
     .requiredOption('--follower <id>', 'the follower to replay into', followerIdOption)
-    .option('--from <position>', 'earliest, an offset (every partition), or an ISO 8601 time such as 2024-05-01T12:00:00Z', replayFromOption, {
-      kind: 'earliest',
-    } as ReplayFrom)
+    .addOption(
+      new Option('--from <position>', 'earliest, an offset (every partition), or an ISO 8601 time such as 2024-05-01T12:00:00Z')
+        .argParser(replayFromOption)
+        .default({ kind: 'earliest' } as ReplayFrom, 'earliest'),
+    )
     .option('--rebuild', 'replay into a fresh table (drops and recreates it); needs --from earliest', false)
     .option('--restart', 'discard an interrupted replay of this follower instead of resuming it', false)
     .option('--max-rate <events>', 'at most this many events per second (spares the table’s write capacity)', positiveIntOption)
