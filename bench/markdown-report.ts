@@ -84,8 +84,8 @@ export function markdownReport(r: BenchResults): string {
       ),
     );
   }
-  if (r.applyLag) {
-    const a = r.applyLag;
+  for (const a of [r.applyLag, r.applyLagLight]) {
+    if (!a) continue;
     parts.push(
       '',
       `**Apply lag** (leader commit → follower apply) at ${a.offeredPerSec} writes/s offered (achieved ${a.achievedPerSec}/s, ${a.writes} writes, ack=${a.ack}, ${a.failed} failed, ${a.notSent} not sent)`,

@@ -4,7 +4,8 @@ import type { BenchRequest } from '../src/cli/commands/bench';
 export interface BenchPlan {
   floor: { samples: number; warmup: number };
   latency: { modes: string[]; concurrencies: number[]; warmupMs: number; measureMs: number; keySpace: number };
-  lag: { ratePerSec: number; durationMs: number };
+  /** `lightRatePerSec`: a second, lighter load, to show the lag when the machine is not saturated. */
+  lag: { ratePerSec: number; lightRatePerSec: number; durationMs: number };
   catchUp: { events: number; keySpace: number };
   failover: { writesBeforeKill: number; maxWaitMs: number };
 }
@@ -15,7 +16,7 @@ export function planFor(request: BenchRequest): BenchPlan {
     return {
       floor: { samples: 40, warmup: 10 },
       latency: { modes, concurrencies: [1, 16, 64], warmupMs: 200, measureMs: 800, keySpace: 10_000 },
-      lag: { ratePerSec: request.lagRate, durationMs: 2000 },
+      lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 2000 },
       catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
     };
@@ -23,7 +24,7 @@ export function planFor(request: BenchRequest): BenchPlan {
   return {
     floor: { samples: 400, warmup: 50 },
     latency: { modes, concurrencies: [1, 16, 64], warmupMs: 2000, measureMs: 8000, keySpace: 100_000 },
-    lag: { ratePerSec: request.lagRate, durationMs: 20_000 },
+    lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 20_000 },
     catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
   };

@@ -50,6 +50,8 @@ export interface BenchResults {
   writes?: WriteCell[];
   ratios?: Array<{ concurrency: number; semiSyncOverAsyncP50: number; semiSyncOverFloorP50: number | undefined; asyncOverFloorP50: number | undefined }>;
   applyLag?: ApplyLagResult;
+  /** The same at a light load (plan.lag.lightRatePerSec), for the lag of a machine that is not saturated. */
+  applyLagLight?: ApplyLagResult;
   catchUp?: CatchUpResult;
   failover?: FailoverResult;
   targets: Target[];

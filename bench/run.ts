@@ -99,6 +99,15 @@ export async function runBench(request: BenchRequest): Promise<void> {
       const total = Math.round((plan.lag.durationMs / 1000) * plan.lag.ratePerSec);
       progress.start(`apply lag at ${plan.lag.ratePerSec}/s`, total, 'writes');
       partial.applyLag = await measureApplyLag(bench, { ...plan.lag, onProgress: (n) => progress.update(n) });
+      const light = plan.lag.lightRatePerSec;
+      if (light < plan.lag.ratePerSec) {
+        progress.start(`apply lag at ${light}/s`, Math.round((plan.lag.durationMs / 1000) * light), 'writes');
+        partial.applyLagLight = await measureApplyLag(bench, {
+          ratePerSec: light,
+          durationMs: plan.lag.durationMs,
+          onProgress: (n) => progress.update(n),
+        });
+      }
     }
   } finally {
     progress.stop();

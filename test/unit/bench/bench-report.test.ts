@@ -28,7 +28,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
     plan: {
       floor: { samples: 1, warmup: 0 },
       latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], warmupMs: 0, measureMs: 1, keySpace: 1 },
-      lag: { ratePerSec: 300, durationMs: 1 },
+      lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
     },
