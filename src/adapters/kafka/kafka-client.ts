@@ -15,7 +15,11 @@ function logCreatorFor(log: Log) {
       const { message, ...extra } = entry;
       // SASL credentials never reach a log line, whatever kafkajs decides to include.
       delete (extra as Record<string, unknown>).sasl;
-      if (level === logLevel.ERROR) log.error(message, extra);
+      // kafkajs logs every error response at ERROR, including the retriable ones it then retries
+      // (a coordinator still loading after a broker start); those are warnings until retries run out.
+      const retriedResponse = message.startsWith('Response ') && /not available|loading|not the correct|leader/i.test(String(extra.error ?? ''));
+      if (level === logLevel.ERROR && !retriedResponse) log.error(message, extra);
+      else if (level === logLevel.ERROR) log.warn(message, extra);
       else if (level === logLevel.WARN) log.warn(message, extra);
       else if (level === logLevel.INFO) log.info(message, extra);
       else log.debug(message, extra);
