@@ -61,6 +61,7 @@ const envSchema = z.object({
   // with this probability. Never set it in production.
   REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
   REPLOG_STALL_MS: intFrom(10_000, 100),
+  REPLOG_PROGRESS_FLUSH_MS: intFrom(1000, 0, 60_000),
   // How long a SIGKILLed follower process keeps its partitions before the group moves on (local
   // runner only; Lambda's event source mapping manages its own consumers). The broker's
   // group.min.session.timeout.ms (6 s by default) bounds it from below.
@@ -116,6 +117,8 @@ export interface Config {
   relay: { graceMs: number; intervalMs: number; maxMarks: number };
   faults: { crashAfterCommitProbability: number };
   stallMs: number;
+  /** How often a follower persists its apply progress per partition (0: every batch). */
+  progressFlushMs: number;
   followerSessionTimeoutMs: number;
   /** Longest wait of one delayed-follower delivery for its events to come due (apply-delay.ts). */
   delayMaxWaitMs: number;
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
     faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
     stallMs: e.REPLOG_STALL_MS,
+    progressFlushMs: e.REPLOG_PROGRESS_FLUSH_MS,
     followerSessionTimeoutMs: e.REPLOG_FOLLOWER_SESSION_TIMEOUT_MS,
     delayMaxWaitMs: e.REPLOG_DELAY_MAX_WAIT_MS,
     reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },

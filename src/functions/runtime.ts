@@ -161,7 +161,11 @@ export class Runtime {
   }
 
   get progressRecorder(): ApplyProgressRecorder {
-    return this.once('progressRecorder', () => new ApplyProgressRecorder(this.progress, this.log('progress')));
+    return this.once('progressRecorder', () => {
+      const recorder = new ApplyProgressRecorder(this.progress, this.log('progress'), this.config.progressFlushMs);
+      this.closers.unshift(() => recorder.flushAll());
+      return recorder;
+    });
   }
 
   get replicationSources(): ReplicationSources {

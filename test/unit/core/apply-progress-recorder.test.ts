@@ -39,3 +39,33 @@ describe('apply progress recorder', () => {
     await expect(recorder.record('f1', { partition: 0, committedThrough: '2', finishedAt: T0 + 1, lagMs: 1 })).resolves.toMatchObject({ seq: 1 });
   });
 });
+
+describe('apply progress recorder with a flush interval', () => {
+  it('given a burst of batches, writes the first at once and folds the rest into one trailing write', async () => {
+    const store = new InMemoryProgressStore();
+    let now = T0;
+    const recorder = new ApplyProgressRecorder(store, silentLog, 1000, () => now);
+    await expect(recorder.record('f1', { partition: 0, committedThrough: '1', finishedAt: now, lagMs: 5 })).resolves.toMatchObject({ seq: 1 });
+    for (let i = 2; i <= 10; i++) {
+      now += 10;
+      await expect(recorder.record('f1', { partition: 0, committedThrough: String(i), finishedAt: now, lagMs: i })).resolves.toBeUndefined();
+    }
+    expect(store.saves).toBe(1);
+    await recorder.flushAll();
+    expect(store.saves).toBe(2);
+    const item = store.items.get('f1|0');
+    expect(item).toMatchObject({ seq: 2, committedThrough: '10', lastLagMs: 10, lastProgressAt: T0 + 90 });
+    expect(item?.samples.map((s) => s.lagMs)).toEqual([5, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('given time passes, the trailing write happens by itself', async () => {
+    const store = new InMemoryProgressStore();
+    const recorder = new ApplyProgressRecorder(store, silentLog, 30);
+    await recorder.record('f1', { partition: 1, committedThrough: '1', finishedAt: T0, lagMs: 1 });
+    await recorder.record('f1', { partition: 1, committedThrough: '2', finishedAt: T0 + 1, lagMs: 2 });
+    expect(store.saves).toBe(1);
+    const deadline = Date.now() + 2000;
+    while (store.saves < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(store.items.get('f1|1')).toMatchObject({ seq: 2, committedThrough: '2' });
+  });
+});
