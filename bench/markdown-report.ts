@@ -127,6 +127,9 @@ export function markdownReport(r: BenchResults): string {
         (f.note ? ` ${f.note}` : ''),
     );
   }
+  if (r.failures) {
+    parts.push('', '**Failed sections**', '', ...Object.entries(r.failures).map(([name, message]) => `- ${name}: ${message}`));
+  }
   parts.push(
     '',
     '**Targets**',

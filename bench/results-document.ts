@@ -55,4 +55,6 @@ export interface BenchResults {
   catchUp?: CatchUpResult;
   failover?: FailoverResult;
   targets: Target[];
+  /** Sections that failed, with why; a run with failures never becomes `latest`. */
+  failures?: Record<string, string>;
 }

@@ -41,80 +41,113 @@ export async function runBench(request: BenchRequest): Promise<void> {
     plan,
   };
 
+  // A section that fails is reported and the others still run: one broken part must not cost the
+  // figures of the rest. The run then ends with an error, after writing what it has.
+  const failures: Record<string, string> = {};
+  const attempt = async (name: string, run: () => Promise<void>): Promise<void> => {
+    try {
+      await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures[name] = message;
+      progress.stop();
+      process.stderr.write(`bench: ${name} failed: ${message}
+`);
+    } finally {
+      progress.stop();
+    }
+  };
+
   let bench: BenchStack | undefined;
   const needsStack = want.has('floor') || want.has('latency') || want.has('lag');
   try {
     if (needsStack) {
-      progress.start('starting replog', 1, 'stack');
-      bench = await startBenchStack({ label: 'run', store: request.store, kafkaBrokers: request.kafkaBrokers });
-      const config = bench.stack.runtime.config;
-      partial.setup = {
-        store: bench.store.placement,
-        kafka: config.kafka.brokers.join(','),
-        followers: config.followers.map((f) => f.id),
-        ackPollMs: config.ack.pollMs,
-        syncTimeoutMs: config.ack.syncTimeoutMs,
-        partitions: config.partitions,
-      };
-      progress.update(1);
-    }
-    if (bench && want.has('floor')) {
-      const total = plan.floor.samples + plan.floor.warmup;
-      progress.start('floor (raw operations)', total, 'rounds');
-      partial.floor = await measureFloor(bench.stack.runtime, { id: bench.id, ...plan.floor, onProgress: (n) => progress.update(n) });
-    }
-    if (bench && want.has('latency')) {
-      const cells = plan.latency.modes.length * plan.latency.concurrencies.length;
-      progress.start('write latency per mode', cells, 'cells');
-      let done = 0;
-      partial.writes = await measureWriteLatency(bench, {
-        ...plan.latency,
-        onCell: (mode, c) => progress.update(done++, `${mode} × ${c}`),
-      });
-      progress.update(cells);
-      partial.ratios = plan.latency.concurrencies.map((concurrency) => {
-        const p50 = (mode: string) => partial.writes?.find((w) => w.mode === mode && w.concurrency === concurrency)?.latency.p50Ms ?? Number.NaN;
-        const f = partial.floor;
-        return {
-          concurrency,
-          semiSyncOverAsyncP50: round(p50('semi-sync') / p50('async')),
-          semiSyncOverFloorP50: f ? round(p50('semi-sync') / f.semiSyncFloorP50Ms) : undefined,
-          asyncOverFloorP50: f ? round(p50('async') / f.asyncFloorP50Ms) : undefined,
+      await attempt('stack', async () => {
+        progress.start('starting replog', 1, 'stack');
+        const started = await startBenchStack({ label: 'run', store: request.store, kafkaBrokers: request.kafkaBrokers });
+        bench = started;
+        const config = started.stack.runtime.config;
+        partial.setup = {
+          store: started.store.placement,
+          kafka: config.kafka.brokers.join(','),
+          followers: config.followers.map((f) => f.id),
+          ackPollMs: config.ack.pollMs,
+          syncTimeoutMs: config.ack.syncTimeoutMs,
+          partitions: config.partitions,
         };
+        progress.update(1);
       });
     }
-    if (bench && want.has('floor') && want.has('latency')) {
-      // The floor again after the write cells: how far the machine's load drifted meanwhile.
-      const samples = Math.ceil(plan.floor.samples / 2);
-      progress.start('floor again (drift check)', samples + plan.floor.warmup, 'rounds');
-      const again = await measureFloor(bench.stack.runtime, {
-        id: `${bench.id}-again`,
-        samples,
-        warmup: plan.floor.warmup,
-        onProgress: (n) => progress.update(n),
-      });
-      partial.floorAfter = { asyncFloorP50Ms: again.asyncFloorP50Ms, semiSyncFloorP50Ms: again.semiSyncFloorP50Ms, samples };
-    }
-    if (bench && want.has('lag')) {
-      const total = Math.round((plan.lag.durationMs / 1000) * plan.lag.ratePerSec);
-      progress.start(`apply lag at ${plan.lag.ratePerSec}/s`, total, 'writes');
-      partial.applyLag = await measureApplyLag(bench, { ...plan.lag, onProgress: (n) => progress.update(n) });
-      const light = plan.lag.lightRatePerSec;
-      if (light < plan.lag.ratePerSec) {
-        progress.start(`apply lag at ${light}/s`, Math.round((plan.lag.durationMs / 1000) * light), 'writes');
-        partial.applyLagLight = await measureApplyLag(bench, {
-          ratePerSec: light,
-          durationMs: plan.lag.durationMs,
-          onProgress: (n) => progress.update(n),
-        });
-      }
-    }
+    if (bench) await runStackSections(bench);
   } finally {
     progress.stop();
     await bench?.stop();
   }
+
+  async function runStackSections(b: BenchStack): Promise<void> {
+    if (want.has('floor')) {
+      await attempt('floor', async () => {
+        const total = plan.floor.samples + plan.floor.warmup;
+        progress.start('floor (raw operations)', total, 'rounds');
+        partial.floor = await measureFloor(b.stack.runtime, { id: b.id, ...plan.floor, onProgress: (n) => progress.update(n) });
+      });
+    }
+    if (want.has('latency')) {
+      await attempt('latency', async () => {
+        const cells = plan.latency.modes.length * plan.latency.concurrencies.length;
+        progress.start('write latency per mode', cells, 'cells');
+        let done = 0;
+        const writes = await measureWriteLatency(b, {
+          ...plan.latency,
+          onCell: (mode, c) => progress.update(done++, `${mode} × ${c}`),
+        });
+        partial.writes = writes;
+        progress.update(cells);
+        partial.ratios = plan.latency.concurrencies.map((concurrency) => {
+          const p50 = (mode: string) => writes.find((w) => w.mode === mode && w.concurrency === concurrency)?.latency.p50Ms ?? Number.NaN;
+          const f = partial.floor;
+          return {
+            concurrency,
+            semiSyncOverAsyncP50: round(p50('semi-sync') / p50('async')),
+            semiSyncOverFloorP50: f ? round(p50('semi-sync') / f.semiSyncFloorP50Ms) : undefined,
+            asyncOverFloorP50: f ? round(p50('async') / f.asyncFloorP50Ms) : undefined,
+          };
+        });
+      });
+    }
+    if (partial.floor && partial.writes) {
+      await attempt('floor again', async () => {
+        // The floor again after the write cells: how far the machine's load drifted meanwhile.
+        const samples = Math.ceil(plan.floor.samples / 2);
+        progress.start('floor again (drift check)', samples + plan.floor.warmup, 'rounds');
+        const again = await measureFloor(b.stack.runtime, {
+          id: `${b.id}-again`,
+          samples,
+          warmup: plan.floor.warmup,
+          onProgress: (n) => progress.update(n),
+        });
+        partial.floorAfter = { asyncFloorP50Ms: again.asyncFloorP50Ms, semiSyncFloorP50Ms: again.semiSyncFloorP50Ms, samples };
+      });
+    }
+    if (want.has('lag')) {
+      await attempt('lag', async () => {
+        const total = Math.round((plan.lag.durationMs / 1000) * plan.lag.ratePerSec);
+        progress.start(`apply lag at ${plan.lag.ratePerSec}/s`, total, 'writes');
+        partial.applyLag = await measureApplyLag(b, { ...plan.lag, onProgress: (n) => progress.update(n) });
+        const light = plan.lag.lightRatePerSec;
+        if (light < plan.lag.ratePerSec) {
+          progress.start(`apply lag at ${light}/s`, Math.round((plan.lag.durationMs / 1000) * light), 'writes');
+          partial.applyLagLight = await measureApplyLag(b, {
+            ratePerSec: light,
+            durationMs: plan.lag.durationMs,
+            onProgress: (n) => progress.update(n),
+          });
+        }
+      });
+    }
+  }
   if (want.has('catchup')) {
-    try {
+    await attempt('catchup', async () => {
       partial.catchUp = await measureCatchUp({
         store: request.store,
         kafkaBrokers: request.kafkaBrokers,
@@ -122,23 +155,19 @@ export async function runBench(request: BenchRequest): Promise<void> {
         onPhase: (phase, total) => progress.start(`catch-up: ${phase}`, total, 'events'),
         onProgress: (n) => progress.update(n),
       });
-    } finally {
-      progress.stop();
-    }
+    });
   }
   if (want.has('failover')) {
-    progress.start('failover (real processes)', 4, 'steps');
-    let step = 0;
-    try {
+    await attempt('failover', async () => {
+      progress.start('failover (real processes)', 4, 'steps');
+      let step = 0;
       partial.failover = await measureFailover({
         store: request.store,
         kafkaBrokers: request.kafkaBrokers,
         ...plan.failover,
         onStep: (what) => progress.update(step++, what),
       });
-    } finally {
-      progress.stop();
-    }
+    });
   }
 
   const finishedAt = new Date();
@@ -149,9 +178,13 @@ export async function runBench(request: BenchRequest): Promise<void> {
     finishedAt: finishedAt.toISOString(),
     durationSec: round((performance.now() - t0) / 1000, 1),
     machine: { ...partial.machine, loadAverageAfter: describeMachine().loadAverage },
+    ...(Object.keys(failures).length > 0 ? { failures } : {}),
   };
   const results: BenchResults = { ...withoutTargets, targets: judgeTargets(withoutTargets) };
   writeResults(request, results);
+  if (results.failures) {
+    throw new Error(`bench sections failed: ${Object.entries(results.failures).map(([name, message]) => `${name}: ${message}`).join('; ')}`);
+  }
 }
 
 /** What a run without the in-process stack (failover only) ran against, from the same configuration. */
@@ -179,8 +212,8 @@ function writeResults(request: BenchRequest, results: BenchResults): void {
     writeFileSync(`${base}.svg`, latencyChartSvg(results));
     written.push(`${base}.svg`);
   }
-  // Only a full run of every section becomes the published "latest" figures.
-  if (request.writeLatest && !request.quick) {
+  // Only a complete full run of every section becomes the published "latest" figures.
+  if (request.writeLatest && !request.quick && !results.failures) {
     for (const ext of ['json', 'md', 'svg']) copyFileSync(`${base}.${ext}`, join(request.outDir, `latest.${ext}`));
     written.push(join(request.outDir, 'latest.{json,md,svg}'));
   }
