@@ -34,6 +34,11 @@ export class LatencyHistogram {
     this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
   }
 
+  /** Merges another histogram's samples into this one. */
+  add(other: LatencyHistogram): void {
+    this.histogram.add(other.histogram);
+  }
+
   get count(): number {
     return this.histogram.totalCount;
   }

@@ -3,7 +3,8 @@ import type { BenchRequest } from '../src/cli/commands/bench';
 /** The sizes of one run: a full run for the figures, a quick one (under a minute) to check the machinery. */
 export interface BenchPlan {
   floor: { samples: number; warmup: number };
-  latency: { modes: string[]; concurrencies: number[]; warmupMs: number; measureMs: number; keySpace: number };
+  /** `measureMs` per mode and concurrency in all, split over `rounds` turns with a warm-up each. */
+  latency: { modes: string[]; concurrencies: number[]; rounds: number; warmupMs: number; measureMs: number; keySpace: number };
   /** `lightRatePerSec`: a second, lighter load, to show the lag when the machine is not saturated. */
   lag: { ratePerSec: number; lightRatePerSec: number; durationMs: number };
   catchUp: { events: number; keySpace: number };
@@ -15,7 +16,7 @@ export function planFor(request: BenchRequest): BenchPlan {
   if (request.quick) {
     return {
       floor: { samples: 40, warmup: 10 },
-      latency: { modes, concurrencies: [1, 16, 64], warmupMs: 200, measureMs: 800, keySpace: 10_000 },
+      latency: { modes, concurrencies: [1, 16, 64], rounds: 1, warmupMs: 200, measureMs: 800, keySpace: 10_000 },
       lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 2000 },
       catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
@@ -23,7 +24,7 @@ export function planFor(request: BenchRequest): BenchPlan {
   }
   return {
     floor: { samples: 400, warmup: 50 },
-    latency: { modes, concurrencies: [1, 16, 64], warmupMs: 2000, measureMs: 8000, keySpace: 100_000 },
+    latency: { modes, concurrencies: [1, 16, 64], rounds: 4, warmupMs: 500, measureMs: 8000, keySpace: 100_000 },
     lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 20_000 },
     catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },

@@ -94,12 +94,12 @@ export async function runBench(request: BenchRequest): Promise<void> {
     }
     if (want.has('latency')) {
       await attempt('latency', async () => {
-        const cells = plan.latency.modes.length * plan.latency.concurrencies.length;
-        progress.start('write latency per mode', cells, 'cells');
+        const cells = plan.latency.modes.length * plan.latency.concurrencies.length * plan.latency.rounds;
+        progress.start('write latency per mode', cells, 'turns');
         let done = 0;
         const writes = await measureWriteLatency(b, {
           ...plan.latency,
-          onCell: (mode, c) => progress.update(done++, `${mode} × ${c}`),
+          onCell: (mode, c, turn) => progress.update(done++, `${mode} × ${c} (round ${turn + 1})`),
         });
         partial.writes = writes;
         progress.update(cells);

@@ -1,5 +1,4 @@
-import type { LatencySummary } from './latency-histogram';
-import { round } from './latency-histogram';
+import { LatencyHistogram, type LatencySummary, round } from './latency-histogram';
 import { closedLoop } from './load-patterns';
 import { settle } from './settle';
 import type { BenchStack, StoreStats } from './bench-stack';
@@ -25,57 +24,79 @@ export interface WriteCell {
 }
 
 /**
- * Closed-loop HTTP writes per acknowledgement mode and concurrency. Concurrency is the outer loop
- * and modes alternate inside it, so slow drift of a shared machine spreads over every mode; before
- * each cell the followers catch up, so no cell pays for the one before.
+ * Closed-loop HTTP writes per acknowledgement mode and concurrency. Concurrency is the outer loop;
+ * inside it the modes take turns for `rounds` rounds, each mode measuring `measureMs / rounds` per
+ * round into one histogram, so slow drift of a shared machine touches every mode alike. Before each
+ * turn the followers catch up, so no turn pays for the one before; every turn has its own warm-up.
  */
 export async function measureWriteLatency(
   bench: BenchStack,
   options: {
     modes: string[];
     concurrencies: number[];
+    rounds: number;
     warmupMs: number;
     measureMs: number;
     keySpace: number;
-    onCell?: (mode: string, concurrency: number) => void;
+    onCell?: (mode: string, concurrency: number, round: number) => void;
     onProgress?: (completed: number) => void;
   },
 ): Promise<WriteCell[]> {
   const cells: WriteCell[] = [];
   for (const concurrency of options.concurrencies) {
     const client = new WriteClient(bench.url, concurrency, bench.env.REPLOG_API_KEY);
+    const acc = new Map(
+      options.modes.map((mode) => [
+        mode,
+        { histogram: new LatencyHistogram(), completed: 0, failed: 0, degraded: 0, sent: 0, windowMs: 0, firstError: undefined as string | undefined, cost: undefined as CostTotals | undefined },
+      ]),
+    );
     try {
-      for (const mode of options.modes) {
-        options.onCell?.(mode, concurrency);
-        await settle(bench.stack.runtime);
-        const before = await costSnapshot(bench);
-        const result = await closedLoop({
-          client,
-          ack: mode,
-          concurrency,
-          warmupMs: options.warmupMs,
-          measureMs: options.measureMs,
-          keyOf: () => randomKey('w-', options.keySpace),
-          valueOf: benchValue,
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        });
-        // Followers finish applying what was acknowledged, so the cost includes replication.
-        await settle(bench.stack.runtime);
-        const after = await costSnapshot(bench);
-        cells.push({
-          mode,
-          concurrency,
-          latency: result.histogram.summary(),
-          throughputPerSec: round((result.completed / result.windowMs) * 1000, 1),
-          completed: result.completed,
-          failed: result.failed,
-          degraded: result.degraded,
-          ...(result.firstError ? { firstError: result.firstError } : {}),
-          ...(before && after && result.sent > 0 ? { costPerWrite: costBetween(before, after, result.sent) } : {}),
-        });
+      for (let r = 0; r < options.rounds; r++) {
+        for (const mode of options.modes) {
+          const a = acc.get(mode) as NonNullable<ReturnType<typeof acc.get>>;
+          options.onCell?.(mode, concurrency, r);
+          await settle(bench.stack.runtime);
+          const before = await costSnapshot(bench);
+          const result = await closedLoop({
+            client,
+            ack: mode,
+            concurrency,
+            warmupMs: options.warmupMs,
+            measureMs: options.measureMs / options.rounds,
+            keyOf: () => randomKey('w-', options.keySpace),
+            valueOf: benchValue,
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          });
+          // Followers finish applying what was acknowledged, so the cost includes replication.
+          await settle(bench.stack.runtime);
+          const after = await costSnapshot(bench);
+          a.histogram.add(result.histogram);
+          a.completed += result.completed;
+          a.failed += result.failed;
+          a.degraded += result.degraded;
+          a.sent += result.sent;
+          a.windowMs += result.windowMs;
+          a.firstError ??= result.firstError;
+          if (before && after) a.cost = addCost(a.cost, before, after);
+        }
       }
     } finally {
       client.close();
+    }
+    for (const mode of options.modes) {
+      const a = acc.get(mode) as NonNullable<ReturnType<typeof acc.get>>;
+      cells.push({
+        mode,
+        concurrency,
+        latency: a.histogram.summary(),
+        throughputPerSec: round((a.completed / a.windowMs) * 1000, 1),
+        completed: a.completed,
+        failed: a.failed,
+        degraded: a.degraded,
+        ...(a.firstError ? { firstError: a.firstError } : {}),
+        ...(a.cost && a.sent > 0 ? { costPerWrite: perWrite(a.cost, a.sent) } : {}),
+      });
     }
   }
   return cells;
@@ -86,22 +107,32 @@ interface CostSnapshot {
   store: StoreStats;
 }
 
+interface CostTotals {
+  processCpuMs: number;
+  storeCpuMs: number;
+  storeRequests: Record<string, number>;
+}
+
 async function costSnapshot(bench: BenchStack): Promise<CostSnapshot | undefined> {
   if (!bench.store.stats) return undefined;
   const cpu = process.cpuUsage();
   return { processCpuMs: (cpu.user + cpu.system) / 1000, store: await bench.store.stats() };
 }
 
-/** Per write sent between the snapshots (warm-up included: its writes are in the window too). */
-function costBetween(a: CostSnapshot, b: CostSnapshot, writes: number): NonNullable<WriteCell['costPerWrite']> {
-  const storeRequests: Record<string, number> = {};
+/** Adds what happened between two snapshots (warm-up included: its writes are counted as sent too). */
+function addCost(total: CostTotals | undefined, a: CostSnapshot, b: CostSnapshot): CostTotals {
+  const sum: CostTotals = total ?? { processCpuMs: 0, storeCpuMs: 0, storeRequests: {} };
+  sum.processCpuMs += b.processCpuMs - a.processCpuMs;
+  sum.storeCpuMs += b.store.cpuMs - a.store.cpuMs;
   for (const [op, n] of Object.entries(b.store.operations)) {
     const delta = n - (a.store.operations[op] ?? 0);
-    if (delta > 0) storeRequests[op] = round(delta / writes, 2);
+    if (delta > 0) sum.storeRequests[op] = (sum.storeRequests[op] ?? 0) + delta;
   }
-  return {
-    processCpuMs: round((b.processCpuMs - a.processCpuMs) / writes, 2),
-    storeCpuMs: round((b.store.cpuMs - a.store.cpuMs) / writes, 2),
-    storeRequests,
-  };
+  return sum;
+}
+
+function perWrite(total: CostTotals, writes: number): NonNullable<WriteCell['costPerWrite']> {
+  const storeRequests: Record<string, number> = {};
+  for (const [op, n] of Object.entries(total.storeRequests)) storeRequests[op] = round(n / writes, 2);
+  return { processCpuMs: round(total.processCpuMs / writes, 2), storeCpuMs: round(total.storeCpuMs / writes, 2), storeRequests };
 }

@@ -27,7 +27,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
     setup: { store: 'dynalite in its own process', kafka: '127.0.0.1:9092', followers: ['follower-1'], ackPollMs: 3, syncTimeoutMs: 2000, partitions: 3 },
     plan: {
       floor: { samples: 1, warmup: 0 },
-      latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], warmupMs: 0, measureMs: 1, keySpace: 1 },
+      latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], rounds: 1, warmupMs: 0, measureMs: 1, keySpace: 1 },
       lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
