@@ -8,9 +8,16 @@ export function registerDev(program: Command): void {
     .command('dev')
     .description('run everything locally: store, broker, HTTP API and every follower (what `npm start` runs)')
     .option('-p, --port <port>', 'HTTP port (default: PORT or 3000)', portOption)
-    .option('--in-memory', 'keep the embedded store in memory instead of .replog/', false)
+    .option('--in-memory', 'keep the embedded store in memory instead of .replog/ (with a fresh topic and consumer groups)', false)
     .action(async (opts: { port?: number; inMemory: boolean }) => {
-      const env = { ...process.env, ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}) };
+      const env: NodeJS.ProcessEnv = { ...process.env, ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}) };
+      if (opts.inMemory) {
+        // The broker keeps its log and group offsets across runs, an in-memory store does not:
+        // a fresh topic and groups per run keep an empty store from meeting an old log's versions.
+        const run = `mem-${Date.now().toString(36)}`;
+        env.REPLOG_TOPIC ||= `replog.changes.${run}`;
+        env.REPLOG_GROUP_PREFIX ||= `replog-${run}`;
+      }
       const started = Date.now();
       const stack = await startLocalStack({
         env,
