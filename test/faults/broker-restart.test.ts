@@ -2,7 +2,7 @@ import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { startFaultBroker, stopFaultBroker } from './support/fault-broker';
 import { reportCase } from './support/fault-report';
-import { compareReplica, scanTable } from './support/replica-tables';
+import { scanTable, compareFollowers } from './support/replica-tables';
 import { readWholeTopic } from './support/topic-reader';
 import { startWriteLoad } from './support/write-load';
 
@@ -86,13 +86,11 @@ describe('fault: broker stopped and restarted under load', () => {
       async () => {
         leader = await scanTable(rt.documentClient, leaderTable);
         if ([...leader.values()].some((i) => i.outboxAt !== undefined)) return false;
-        mismatches = [];
-        compared = 0;
-        for (const id of FOLLOWERS) {
-          const cmp = compareReplica(leader, await scanTable(rt.documentClient, rt.config.tables.follower(id)), id);
-          compared += cmp.compared;
-          mismatches.push(...cmp.mismatches);
-        }
+        ({ compared, mismatches } = await compareFollowers(
+          rt.documentClient,
+          leader,
+          FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
+        ));
         return mismatches.length === 0;
       },
       { timeoutMs: 90_000, intervalMs: 500, what: 'relay and followers to bring every table to the leader' },

@@ -2,7 +2,7 @@ import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { reportCase } from './support/fault-report';
-import { compareReplica, readVersions, scanTable } from './support/replica-tables';
+import { readVersions, scanTable, compareFollowers } from './support/replica-tables';
 import { startWriteLoad } from './support/write-load';
 
 const FOLLOWERS = ['follower-1', 'follower-2'];
@@ -107,13 +107,11 @@ describe('fault: followers killed mid-batch', () => {
     let compared = 0;
     await eventually(
       async () => {
-        mismatches = [];
-        compared = 0;
-        for (const id of FOLLOWERS) {
-          const cmp = compareReplica(leader, await scanTable(rt.documentClient, rt.config.tables.follower(id)), id);
-          compared += cmp.compared;
-          mismatches.push(...cmp.mismatches);
-        }
+        ({ compared, mismatches } = await compareFollowers(
+          rt.documentClient,
+          leader,
+          FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
+        ));
         return mismatches.length === 0;
       },
       { timeoutMs: 90_000, intervalMs: 250, what: 'every follower to equal the leader' },

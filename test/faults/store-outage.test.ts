@@ -3,7 +3,7 @@ import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { type CuttableProxy, startCuttableProxy } from './support/cuttable-proxy';
 import { reportCase } from './support/fault-report';
-import { compareReplica, scanTable } from './support/replica-tables';
+import { scanTable, compareFollowers } from './support/replica-tables';
 import { startWriteLoad } from './support/write-load';
 
 const FOLLOWERS = ['follower-1', 'follower-2'];
@@ -73,13 +73,11 @@ describe('fault: follower store unreachable for a while', () => {
     let compared = 0;
     await eventually(
       async () => {
-        mismatches = [];
-        compared = 0;
-        for (const id of FOLLOWERS) {
-          const cmp = compareReplica(leader, await scanTable(rt.documentClient, rt.config.tables.follower(id)), id);
-          compared += cmp.compared;
-          mismatches.push(...cmp.mismatches);
-        }
+        ({ compared, mismatches } = await compareFollowers(
+          rt.documentClient,
+          leader,
+          FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
+        ));
         return mismatches.length === 0;
       },
       { timeoutMs: 60_000, intervalMs: 250, what: 'followers to hold every key' },

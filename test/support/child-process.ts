@@ -66,3 +66,20 @@ export function spawnReplog(args: string[], env: NodeJS.ProcessEnv): ReplogProce
       }),
   };
 }
+
+/** Runs a one-shot `replog` command to completion (or kills it at the deadline). */
+export async function runReplogToEnd(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<{ code: number | null; output: string }> {
+  const proc = spawnReplog(args, env);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void proc.kill('SIGKILL');
+      reject(new Error(`replog ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`));
+    }, timeoutMs);
+    // 'close' (not 'exit'): it fires once stdout and stderr are fully drained.
+    proc.child.once('close', (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, output: proc.output() };
+}

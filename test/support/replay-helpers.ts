@@ -4,7 +4,7 @@ import { batchPutItems } from '../../src/adapters/dynamodb/bulk-follower-writer'
 import { produceEvents } from '../../src/adapters/kafka/bulk-event-producer';
 import type { ChangeEvent } from '../../src/core/change-event';
 import type { Runtime } from '../../src/functions/runtime';
-import { spawnReplog } from './child-process';
+import { runReplogToEnd } from './child-process';
 import type { apiClient } from './http-client';
 
 export interface Acked {
@@ -13,20 +13,7 @@ export interface Acked {
 }
 
 /** Runs the real CLI to completion and returns its exit code and combined output. */
-export async function runReplog(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<{ code: number | null; output: string }> {
-  const proc = spawnReplog(args, env);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void proc.kill('SIGKILL');
-      reject(new Error(`replog ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`));
-    }, timeoutMs);
-    proc.child.once('exit', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  return { code, output: proc.output() };
-}
+export const runReplog = runReplogToEnd;
 
 /**
  * Writes `writes` changes spread over `keys` keys through the HTTP API, one sequence per key (so

@@ -58,3 +58,18 @@ export async function readVersions(client: DynamoDBDocumentClient, table: string
   }
   return versions;
 }
+
+/** Compares every follower's table with the leader's items; the counts add up over followers. */
+export async function compareFollowers(
+  client: DynamoDBDocumentClient,
+  leader: Map<string, ItemState>,
+  followers: readonly { id: string; table: string }[],
+): Promise<Comparison> {
+  const total: Comparison = { compared: 0, mismatches: [] };
+  for (const { id, table } of followers) {
+    const cmp = compareReplica(leader, await scanTable(client, table), id);
+    total.compared += cmp.compared;
+    total.mismatches.push(...cmp.mismatches);
+  }
+  return total;
+}

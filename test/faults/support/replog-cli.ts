@@ -1,21 +1,7 @@
-import { type ReplogProcess, spawnReplog } from '../../support/child-process';
+import { type ReplogProcess, runReplogToEnd } from '../../support/child-process';
 
 /** Runs a one-shot `replog` command to completion (or kills it at the deadline). */
-export async function runReplogOnce(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const proc = spawnReplog(args, env);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void proc.kill('SIGKILL');
-      reject(new Error(`replog ${args.join(' ')} did not finish within ${timeoutMs} ms:\n${proc.output().slice(-4000)}`));
-    }, timeoutMs);
-    // 'close' (not 'exit'): it fires once stdout and stderr are fully drained.
-    proc.child.once('close', (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  return { code, output: proc.output() };
-}
+export const runReplogOnce = (args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000) => runReplogToEnd(args, env, timeoutMs);
 
 /** The last line of a command's output that parses as a JSON object with the given field. */
 export function jsonLineWith<T>(output: string, field: string): T {
