@@ -204,7 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
     faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
     stallMs: e.REPLOG_STALL_MS,
-    progressFlushMs: e.REPLOG_PROGRESS_FLUSH_MS,
+    // Progress must be persisted well within the stall threshold, or a busy follower could look stalled.
+    progressFlushMs: Math.min(e.REPLOG_PROGRESS_FLUSH_MS, Math.floor(e.REPLOG_STALL_MS / 4)),
     followerSessionTimeoutMs: e.REPLOG_FOLLOWER_SESSION_TIMEOUT_MS,
     delayMaxWaitMs: e.REPLOG_DELAY_MAX_WAIT_MS,
     reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },

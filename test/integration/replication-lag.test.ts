@@ -76,13 +76,13 @@ describe('replication lag', () => {
 
   it('given the follower resumes, its lag returns to zero and new writes show a small apply lag again', async () => {
     f2.child.kill('SIGCONT');
+    // The catch-up batch carried the pause in its lag and the window remembers it once the
+    // follower has persisted its progress (at most REPLOG_PROGRESS_FLUSH_MS after the batch).
     const caught = await eventually(async () => {
       const s = await f('follower-2');
-      return s.lag.events === 0 && s.healthy ? s : undefined;
-    }, { what: 'follower-2 caught up after resuming', timeoutMs: 45_000, intervalMs: 200 });
+      return s.lag.events === 0 && s.healthy && (s.applyLagMs.max ?? 0) >= 1500 ? s : undefined;
+    }, { what: 'follower-2 caught up after resuming, with the pause in its lag window', timeoutMs: 45_000, intervalMs: 200 });
     expect(caught.applyLagMs.current).toBe(0);
-    // The catch-up batch carried the pause in its lag; p99 over the window remembers it.
-    expect(caught.applyLagMs.max).toBeGreaterThanOrEqual(1500);
 
     await writeMany('after', 5);
     const fresh = await eventually(async () => {

@@ -49,3 +49,11 @@ describe('configuration', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 });
+
+describe('progress flush interval', () => {
+  it('defaults to a second and stays within a quarter of the stall threshold', () => {
+    expect(loadConfig({}).progressFlushMs).toBe(1000);
+    expect(loadConfig({ REPLOG_STALL_MS: '1000' }).progressFlushMs).toBe(250);
+    expect(loadConfig({ REPLOG_PROGRESS_FLUSH_MS: '0' }).progressFlushMs).toBe(0);
+  });
+});
