@@ -43,8 +43,8 @@ export function createFollowerHandler(
           const last = records[records.length - 1];
           const lagMs =
             result.applied > 0 && result.oldestCommittedAt !== undefined ? Math.max(0, result.appliedAt - result.oldestCommittedAt) : undefined;
-          // One progress write per partition batch, before the offset is committed: the status side
-          // can then trust that a committed offset never runs ahead of the recorded progress.
+          // Folded into the partition's progress item, persisted at most once per flush interval
+          // (ApplyProgressRecorder); a committed offset may run that far ahead of the record.
           if (first && last) {
             await runtime.progressRecorder.record(id, {
               partition: first.partition,

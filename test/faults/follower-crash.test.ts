@@ -2,7 +2,7 @@ import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { reportCase } from './support/fault-report';
-import { readVersions, scanTable, compareFollowers } from './support/replica-tables';
+import { readVersions, scanTable, awaitFollowersMatch } from './support/replica-tables';
 import { startWriteLoad } from './support/write-load';
 
 const FOLLOWERS = ['follower-1', 'follower-2'];
@@ -103,19 +103,12 @@ describe('fault: followers killed mid-batch', () => {
     const killSeconds = Math.round((Date.now() - started) / 1000);
 
     const leader = await scanTable(rt.documentClient, rt.config.tables.leader);
-    let mismatches: string[] = [];
-    let compared = 0;
-    await eventually(
-      async () => {
-        ({ compared, mismatches } = await compareFollowers(
-          rt.documentClient,
-          leader,
-          FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
-        ));
-        return mismatches.length === 0;
-      },
-      { timeoutMs: 90_000, intervalMs: 250, what: 'every follower to equal the leader' },
-    ).catch(() => undefined);
+    const { compared, mismatches } = await awaitFollowersMatch(
+      rt.documentClient,
+      leader,
+      FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
+      { timeoutMs: 90_000, what: 'every follower to equal the leader' },
+    );
     reading = false;
     await reader;
 

@@ -3,7 +3,7 @@ import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import type { OutboxRelayReport } from '../../src/core/outbox-relay';
 import { spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
-import { brokers, uniqueNames } from '../support/test-names';
+import { isolatedEnv, uniqueNames } from '../support/test-names';
 import { reportCase } from './support/fault-report';
 import { compareReplica, scanTable } from './support/replica-tables';
 import { exited, jsonLineWith, runReplogOnce } from './support/replog-cli';
@@ -29,17 +29,7 @@ describe('fault: leader killed between commit and publish', () => {
   it('given the leader SIGKILLed at random points under load, after the relay runs every follower equals the leader', async () => {
     dynamo = await startDynalite();
     const names = uniqueNames('leadercrash');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PORT: '0',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      KAFKA_BROKERS: brokers(),
-      REPLOG_TOPIC: names.topic,
-      REPLOG_TABLE_PREFIX: names.tablePrefix,
-      REPLOG_GROUP_PREFIX: names.groupPrefix,
-      REPLOG_FOLLOWERS: FOLLOWERS.join(','),
-      REPLOG_LOG_LEVEL: 'ERROR',
-    };
+    const env = isolatedEnv(names, dynamo.endpoint, { REPLOG_FOLLOWERS: FOLLOWERS.join(','), REPLOG_LOG_LEVEL: 'ERROR' });
     // The followers live in this process; only the leader dies.
     followers = await startLocalStack({ env, http: false, followers: 'all' });
     const rt = followers.runtime;

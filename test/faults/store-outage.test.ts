@@ -3,7 +3,7 @@ import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { type CuttableProxy, startCuttableProxy } from './support/cuttable-proxy';
 import { reportCase } from './support/fault-report';
-import { scanTable, compareFollowers } from './support/replica-tables';
+import { scanTable, awaitFollowersMatch } from './support/replica-tables';
 import { startWriteLoad } from './support/write-load';
 
 const FOLLOWERS = ['follower-1', 'follower-2'];
@@ -69,19 +69,12 @@ describe('fault: follower store unreachable for a while', () => {
     const stats = await load.stop();
 
     const leader = await scanTable(rt.documentClient, rt.config.tables.leader);
-    let mismatches: string[] = [];
-    let compared = 0;
-    await eventually(
-      async () => {
-        ({ compared, mismatches } = await compareFollowers(
-          rt.documentClient,
-          leader,
-          FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
-        ));
-        return mismatches.length === 0;
-      },
-      { timeoutMs: 60_000, intervalMs: 250, what: 'followers to hold every key' },
-    ).catch(() => undefined);
+    const { compared, mismatches } = await awaitFollowersMatch(
+      rt.documentClient,
+      leader,
+      FOLLOWERS.map((id) => ({ id, table: rt.config.tables.follower(id) })),
+      { timeoutMs: 60_000, what: 'followers to hold every key' },
+    );
     const ackedMissing = [...stats.acked].filter(([key, v]) => (leader.get(key)?.version ?? 0) < v);
 
     reportCase('store-outage', {

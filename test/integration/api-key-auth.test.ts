@@ -1,7 +1,7 @@
 import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
 import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { apiClient } from '../support/http-client';
-import { brokers, uniqueNames } from '../support/test-names';
+import { isolatedEnv, uniqueNames } from '../support/test-names';
 
 const KEY = 'integration-test-key-7f3a9c2e51d04b8e';
 
@@ -21,19 +21,10 @@ describe('API key authentication', () => {
 
   async function serve(label: string, env: Record<string, string>) {
     const names = uniqueNames(label);
-    const proc = spawnReplog(['serve'], {
-      ...process.env,
-      PORT: '0',
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      KAFKA_BROKERS: brokers(),
-      REPLOG_TOPIC: names.topic,
-      REPLOG_TABLE_PREFIX: names.tablePrefix,
-      REPLOG_GROUP_PREFIX: names.groupPrefix,
-      REPLOG_ACK_MODE: 'async',
-      REPLOG_LOG_LEVEL: 'DEBUG',
-      REPLOG_API_KEY: KEY,
-      ...env,
-    });
+    const proc = spawnReplog(
+      ['serve'],
+      isolatedEnv(names, dynamo.endpoint, { REPLOG_ACK_MODE: 'async', REPLOG_LOG_LEVEL: 'DEBUG', REPLOG_API_KEY: KEY, ...env }),
+    );
     processes.push(proc);
     await proc.ready(/replog leader listening on http:\/\/\S+/);
     const url = /replog leader listening on (http:\/\/\S+)/.exec(proc.output())?.[1] as string;

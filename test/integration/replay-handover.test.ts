@@ -44,7 +44,9 @@ describe('replay hand-over', () => {
       what: 'follower-2 to rejoin its group',
       timeoutMs: 30_000,
     });
-    await new Promise((r) => setTimeout(r, 1000));
+    // Writes must also land after the hand-over, so the live consumer is the one applying them.
+    const atHandover = await total();
+    await eventually(async () => (await total()) >= atHandover + 20, { what: 'writes to go on after the hand-over' });
     stop = true;
     for (const [key, state] of await writing) acked.set(key, state);
 

@@ -1,7 +1,7 @@
 import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import { apiClient } from './http-client';
-import { brokers, uniqueNames } from './test-names';
+import { isolatedEnv, uniqueNames } from './test-names';
 
 export interface TestStack {
   stack: LocalStack;
@@ -23,17 +23,7 @@ export async function startTestStack(
 ): Promise<TestStack> {
   const names = uniqueNames(label);
   const dynamo = await startDynalite();
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    KAFKA_BROKERS: brokers(),
-    REPLOG_TOPIC: names.topic,
-    REPLOG_TABLE_PREFIX: names.tablePrefix,
-    REPLOG_GROUP_PREFIX: names.groupPrefix,
-    REPLOG_LOG_LEVEL: process.env.REPLOG_LOG_LEVEL ?? 'ERROR',
-    ...options.env,
-  };
+  const env = isolatedEnv(names, dynamo.endpoint, options.env);
   const stack = await startLocalStack({ env, http: options.http ?? true, followers: options.followers ?? 'all' });
   const url = stack.url ?? '';
   return {

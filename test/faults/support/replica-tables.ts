@@ -1,4 +1,5 @@
 import { BatchGetCommand, type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { eventually } from '../../support/eventually';
 
 export interface ItemState {
   version: number;
@@ -72,4 +73,25 @@ export async function compareFollowers(
     total.mismatches.push(...cmp.mismatches);
   }
   return total;
+}
+
+/**
+ * Waits (up to the deadline) until every follower equals the leader, and returns the last
+ * comparison either way so the case can report its mismatches instead of a timeout.
+ */
+export async function awaitFollowersMatch(
+  client: DynamoDBDocumentClient,
+  leader: Map<string, ItemState>,
+  followers: readonly { id: string; table: string }[],
+  options: { timeoutMs: number; what: string },
+): Promise<Comparison> {
+  let last: Comparison = { compared: 0, mismatches: [] };
+  await eventually(
+    async () => {
+      last = await compareFollowers(client, leader, followers);
+      return last.mismatches.length === 0;
+    },
+    { timeoutMs: options.timeoutMs, intervalMs: 250, what: options.what },
+  ).catch(() => undefined);
+  return last;
 }
