@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { MSKEvent } from 'aws-lambda';
 import type { Log } from '../../core/ports';
-import { toLambdaKafkaEvent } from './lambda-kafka-event';
+import { type LambdaKafkaEventShape, toLambdaKafkaEvent } from './lambda-kafka-event';
 
 export type KafkaBatchHandler = (event: MSKEvent) => Promise<unknown>;
 
@@ -15,6 +15,12 @@ export interface FollowerConsumerOptions {
   sessionTimeoutMs?: number;
   /** Lambda's default batch cap; small enough that one retry never redoes much work. */
   maxBatchRecords?: number;
+  /** Where a group without committed offsets starts: the oldest record (TRIM_HORIZON, the default) or the end (LATEST). */
+  fromBeginning?: boolean;
+  /** The event source fields of the delivered events (the MSK shape with a local ARN by default). */
+  eventShape?: LambdaKafkaEventShape;
+  /** A mapping's MaximumBatchingWindowInSeconds, in ms: how long a fetch may wait to fill a batch. */
+  batchingWindowMs?: number;
 }
 
 /**
@@ -36,8 +42,9 @@ export class FollowerConsumer {
       sessionTimeout: options.sessionTimeoutMs ?? 6000,
       heartbeatInterval: Math.min(1000, Math.floor((options.sessionTimeoutMs ?? 6000) / 3)),
       rebalanceTimeout: 10_000,
-      maxWaitTimeInMs: 250,
-      minBytes: 1,
+      // A batching window is a fetch that may wait that long for data to accumulate.
+      maxWaitTimeInMs: options.batchingWindowMs ? options.batchingWindowMs : 250,
+      minBytes: options.batchingWindowMs ? 1024 * 1024 : 1,
       allowAutoTopicCreation: false,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
     });
@@ -45,7 +52,7 @@ export class FollowerConsumer {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -73,7 +80,7 @@ export class FollowerConsumer {
       const slice = batch.messages.slice(start, start + max);
       const last = slice[slice.length - 1];
       if (!last) return;
-      const event = toLambdaKafkaEvent(batch.topic, batch.partition, slice, this.options.bootstrapServers);
+      const event = toLambdaKafkaEvent(batch.topic, batch.partition, slice, this.options.bootstrapServers, this.options.eventShape);
       let attempt = 0;
       for (;;) {
         if (!isRunning() || isStale() || this.stopping) return;
