@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { ConfigError } from '../../core/errors';
+import { ConfigError, NotFoundError } from '../../core/errors';
 import { planMappingChanges } from '../../core/mapping-reconcile';
 import type { Log } from '../../core/ports';
 import { FollowerConsumer } from '../kafka/follower-consumer';
@@ -73,10 +73,15 @@ export class KafkaMappingRunner {
       this.refreshing = this.options
         .discover()
         .then((mappings) => this.apply(mappings))
-        .catch((error: unknown) =>
+        .catch(async (error: unknown) => {
+          if (error instanceof NotFoundError) {
+            // The stack was removed: its mappings are gone with it.
+            if (this.running.size > 0) this.options.log.info('the stack no longer exists; stopping every poller', { error: error.message });
+            return this.apply([]);
+          }
           // The pollers keep running on the settings they have; the next refresh tries again.
-          this.options.log.warn('could not refresh the event source mappings; keeping the running pollers', { error }),
-        )
+          this.options.log.warn('could not refresh the event source mappings; keeping the running pollers', { error });
+        })
         .finally(() => this.schedule());
     }, this.options.refreshMs);
     this.timer.unref();

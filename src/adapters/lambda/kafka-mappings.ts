@@ -1,6 +1,6 @@
 import { type CloudFormationClient, GetTemplateCommand, paginateListStackResources } from '@aws-sdk/client-cloudformation';
 import { type EventSourceMappingConfiguration, GetEventSourceMappingCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { ConfigError, ReplogError, UnavailableError } from '../../core/errors';
+import { ConfigError, NotFoundError, ReplogError, UnavailableError } from '../../core/errors';
 
 /**
  * A deployed Kafka event source mapping, with the settings a poller needs. AWS's Lambda API
@@ -106,6 +106,8 @@ function awsFailure(error: unknown, what: string): ReplogError {
   const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   const message = `${what} failed: ${e.message ?? e.name ?? String(error)}`;
+  // CloudFormation answers a missing stack with a ValidationError "Stack with id … does not exist".
+  if (/does not exist/i.test(e.message ?? '')) return new NotFoundError(message);
   // Throttling, 5xx and network failures may pass; a refusal (missing stack, no permission) will not.
   if (status === undefined || status >= 500 || status === 429 || /Throttl|TooManyRequests/.test(e.name ?? '')) {
     return new UnavailableError(message, { cause: error });
