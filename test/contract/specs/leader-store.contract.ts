@@ -15,16 +15,22 @@ const put = (key: string, value: CommitRequest['value'], now: number, extra: Par
 const del = (key: string, now: number, extra: Partial<CommitRequest> = {}): CommitRequest => ({ key, op: 'delete', value: null, writeId: `d-${key}-${now}`, now, ...extra });
 
 /**
- * The LeaderStore port (core/ports.ts): one conditional write per commit that bumps the version
- * and leaves the outbox mark; If-Match; deletes as tombstones; the mark cleared only for its version.
+ * The LeaderStore port (core/ports.ts): one conditional write per commit that bumps the version,
+ * takes the publish lease (the outbox mark) and returns what it replaced; If-Match; deletes as
+ * tombstones; a publish recorded so that the mark is cleared only by its own lease and an older
+ * publish never overwrites a newer one; a republish lease claimed only over the lease it saw.
  */
 export function leaderStoreContract(fresh: LeaderStoreFactory): void {
   describe('LeaderStore', () => {
     it('commits a first put as version 1, returns its change event and marks it for the outbox', async () => {
       const store = await fresh();
-      const { event } = await store.commit(put('a', { n: 1, s: 'x' }, 1000));
+      const { event, lease, prior } = await store.commit(put('a', { n: 1, s: 'x' }, 1000));
       expect(event).toEqual({ v: 1, op: 'put', key: 'a', version: 1, value: { n: 1, s: 'x' }, committedAt: 1000, writeId: 'w-a-1000' });
-      expect(await store.get('a')).toEqual({ key: 'a', version: 1, value: { n: 1, s: 'x' }, deleted: false, updatedAt: 1000, writeId: 'w-a-1000', outboxAt: 1000 });
+      expect(lease).toEqual({ id: 'w-a-1000', at: 1000 });
+      expect(prior).toBeUndefined();
+      expect(await store.get('a')).toMatchObject({ key: 'a', version: 1, value: { n: 1, s: 'x' }, deleted: false, updatedAt: 1000, writeId: 'w-a-1000', outboxAt: 1000 });
+      expect(await store.publishState('a')).toEqual({ version: 1, lease: { id: 'w-a-1000', at: 1000 }, published: undefined });
+      expect(await store.publishState('absent')).toBeUndefined();
     });
 
     it('stores any JSON value exactly, top-level scalars and numbers outside DynamoDB’s range included', async () => {
@@ -35,12 +41,14 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       }
     });
 
-    it('bumps the version on every write of the same key', async () => {
+    it('bumps the version on every write of the same key and returns what each write replaced', async () => {
       const store = await fresh();
       await store.commit(put('a', 1, 1000));
-      await store.commit(put('a', 2, 1001));
-      const { event } = await store.commit(put('a', 3, 1002));
+      const second = await store.commit(put('a', 2, 1001));
+      expect(second.prior).toEqual({ version: 1, lease: { id: 'w-a-1000', at: 1000 }, published: undefined });
+      const { event, prior } = await store.commit(put('a', 3, 1002));
       expect(event.version).toBe(3);
+      expect(prior).toMatchObject({ version: 2, lease: { id: 'w-a-1001', at: 1001 } });
       expect(await store.get('a')).toMatchObject({ version: 3, value: 3, outboxAt: 1002 });
     });
 
@@ -76,18 +84,56 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       await expect(store.commit(put('a', 1, 1003, { expectedVersion: 2 }))).rejects.toMatchObject({ status: 412 });
     });
 
-    it('clears the outbox mark only while it belongs to that version', async () => {
+    it('records a publish: under its own open lease it clears the mark, under a newer lease it only records', async () => {
       const store = await fresh();
-      await store.commit(put('a', 1, 1000));
-      await store.commit(put('a', 2, 1001));
-      await store.clearOutboxMark('a', 1);
-      expect((await store.get('a'))?.outboxAt).toBe(1001);
-      await store.clearOutboxMark('a', 2);
+      const first = await store.commit(put('a', 1, 1000));
+      expect(await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '7' })).toEqual({ kind: 'cleared' });
       expect(await store.get('a')).not.toHaveProperty('outboxAt');
-      expect(await store.get('a')).toMatchObject({ version: 2, value: 2 });
-      await store.clearOutboxMark('a', 2);
-      await store.clearOutboxMark('absent', 1);
-      expect(await store.get('absent')).toBeUndefined();
+      expect(await store.publishState('a')).toEqual({
+        version: 1,
+        lease: undefined,
+        published: { version: 1, lease: 'w-a-1000', leaseAt: 1000, position: { partition: 0, offset: '7' } },
+      });
+      const second = await store.commit(put('a', 2, 1001));
+      expect(second.prior?.published).toMatchObject({ version: 1, position: { offset: '7' } });
+      const third = await store.commit(put('a', 3, 1002));
+      // Version 2's publish lands while version 3 holds the mark: recorded for 3's writer, mark kept.
+      expect(await store.recordPublished('a', 2, second.lease, { partition: 0, offset: '8' })).toEqual({ kind: 'recorded' });
+      expect(await store.publishState('a')).toMatchObject({ version: 3, lease: third.lease, published: { version: 2 } });
+      expect(await store.recordPublished('a', 3, third.lease, { partition: 0, offset: '9' })).toEqual({ kind: 'cleared' });
+      expect((await store.get('a'))?.value).toBe(3);
+    });
+
+    it('never lets an older publish replace a newer one, and says whether it landed after it', async () => {
+      const store = await fresh();
+      const first = await store.commit(put('a', 1, 1000));
+      const second = await store.commit(put('a', 2, 1001));
+      await store.recordPublished('a', 2, second.lease, { partition: 0, offset: '20' });
+      const late = await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '21' });
+      expect(late).toMatchObject({ kind: 'behind', newer: { version: 2, position: { offset: '20' } }, landedAfter: true });
+      const early = await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '19' });
+      expect(early).toMatchObject({ kind: 'behind', landedAfter: false });
+      expect((await store.publishState('a'))?.published).toMatchObject({ version: 2, position: { offset: '20' } });
+    });
+
+    it('claims a republish lease only on the current version and over the lease the caller saw', async () => {
+      const store = await fresh();
+      const first = await store.commit(put('a', 1, 1000));
+      const relay = { id: 'relay-1', at: 9000 };
+      expect(await store.claimLease('a', 1, undefined, relay)).toBe(false);
+      expect(await store.claimLease('a', 1, { id: 'someone-else', at: 1000 }, relay)).toBe(false);
+      expect(await store.claimLease('a', 2, first.lease, relay)).toBe(false);
+      expect(await store.claimLease('a', 1, first.lease, relay)).toBe(true);
+      expect(await store.publishState('a')).toMatchObject({ version: 1, lease: relay });
+      // The original writer's lease is gone: its late record no longer clears the relay's mark.
+      expect(await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '3' })).toEqual({ kind: 'recorded' });
+      expect((await store.publishState('a'))?.lease).toEqual(relay);
+      expect(await store.recordPublished('a', 1, relay, { partition: 0, offset: '4' })).toEqual({ kind: 'cleared' });
+      // With no open lease, a claim must say it saw none.
+      const again = { id: 'verify-1', at: 9500 };
+      expect(await store.claimLease('a', 1, relay, again)).toBe(false);
+      expect(await store.claimLease('a', 1, undefined, again)).toBe(true);
+      expect(await store.claimLease('absent', 1, undefined, again)).toBe(false);
     });
   });
 }

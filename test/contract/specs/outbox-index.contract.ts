@@ -21,11 +21,11 @@ export function outboxIndexContract(fresh: OutboxIndexFactory): void {
       expect((await marks.marksOlderThan(10_000, 3)).map((m) => m.key)).toEqual(['key-9', 'key-8', 'key-7']);
     });
 
-    it('no longer finds a cleared mark, and finds a newer write’s mark at its new time', async () => {
+    it('no longer finds a mark cleared by its publish, and finds a newer write’s mark at its new time', async () => {
       const { leader, marks } = await fresh();
-      await leader.commit({ key: 'a', op: 'put', value: 1, writeId: 'w1', now: 1000 });
+      const a = await leader.commit({ key: 'a', op: 'put', value: 1, writeId: 'w1', now: 1000 });
       await leader.commit({ key: 'b', op: 'put', value: 1, writeId: 'w2', now: 1001 });
-      await leader.clearOutboxMark('a', 1);
+      await leader.recordPublished('a', 1, a.lease, { partition: 0, offset: '0' });
       expect((await marks.marksOlderThan(5000, 10)).map((m) => m.key)).toEqual(['b']);
       await leader.commit({ key: 'b', op: 'put', value: 2, writeId: 'w3', now: 3000 });
       expect(await marks.marksOlderThan(2000, 10)).toEqual([]);
