@@ -5,6 +5,7 @@ import type { Log } from '../../core/ports';
 import { FollowerConsumer } from '../kafka/follower-consumer';
 import { createKafka, type KafkaConnection } from '../kafka/kafka-client';
 import type { LambdaKafkaEventShape } from '../kafka/lambda-kafka-event';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type AwsConnection, createCloudFormationClient, createLambdaClient } from './aws-clients';
 import { LambdaFunctionInvoker } from './function-invoker';
 import { splitForInvoke } from './invoke-payload';
@@ -207,6 +208,20 @@ async function startGroupAtTimestamp(kafka: Kafka, groupId: string, topic: strin
   }
 }
 
+/** One stack's Kafka mappings as the Lambda and CloudFormation APIs describe them. */
+export function stackMappingSource(stackName: string, aws: AwsConnection): { lambda: LambdaClient; discover: () => Promise<KafkaMapping[]>; close: () => void } {
+  const lambda = createLambdaClient(aws);
+  const cloudformation = createCloudFormationClient(aws);
+  return {
+    lambda,
+    discover: () => stackKafkaMappings({ lambda, cloudformation }, stackName),
+    close: () => {
+      lambda.destroy();
+      cloudformation.destroy();
+    },
+  };
+}
+
 export interface StackMappingRunnerOptions {
   stackName: string;
   aws: AwsConnection;
@@ -219,24 +234,15 @@ export interface StackMappingRunnerOptions {
 }
 
 /** The runner for one stack's mappings, wired to the Lambda and CloudFormation APIs. */
-export function stackMappingRunner(options: StackMappingRunnerOptions): { runner: KafkaMappingRunner; discover: () => Promise<KafkaMapping[]>; close: () => void } {
-  const lambda = createLambdaClient(options.aws);
-  const cloudformation = createCloudFormationClient(options.aws);
-  const discover = () => stackKafkaMappings({ lambda, cloudformation }, options.stackName);
+export function stackMappingRunner(options: StackMappingRunnerOptions): { runner: KafkaMappingRunner; close: () => void } {
+  const source = stackMappingSource(options.stackName, options.aws);
   const runner = new KafkaMappingRunner({
-    discover,
-    invoker: new LambdaFunctionInvoker(lambda),
+    discover: source.discover,
+    invoker: new LambdaFunctionInvoker(source.lambda),
     kafkaFor: (brokers) => createKafka({ ...options.kafka, brokers: [...brokers] }, options.kafkaLog, '-mappings'),
     bootstrapOverride: options.bootstrapOverride,
     refreshMs: options.refreshMs,
     log: options.log,
   });
-  return {
-    runner,
-    discover,
-    close: () => {
-      lambda.destroy();
-      cloudformation.destroy();
-    },
-  };
+  return { runner, close: source.close };
 }

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { stackMappingRunner } from '../../adapters/lambda/kafka-mapping-runner';
+import { stackMappingRunner, stackMappingSource } from '../../adapters/lambda/kafka-mapping-runner';
 import type { KafkaMapping } from '../../adapters/lambda/kafka-mappings';
 import { loadConfig } from '../../config/config';
 import { namespacedLogger } from '../../observability/logger';
@@ -61,15 +61,7 @@ export function registerMappings(program: Command): void {
   withStackOptions(mappings.command('list').description('show the stack’s Kafka event source mappings as a poller reads them')).action(
     async (opts: MappingsOptions) => {
       const config = loadConfig();
-      const { discover, close } = stackMappingRunner({
-        stackName: opts.stack,
-        aws: { region: opts.region ?? config.aws.region, endpoint: opts.endpoint },
-        kafka: config.kafka,
-        bootstrapOverride: undefined,
-        refreshMs: 0,
-        log: namespacedLogger('mappings', config.logLevel),
-        kafkaLog: namespacedLogger('kafkajs', config.logLevel),
-      });
+      const { discover, close } = stackMappingSource(opts.stack, { region: opts.region ?? config.aws.region, endpoint: opts.endpoint });
       try {
         process.stdout.write(renderMappings(await discover()));
       } finally {
