@@ -109,4 +109,44 @@ describe('KafkaMappingRunner', () => {
       await runner.stop();
     }
   });
+
+  it('starts a new group AT_TIMESTAMP at the first record at or after that time, and LATEST at the end', async () => {
+    const topic = `${names.topic}-start`;
+    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    await producer.send({ topic, messages: [{ key: 'old', value: '{}', timestamp: '1000000' }] });
+    await producer.send({ topic, messages: [{ key: 'new', value: '{}', timestamp: '2000000' }] });
+    const keysFor = async (startingPosition: KafkaMapping['startingPosition'], produceAfterStart: boolean) => {
+      const keys: (string | null)[] = [];
+      const log = namespacedLogger('mappings', 'ERROR');
+      const m: KafkaMapping = { ...mapping, uuid: `uuid-${startingPosition}`, topic, groupId: `${names.groupPrefix}-${startingPosition}`, startingPosition, startingPositionTimestamp: 1500 };
+      const runner = new KafkaMappingRunner({
+        discover: async () => [m],
+        invoker: {
+          invoke: async (_name: string, payload: unknown) => {
+            for (const records of recordsByPartition(payload)) for (const r of records) keys.push(r.key);
+            return null;
+          },
+        } as unknown as LambdaFunctionInvoker,
+        kafkaFor: (servers) => createKafka({ brokers: [...servers], clientId: 'mapping-runner-test', ssl: false, sasl: undefined }, log),
+        bootstrapOverride: undefined,
+        refreshMs: 60_000,
+        log,
+      });
+      await runner.start();
+      try {
+        if (produceAfterStart) {
+          // A LATEST group that has not joined yet would miss this record, as Lambda's would.
+          await eventually(async () => (await admin.describeGroups([m.groupId])).groups[0]?.state === 'Stable', { what: 'the group joined' });
+          await producer.send({ topic, messages: [{ key: 'after-start', value: '{}' }] });
+        }
+        await eventually(async () => keys.length > 0, { what: `${startingPosition} delivered`, timeoutMs: 20_000 });
+        return keys;
+      } finally {
+        await runner.stop();
+      }
+    };
+    // AT_TIMESTAMP 1500 s: the record stamped 1,000,000 ms is before it, the one at 2,000,000 ms after.
+    expect(await keysFor('AT_TIMESTAMP', false)).toEqual(['new']);
+    expect(await keysFor('LATEST', true)).toEqual(['after-start']);
+  });
 });
