@@ -4,6 +4,13 @@
  */
 export function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;
+  // A long-running command whose event loop runs dry has lost everything it was running (a
+  // consumer that died without a restart, say). Say so and fail instead of exiting 0 in silence.
+  process.once('beforeExit', () => {
+    if (stopping) return;
+    process.stderr.write('replog: nothing is running any more (every consumer and server stopped); exiting\n');
+    process.exitCode = 1;
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;

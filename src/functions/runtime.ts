@@ -1,4 +1,5 @@
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
+import { DynamoConsumerStates } from '../adapters/dynamodb/consumer-state-table';
 import { DynamoControlTable } from '../adapters/dynamodb/control-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
@@ -8,6 +9,7 @@ import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { createKafka } from '../adapters/kafka/kafka-client';
+import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig } from '../config/config';
 import type { ChangeEvent } from '../core/change-event';
@@ -16,7 +18,6 @@ import { OffsetWatcher } from '../core/offset-watcher';
 import { OutboxMarkClearer } from '../core/outbox';
 import type { Log } from '../core/ports';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
-import { PendingObserver } from '../core/replica-health';
 import { ReplicationCounters } from '../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
@@ -32,8 +33,6 @@ import { crashAfterCommit } from './fault-injection';
 export class Runtime {
   readonly startedAt = Date.now();
   readonly counters = new ReplicationCounters();
-  /** What this process has seen of followers' waiting events (replica-health.ts). */
-  readonly pending = new PendingObserver();
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
@@ -98,6 +97,20 @@ export class Runtime {
       this.closers.push(() => a.disconnect());
       return a;
     });
+  }
+
+  /** The record at a log position, for `current` apply lag (core/apply-lag.ts). */
+  get logHeads(): KafkaLogHeads {
+    return this.once('logHeads', () => {
+      const h = new KafkaLogHeads(this.kafka, this.config.topic);
+      this.closers.push(() => h.disconnect());
+      return h;
+    });
+  }
+
+  /** What local follower consumers report about themselves (running, restarting and why), in the control table. */
+  get consumerStates(): DynamoConsumerStates {
+    return this.once('consumerStates', () => new DynamoConsumerStates(this.documentClient, this.config.tables.control));
   }
 
   get clearer(): OutboxMarkClearer {
@@ -172,9 +185,11 @@ export class Runtime {
     return this.once('sources', () => ({
       admin: this.admin,
       progress: this.progress,
+      heads: this.logHeads,
+      consumers: this.consumerStates,
       groupOf: this.config.groupId,
       stallMs: this.config.stallMs,
-      pending: this.pending,
+      log: this.log('status'),
       now: Date.now,
     }));
   }

@@ -17,7 +17,10 @@ function logCreatorFor(log: Log) {
       delete (extra as Record<string, unknown>).sasl;
       // kafkajs logs every error response at ERROR, including the retriable ones it then retries
       // (a coordinator still loading after a broker start); those are warnings until retries run out.
-      const retriedResponse = message.startsWith('Response ') && /not available|loading|not the correct|leader/i.test(String(extra.error ?? ''));
+      // The same for a member the group dropped (a paused process): kafkajs or FollowerConsumer rejoins.
+      const retriedResponse =
+        (message.startsWith('Response ') && /not available|loading|not the correct|leader|not aware of this member|rebalanc|generation/i.test(String(extra.error ?? ''))) ||
+        message.includes('re-joining the group');
       if (level === logLevel.ERROR && !retriedResponse) log.error(message, extra);
       else if (level === logLevel.ERROR) log.warn(message, extra);
       else if (level === logLevel.WARN) log.warn(message, extra);

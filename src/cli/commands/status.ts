@@ -15,6 +15,15 @@ const statusSchema = z.object({
       applyLagMs: z.object({ current: z.number(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
       healthReason: z.string().nullable().optional(),
       delayMs: z.number().optional(),
+      consumer: z
+        .object({
+          state: z.string(),
+          restarts: z.number(),
+          lastError: z.object({ name: z.string(), message: z.string(), at: z.number() }).nullable(),
+        })
+        .passthrough()
+        .nullable()
+        .optional(),
     }).passthrough(),
   ),
   counters: z.object({
@@ -31,18 +40,27 @@ export type StatusDocument = z.infer<typeof statusSchema>;
 
 const ms = (v: number | null | undefined) => (v === undefined || v === null ? '-' : `${v} ms`);
 
+/** The consumer as its process reports it; `-` when none reports (an AWS event source mapping). */
+function consumerCell(c: StatusDocument['followers'][number]['consumer']): string {
+  if (!c) return '-';
+  const restarts = c.restarts > 0 ? ` (${c.restarts} restart${c.restarts === 1 ? '' : 's'})` : '';
+  const last = c.lastError ? `, last ${c.lastError.name}: ${c.lastError.message} at ${new Date(c.lastError.at).toISOString()}` : '';
+  return `${c.state}${restarts}${last}`;
+}
+
 export function renderStatus(s: StatusDocument): string {
   const rows = s.followers.map((f) => [
     f.id,
     // A delayed follower shows its intended delay: its lag is by design, not a fault.
     f.delayMs ? `${f.role} ${formatDuration(f.delayMs)}` : f.role,
     f.healthy ? 'healthy' : `UNHEALTHY (${f.healthReason ?? 'unknown'})`,
+    consumerCell(f.consumer),
     String(f.lag.events),
     ms(f.applyLagMs?.current),
     `${ms(f.applyLagMs?.last)} / ${ms(f.applyLagMs?.p99)}`,
     Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
   ]);
-  const header = ['follower', 'role', 'health', 'lag (events)', 'apply lag', 'last / p99', 'committed (partition:offset)'];
+  const header = ['follower', 'role', 'health', 'consumer', 'lag (events)', 'apply lag', 'last / p99', 'committed (partition:offset)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   const ends = Object.entries(s.topic.endOffsets).map(([p, o]) => `${p}:${o}`).join(' ');

@@ -1,12 +1,11 @@
 import { parseAckMode } from '../../../src/core/ack-mode';
 import { OffsetWatcher } from '../../../src/core/offset-watcher';
-import { PendingObserver } from '../../../src/core/replica-health';
 import { type AckPolicy, ReplicationAcknowledger, ReplicationTimeoutError } from '../../../src/core/replication-acknowledger';
 import { ReplicationCounters } from '../../../src/core/replication-counters';
 import { SyncRoster } from '../../../src/core/sync-roster';
 import { changeEvent } from '../../support/event-fixtures';
 import { FakeReplicationAdmin } from '../../support/fake-replication-admin';
-import { InMemoryControlStore, InMemoryProgressStore, silentLog } from '../../support/in-memory-stores';
+import { InMemoryConsumerStates, InMemoryControlStore, InMemoryProgressStore, silentLog } from '../../support/in-memory-stores';
 
 const groupOf = (id: string) => `g-${id}`;
 const followers = ['f1', 'f2', 'f3'].map((id) => ({ id, delayMs: 0 }));
@@ -20,7 +19,7 @@ function given(policy: Partial<AckPolicy> = {}, shared?: { admin: FakeReplicatio
   const ack = new ReplicationAcknowledger({
     watcher,
     roster,
-    sources: { admin, progress: new InMemoryProgressStore(), groupOf, stallMs: 10_000, pending: new PendingObserver(), now: Date.now },
+    sources: { admin, progress: new InMemoryProgressStore(), heads: admin, consumers: new InMemoryConsumerStates(), groupOf, stallMs: 10_000, now: Date.now },
     counters,
     policy: { syncTimeoutMs: 150, onSyncTimeout: 'promote', onNoCandidate: 'degrade', ...policy },
     log: silentLog,
