@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { loadConfig } from '../../config/config';
 import { formatDuration } from '../../core/replay-progress';
+import { type LocalEndpoints, readEndpointFile } from '../../local/endpoint-file';
 
 const statusSchema = z.object({
   control: z.object({ epoch: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
@@ -77,18 +79,27 @@ export function renderStatus(s: StatusDocument): string {
   ].join('\n');
 }
 
+/**
+ * Which replog to ask: --url, else REPLOG_URL, else the `replog dev` running here (it advertises
+ * its URL, whatever port it took, as the other commands find its store), else PORT on localhost.
+ */
+export function statusBaseUrl(option: string | undefined, env: NodeJS.ProcessEnv, dev: LocalEndpoints | undefined): string {
+  return option ?? env.REPLOG_URL ?? dev?.url ?? `http://127.0.0.1:${env.PORT || 3000}`;
+}
+
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show replication status from a running replog (topic offsets, followers, lag, counters)')
-    .option('--url <url>', 'the replog HTTP API', process.env.REPLOG_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+    .option('--url <url>', 'the replog HTTP API (default: REPLOG_URL, else the replog dev running here, else http://127.0.0.1:$PORT)')
     .option('--json', 'print the raw status document', false)
-    .action(async (opts: { url: string; json: boolean }) => {
+    .action(async (opts: { url?: string; json: boolean }) => {
+      const base = statusBaseUrl(opts.url, process.env, readEndpointFile(loadConfig(process.env).dataDir));
       let url: URL;
       try {
-        url = new URL('/replication/status', opts.url);
+        url = new URL('/replication/status', base);
       } catch {
-        throw new Error(`--url ${opts.url} is not a URL`);
+        throw new Error(`--url ${base} is not a URL`);
       }
       const headers: Record<string, string> = process.env.REPLOG_API_KEY ? { 'x-api-key': process.env.REPLOG_API_KEY } : {};
       const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
