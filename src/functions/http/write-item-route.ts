@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ReplogError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
 import { type WriteResult, writeItem } from '../../core/leader-write';
+import { admitWrite } from '../../core/write-admission';
 import type { Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
@@ -27,6 +28,8 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
   const ack = ackModeOf(event, rt.config.ack.defaultMode);
   const expectedVersion = expectedVersionOf(event);
   const value = op === 'put' ? parseItemBody(bodyText(event), rt.config.maxBodyBytes) : null;
+  // The last check before the commit: nothing may refuse the write after it.
+  admitWrite(ack, await rt.roster.current());
   const result = await writeItem(
     {
       leader: rt.leader,
