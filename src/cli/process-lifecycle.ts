@@ -31,11 +31,11 @@ export function stopOnSignals(stop: () => Promise<void>): void {
  * aborts the returned signal so the command finishes its chunk, checkpoints and says how to
  * resume; a second one exits at once.
  */
-export function abortOnSignals(what: string): AbortSignal {
+export function abortOnSignals(what: string, say: (line: string) => void = (line) => process.stderr.write(`\n${line}\n`)): AbortSignal {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\nreplog: ${signal}, ${what}… (again to exit at once)\n`);
+    say(`replog: ${signal}, ${what}… (again to exit at once)`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

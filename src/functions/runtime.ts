@@ -22,7 +22,7 @@ import { ReplicationCounters } from '../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
-import { namespacedLogger } from '../observability/logger';
+import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { crashAfterCommit } from './fault-injection';
 
 /**
@@ -39,7 +39,9 @@ export class Runtime {
   constructor(readonly config: Config) {}
 
   log(namespace: string): Log {
-    return this.once(`log:${namespace}`, () => namespacedLogger(namespace, this.config.logLevel));
+    return this.once(`log:${namespace}`, () =>
+      namespacedLogger(namespace, this.config.logLevel, resolveLogFormat(this.config.logFormat, process.stderr, this.config.metrics.emf)),
+    );
   }
 
   get documentClient() {
