@@ -186,7 +186,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await brokerCommand('stop', localBroker.port);
           say(`stopped the Kafka broker this run started (${localBroker.brokers})`);
         } else if (localBroker) {
-          say(`left the Kafka broker on ${localBroker.brokers} running: it was running before this ${command} started (npm run kafka:stop stops it)`);
+          const stopIt = `${localBroker.port === 9092 ? '' : `KAFKA_PORT=${localBroker.port} `}npm run kafka:stop`;
+          say(`left the Kafka broker on ${localBroker.brokers} running: it was running before this ${command} started (${stopIt} stops it)`);
         }
       },
     };
