@@ -22,6 +22,15 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/support/integration-timeout.ts'],
     },
     {
+      // The DynamoDB ports' contract specs (test/contract/specs) against dynalite and against
+      // moto's DynamoDB, which the moto file starts itself. `npm run test:contract`.
+      displayName: 'contract',
+      testMatch: ['<rootDir>/test/contract/**/*.test.ts'],
+      transform,
+      setupFiles,
+      testEnvironment: 'node',
+    },
+    {
       // The fault suite: SIGKILLed processes, a broker stopped and restarted (its own, on another
       // port), poison records and HTTP fuzzing. `npm run test:faults`.
       displayName: 'faults',
@@ -35,13 +44,15 @@ module.exports = {
     },
     {
       // `serverless package` for each stage (once, in globalSetup), then the templates, cfn-lint and
-      // the bundled handlers. `npm run test:deploy`.
+      // the bundled handlers; the local stage deployed into ministack on the local broker.
+      // `npm run test:deploy`.
       displayName: 'deploy',
       testMatch: ['<rootDir>/test/deploy/**/*.test.ts'],
       transform,
       setupFiles,
       testEnvironment: 'node',
-      globalSetup: '<rootDir>/test/deploy/package-stages.ts',
+      globalSetup: '<rootDir>/test/deploy/deploy-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
   ],
 };

@@ -5,7 +5,7 @@
  * control table), its Kafka event source mapping with its own consumer group, and its alarms.
  * serverless v3 has no loops, so serverless.yml includes `functions` and `resources` from here.
  */
-const { normalizedFunctionName, pascal, stageSettings, StageConfigError } = require('./stage-config');
+const { normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /** The longest Lambda function name AWS accepts. */
@@ -217,12 +217,12 @@ async function settingsWithTables(options) {
 module.exports = {
   followerEntries,
 
-  functions: async (options) => {
+  functions: stopOnRefusal(async (options) => {
     const s = await stageSettings(options);
     return Object.fromEntries(followerEntries(s).map((f) => [f.key, followerFunction(s, f)]));
-  },
+  }),
 
-  resources: async (options) => {
+  resources: stopOnRefusal(async (options) => {
     const s = await settingsWithTables(options);
     const resources = {};
     for (const f of followerEntries(s)) {
@@ -238,5 +238,5 @@ module.exports = {
       ]),
     );
     return { Resources: resources, Outputs: outputs };
-  },
+  }),
 };

@@ -4,7 +4,7 @@
  * code performs (the table below), on the stage's own table ARNs. Follower roles are in followers.js.
  */
 const { followerEntries } = require('./followers');
-const { normalizedFunctionName, stageSettings } = require('./stage-config');
+const { normalizedFunctionName, stageSettings, stopOnRefusal } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /**
@@ -68,7 +68,7 @@ function statementsFor(s, key, access) {
 module.exports = {
   ACCESS,
 
-  resources: async (options) => {
+  resources: stopOnRefusal(async (options) => {
     const s = await stageSettings(options);
     const resources = {};
     for (const [key, access] of Object.entries(ACCESS)) {
@@ -82,5 +82,5 @@ module.exports = {
       };
     }
     return { Resources: resources };
-  },
+  }),
 };

@@ -21,6 +21,25 @@ const MSK_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/.+$/;
 
 class StageConfigError extends Error {}
 
+/**
+ * Run by the serverless CLI (v3 or osls), a refused setting ends the command with one line naming
+ * it: serverless would otherwise wrap the error, with its stack, once per variable that uses it.
+ * Called any other way (the unit tests), the generators reject with the error as usual.
+ */
+const RUN_BY_SERVERLESS_CLI = /[\\/](serverless|sls|osls)(\.js)?$/.test(process.argv[1] ?? '');
+
+function stopOnRefusal(generator) {
+  return async (...args) => {
+    try {
+      return await generator(...args);
+    } catch (error) {
+      if (!(error instanceof StageConfigError) || !RUN_BY_SERVERLESS_CLI) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+  };
+}
+
 let configModule;
 function replogConfigModule() {
   if (!configModule) {
@@ -73,14 +92,16 @@ async function kafkaAccess(resolveVariable) {
   const problems = [];
   if (!EVENT_SOURCES.includes(p.kafkaEventSource)) problems.push(`kafkaEventSource must be one of ${EVENT_SOURCES.join(', ')}`);
   if (list(p.kafkaBrokers).length === 0) {
-    problems.push('kafkaBrokers is empty: the leader publishes with it (the bootstrap servers, e.g. b-1.example:9096,b-2.example:9096)');
+    problems.push('kafkaBrokers is empty (export REPLOG_KAFKA_BROKERS=b-1.example:9096,b-2.example:9096 or --param="kafkaBrokers=…")');
   }
   const mechanism = p.kafkaSaslMechanism;
   if (mechanism !== '' && !(mechanism in SASL_ACCESS_TYPES)) {
     problems.push(`kafkaSaslMechanism must be empty or one of ${Object.keys(SASL_ACCESS_TYPES).join(', ')}`);
   }
   if (mechanism !== '' && !SECRET_ARN.test(p.kafkaSecretArn)) {
-    problems.push('kafkaSecretArn must be the full ARN of a Secrets Manager secret {"username","password"} when kafkaSaslMechanism is set');
+    problems.push(
+      'kafkaSecretArn must be the full ARN of a Secrets Manager secret {"username","password"} when kafkaSaslMechanism is set (export REPLOG_KAFKA_SECRET_ARN=arn:aws:secretsmanager:… or --param="kafkaSecretArn=…")',
+    );
   }
   if (p.kafkaEventSource === 'msk') {
     if (!MSK_ARN.test(p.mskClusterArn)) problems.push('mskClusterArn must be an MSK cluster ARN when kafkaEventSource is msk');
@@ -89,7 +110,7 @@ async function kafkaAccess(resolveVariable) {
   const subnets = list(p.vpcSubnetIds);
   const securityGroups = list(p.vpcSecurityGroupIds);
   if ((subnets.length === 0) !== (securityGroups.length === 0)) problems.push('vpcSubnetIds and vpcSecurityGroupIds go together');
-  if (problems.length > 0) throw new StageConfigError(`replog deployment settings: ${problems.join('; ')}`);
+  if (problems.length > 0) throw new StageConfigError(`replog deployment settings: ${problems.join('; ')}; see docs/DEPLOY.md`);
   return {
     eventSource: p.kafkaEventSource,
     brokers: list(p.kafkaBrokers),
@@ -180,16 +201,17 @@ module.exports = {
   normalizedFunctionName,
   pascal,
   StageConfigError,
+  stopOnRefusal,
 
   /** KAFKA_SASL_USERNAME / _PASSWORD: dynamic references into the Kafka secret, or empty without SASL. */
-  kafkaSaslUsername: async ({ resolveVariable }) => {
+  kafkaSaslUsername: stopOnRefusal(async ({ resolveVariable }) => {
     const kafka = await kafkaAccess(resolveVariable);
     return kafka.secretArn ? secretField(kafka.secretArn, 'username', kafka.secretVersionId) : '';
-  },
-  kafkaSaslPassword: async ({ resolveVariable }) => {
+  }),
+  kafkaSaslPassword: stopOnRefusal(async ({ resolveVariable }) => {
     const kafka = await kafkaAccess(resolveVariable);
     return kafka.secretArn ? secretField(kafka.secretArn, 'password', kafka.secretVersionId) : '';
-  },
+  }),
 
   /** REPLOG_API_KEY: the secret named by the apiKeySecret param (its whole SecretString), or empty (keys off). */
   apiKey: async ({ resolveVariable }) => {
@@ -198,5 +220,5 @@ module.exports = {
   },
 
   /** provider.vpc: the functions join the brokers' VPC when subnets are given. */
-  vpc: async ({ resolveVariable }) => (await kafkaAccess(resolveVariable)).vpc ?? null,
+  vpc: stopOnRefusal(async ({ resolveVariable }) => (await kafkaAccess(resolveVariable)).vpc ?? null),
 };

@@ -4,6 +4,7 @@ import { registerDev } from './commands/dev';
 import { registerDlq } from './commands/dlq';
 import { registerFollower } from './commands/follower';
 import { registerFollowerAdmin } from './commands/follower-admin';
+import { registerMappings } from './commands/mappings';
 import { registerRelay } from './commands/relay';
 import { registerReplay } from './commands/replay';
 import { registerServe } from './commands/serve';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerTopics(program);
   registerRelay(program);
   registerDlq(program);
+  registerMappings(program);
   registerBench(program);
   return program;
 }

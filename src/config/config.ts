@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseAckMode } from '../core/ack-mode';
 import { ConfigError } from '../core/errors';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/item-value';
+import { LEASE_MARGIN_MS } from '../core/publish-order';
 import { parseFollowerList } from './follower-list';
 
 /**
@@ -63,7 +64,9 @@ const envSchema = z.object({
   REPLOG_MAX_BODY_BYTES: intFrom(DEFAULT_MAX_BODY_BYTES, 1, 10 * 1024 * 1024),
   REPLOG_API_KEY: z.string().min(16, 'REPLOG_API_KEY must be at least 16 characters').optional(),
   REPLOG_READS_REQUIRE_KEY: boolFrom(false),
-  REPLOG_RELAY_GRACE_MS: intFrom(5000, 0),
+  // Default: the publish lease (REPLOG_PUBLISH_TIMEOUT_MS) plus its margin, so the relay never
+  // takes over a mark whose writer may still hand its version to the log (core/publish-order.ts).
+  REPLOG_RELAY_GRACE_MS: z.coerce.number().int().min(0).optional(),
   REPLOG_RELAY_INTERVAL_MS: intFrom(2000, 50),
   REPLOG_RELAY_MAX_MARKS: intFrom(1000, 1, 100_000),
   // Testing aid for the fault suite: the leader SIGKILLs itself right after a DynamoDB commit
@@ -225,7 +228,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publishTimeoutMs: e.REPLOG_PUBLISH_TIMEOUT_MS,
     maxBodyBytes: e.REPLOG_MAX_BODY_BYTES,
     auth: { apiKey: e.REPLOG_API_KEY, readsRequireKey: e.REPLOG_READS_REQUIRE_KEY },
-    relay: { graceMs: e.REPLOG_RELAY_GRACE_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
+    relay: { graceMs: e.REPLOG_RELAY_GRACE_MS ?? e.REPLOG_PUBLISH_TIMEOUT_MS + LEASE_MARGIN_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
     faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
     stallMs: e.REPLOG_STALL_MS,
     // Progress must be persisted well within the stall threshold, or a busy follower could look stalled.

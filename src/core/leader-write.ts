@@ -3,8 +3,8 @@ import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
 import { ReplogError, UnavailableError } from './errors';
 import type { JsonValue } from './item-value';
-import type { OutboxMarkClearer } from './outbox';
-import type { ChangePublisher, Clock, LeaderStore } from './ports';
+import type { OrderedPublisher } from './ordered-publisher';
+import type { Clock, LeaderStore } from './ports';
 import type { LogPosition } from './positions';
 
 export interface WriteCommand {
@@ -24,10 +24,10 @@ export interface WriteResult {
 }
 
 export interface LeaderWriteDeps {
-  leader: LeaderStore;
-  publisher: ChangePublisher;
+  leader: Pick<LeaderStore, 'commit'>;
+  /** Publishes in each key's version order and records each publish on the item (publish-order.ts). */
+  publisher: Pick<OrderedPublisher, 'hold' | 'release' | 'publishCommitted'>;
   acknowledger: Acknowledger;
-  clearer: OutboxMarkClearer;
   clock: Clock;
   /**
    * Called between the commit and the publish. Only the fault suite sets it (to die exactly in
@@ -37,24 +37,33 @@ export interface LeaderWriteDeps {
 }
 
 /**
- * The leader's write path: commit (with outbox mark) → publish → acknowledge per mode.
- * If publishing fails the write stays committed with its mark, the relay will publish it, and the
- * client is told exactly that: nothing unpublished is ever acknowledged.
+ * The leader's write path: commit (with outbox mark: the publish lease) → publish in the key's
+ * version order → acknowledge per mode. If publishing fails the write stays committed with its
+ * mark, the relay will publish it, and the client is told exactly that: nothing unpublished is
+ * ever acknowledged.
  */
 export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): Promise<WriteResult> {
-  const { event } = await deps.leader.commit({
-    key: command.key,
-    op: command.op,
-    value: command.value,
-    writeId: command.writeId,
-    now: deps.clock.now(),
-    ...(command.expectedVersion === undefined ? {} : { expectedVersion: command.expectedVersion }),
-  });
+  deps.publisher.hold(command.writeId);
+  let committed: Awaited<ReturnType<LeaderStore['commit']>>;
+  try {
+    committed = await deps.leader.commit({
+      key: command.key,
+      op: command.op,
+      value: command.value,
+      writeId: command.writeId,
+      now: deps.clock.now(),
+      ...(command.expectedVersion === undefined ? {} : { expectedVersion: command.expectedVersion }),
+    });
+  } catch (error) {
+    deps.publisher.release(command.writeId);
+    throw error;
+  }
+  const { event } = committed;
 
   deps.afterCommit?.(event);
   let position: LogPosition;
   try {
-    position = await deps.publisher.publish(event);
+    position = await deps.publisher.publishCommitted(committed);
   } catch (cause) {
     const retriable = cause instanceof ReplogError ? cause.retriable : true;
     throw new UnavailableError(
@@ -66,7 +75,6 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
       },
     );
   }
-  deps.clearer.enqueue(event.key, event.version);
 
   const ack = await deps.acknowledger.acknowledge(command.ack, event, position);
   return { key: event.key, version: event.version, position, ack };

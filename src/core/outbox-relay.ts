@@ -1,17 +1,17 @@
-import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from './change-event';
-import type { ChangePublisher, LeaderStore, Log, MarkScanner, OutboxMark, StoredItem } from './ports';
+import type { OrderedPublisher } from './ordered-publisher';
+import type { Log, MarkScanner, OutboxMark } from './ports';
 
 /**
  * The outbox relay: the safety net for "committed on the leader, never reached the log" (a leader
  * killed between the DynamoDB commit and the Kafka produce, or a produce that failed). It finds
- * marks older than a grace period, republishes the item's *current* state (events carry full
- * state, so the current state is always a correct event, and a tombstone republishes a delete),
- * and clears the mark only if the item still holds the version it published.
+ * marks older than a grace period and republishes the item's *current* state (events carry full
+ * state, so the current state is always a correct event, and a tombstone republishes a delete)
+ * under a publish lease of its own, so the key's order in the log holds (core/publish-order.ts);
+ * the record of that publish clears the mark if the item still holds the version it published.
  */
 export interface OutboxRelayDeps {
   marks: MarkScanner;
-  leader: Pick<LeaderStore, 'get' | 'clearOutboxMark'>;
-  publisher: ChangePublisher;
+  publisher: Pick<OrderedPublisher, 'republishCurrent'>;
   log: Log;
   now: () => number;
 }
@@ -31,6 +31,8 @@ export interface OutboxRelayReport {
   republished: number;
   /** Marks removed after their version was published. */
   cleared: number;
+  /** Published, but a newer write took the mark meanwhile: that write's own leader publishes it after ours. */
+  superseded: number;
   /** The mark was already gone when the item was read (its leader finished meanwhile). */
   alreadyClear: number;
   /** A newer write re-marked the item within the grace period; its own leader is publishing it. */
@@ -48,28 +50,9 @@ export interface OutboxRelayReport {
   errors: string[];
 }
 
-/**
- * A republished version may land after a newer version its leader published meanwhile; on a
- * compacted topic the last record per key must be the newest state, so the relay republishes
- * until a re-read shows the version it published, a bounded number of times.
- */
-const MAX_ROUNDS_PER_MARK = 3;
 const MAX_REPORTED_ERRORS = 5;
 
-type Outcome = 'cleared' | 'alreadyClear' | 'fresh' | 'busy';
-
-export function eventFromItem(item: StoredItem): ChangeEvent {
-  return {
-    v: CHANGE_EVENT_SCHEMA_VERSION,
-    op: item.deleted ? 'delete' : 'put',
-    key: item.key,
-    version: item.version,
-    value: item.deleted ? null : item.value,
-    committedAt: item.updatedAt,
-    // Leader items always carry their write id; the fallback only keeps the event schema-valid.
-    writeId: item.writeId ?? `relay-v${item.version}`,
-  };
-}
+type Outcome = 'cleared' | 'superseded' | 'alreadyClear' | 'fresh' | 'busy';
 
 export async function relayOutbox(deps: OutboxRelayDeps, options: OutboxRelayOptions): Promise<OutboxRelayReport> {
   const started = deps.now();
@@ -78,6 +61,7 @@ export async function relayOutbox(deps: OutboxRelayDeps, options: OutboxRelayOpt
     found: 0,
     republished: 0,
     cleared: 0,
+    superseded: 0,
     alreadyClear: 0,
     fresh: 0,
     busy: 0,
@@ -126,28 +110,24 @@ export async function relayOutbox(deps: OutboxRelayDeps, options: OutboxRelayOpt
 }
 
 async function relayOne(deps: OutboxRelayDeps, mark: OutboxMark, cutoff: number, onPublished: () => void): Promise<Outcome> {
-  let item = await deps.leader.get(mark.key);
-  if (item?.outboxAt === undefined) return 'alreadyClear';
-  if (item.outboxAt >= cutoff) return 'fresh';
-  for (let round = 0; round < MAX_ROUNDS_PER_MARK; round++) {
-    const event = eventFromItem(item);
-    const position = await deps.publisher.publish(event);
-    onPublished();
-    const after = await deps.leader.get(mark.key);
-    if (after === undefined || after.version === item.version) {
-      // Conditional on the version: a write that replaced the item meanwhile keeps its own mark.
-      await deps.leader.clearOutboxMark(mark.key, item.version);
+  const outcome = await deps.publisher.republishCurrent(mark.key, { staleBefore: cutoff, onlyIfLeased: true });
+  switch (outcome.kind) {
+    case 'absent':
+    case 'not-leased':
+      return 'alreadyClear';
+    case 'fresh':
+      return 'fresh';
+    case 'busy':
+      return 'busy';
+    case 'republished':
+      onPublished();
       deps.log.info('outbox relay republished an unpublished write', {
         key: mark.key,
-        version: item.version,
-        op: event.op,
-        partition: position.partition,
-        offset: position.offset,
+        version: outcome.version,
+        partition: outcome.position.partition,
+        offset: outcome.position.offset,
         markedAgoMs: deps.now() - mark.outboxAt,
       });
-      return 'cleared';
-    }
-    item = after;
+      return outcome.cleared ? 'cleared' : 'superseded';
   }
-  return 'busy';
 }

@@ -20,8 +20,10 @@ export interface StoredItem {
   updatedAt: number;
   /** The id of the write that produced this version (leader items; followers copy it). */
   writeId?: string;
-  /** Leader items only: set while this version may not yet be in the replication log. */
+  /** Leader items only: set while this version may not yet be in the replication log (its publish lease began). */
   outboxAt?: number;
+  /** Leader items only: who holds that lease (a writeId, or a relay/verify claim). */
+  outboxLease?: string;
 }
 
 export interface CommitRequest {
@@ -34,16 +36,80 @@ export interface CommitRequest {
   now: number;
 }
 
-export interface CommittedWrite {
-  event: ChangeEvent;
+/**
+ * A publish of one version of a key, as recorded on the leader item once it is in the log.
+ * The record is what another process's successor write waits for (core/publish-order.ts).
+ */
+export interface PublishedRecord {
+  version: number;
+  /** The lease under which it was published. */
+  lease: string;
+  /** When that lease began (epoch ms). */
+  leaseAt: number;
+  position: LogPosition;
 }
 
+/**
+ * An open publish lease on a leader item: the outbox mark. Whoever holds it may hand the item's
+ * version to the log until `leaseAt` + the publish window, and not after (core/publish-order.ts).
+ */
+export interface PublishLease {
+  /** The writeId of the commit that set it, or the id of a relay/verify claim. */
+  id: string;
+  at: number;
+}
+
+/** What a commit replaced: the key's previous version and the state of its publication. */
+export interface PriorVersion {
+  version: number;
+  /** The previous version's publish lease, if it was still open (its outbox mark). */
+  lease: PublishLease | undefined;
+  /** The newest publish recorded on the item before the commit. */
+  published: PublishedRecord | undefined;
+}
+
+export interface CommittedWrite {
+  event: ChangeEvent;
+  /** The lease the commit took: the new version's outbox mark. */
+  lease: PublishLease;
+  /** undefined for a key's first version. */
+  prior: PriorVersion | undefined;
+}
+
+/** The publication state of a leader item, read consistently. */
+export interface PublishState {
+  version: number;
+  lease: PublishLease | undefined;
+  published: PublishedRecord | undefined;
+}
+
+/**
+ * How recording a publish ended: `cleared` (the version's lease was still open: mark removed),
+ * `recorded` (a newer version or lease holds the mark; the record is there for its waiter), or
+ * `behind` (a newer version's publish was already recorded: the record is dropped, and if this
+ * publish landed after that one, `landedAfter` says so and the key's newest state must be
+ * published again).
+ */
+export type RecordOutcome =
+  | { kind: 'cleared' }
+  | { kind: 'recorded' }
+  | { kind: 'behind'; newer: PublishedRecord; landedAfter: boolean };
+
 export interface LeaderStore {
-  /** One conditional write: bumps the version and leaves the outbox mark with the new state. */
+  /**
+   * One conditional write: bumps the version, takes a publish lease (the outbox mark, id =
+   * writeId, at = request.now) and returns what the item held before.
+   */
   commit(request: CommitRequest): Promise<CommittedWrite>;
   get(key: string): Promise<StoredItem | undefined>;
-  /** Clears the outbox mark only if the item still carries this version's mark. */
-  clearOutboxMark(key: string, version: number): Promise<void>;
+  publishState(key: string): Promise<PublishState | undefined>;
+  /** Records that `version` is in the log at `position`, published under `lease`. */
+  recordPublished(key: string, version: number, lease: PublishLease, position: LogPosition): Promise<RecordOutcome>;
+  /**
+   * Takes a new publish lease on the item's current version for a republish (relay, verify), if
+   * the item is still at `version` and its lease is still `seen` (undefined: no open lease).
+   */
+  claimLease(key: string, version: number, seen: PublishLease | undefined, next: PublishLease): Promise<boolean>;
 }
 
 /** A leader item whose outbox mark was set at `outboxAt` (epoch ms). */
@@ -66,9 +132,21 @@ export interface FollowerStore {
   get(key: string): Promise<StoredItem | undefined>;
 }
 
+export interface PublishOptions {
+  /**
+   * Epoch ms after which the event must not be handed to the log any more (its publish lease
+   * ends): the publish fails instead. Without it, the publisher's own timeout applies.
+   */
+  notAfter?: number;
+}
+
 export interface ChangePublisher {
-  /** Resolves once the event is durably in the log (acks=all) with its position. */
-  publish(event: ChangeEvent): Promise<LogPosition>;
+  /**
+   * Resolves once the event is durably in the log (acks=all) with its position: the event's own
+   * record, or that of a newer version of the key this publisher already sent (which carries the
+   * event's effect), so a key's versions never go backwards in the log.
+   */
+  publish(event: ChangeEvent, options?: PublishOptions): Promise<LogPosition>;
 }
 
 export interface OffsetReader {

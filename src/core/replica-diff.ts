@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { JsonValue } from './item-value';
 import type { StoredItem } from './ports';
+import type { LogPosition } from './positions';
 
 /**
  * One item as `replog verify` compares replicas: its version, whether it is a tombstone, and a
@@ -11,6 +12,10 @@ export interface ReplicaItemView {
   version: number;
   deleted: boolean;
   digest: string;
+  /** Leader items: where this version was recorded as published (absent while unrecorded). */
+  published?: LogPosition;
+  /** Leader items: this version's publish lease is still open (it may not be in the log yet). */
+  inFlight?: boolean;
 }
 
 /**
@@ -85,6 +90,20 @@ export function compareReplicas(
   for (const key of leader.keys()) consider(key);
   for (const key of follower.keys()) if (!leader.has(key)) consider(key);
   return differences.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+/**
+ * A difference the follower cannot have healed yet: the leader's version is still being published,
+ * or it is in the log at or after what the follower's consumer group has committed. Only a state
+ * replication will bring (not `differing`) can be pending.
+ */
+export function isPending(difference: Difference, committed: ReadonlyMap<number, bigint> | undefined): boolean {
+  const leader = difference.leader;
+  if (leader === undefined || difference.kind === 'differing') return false;
+  if (leader.inFlight) return true;
+  if (leader.published === undefined) return false;
+  const next = committed?.get(leader.published.partition);
+  return next === undefined || next <= BigInt(leader.published.offset);
 }
 
 export function countByKind(differences: readonly Difference[]): Record<DifferenceKind, number> {

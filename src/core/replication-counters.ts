@@ -11,6 +11,8 @@ export interface CountersSnapshot {
   degradedAcks: number;
   failedAcks: number;
   publishFailures: number;
+  /** Writes that waited for another process's publish of the key's previous version (publish-order.ts). */
+  orderWaits: { count: number; leaseEnded: number; maxMs: number };
   wait: { count: number; averageMs: number; p99Ms: number; maxMs: number };
 }
 
@@ -21,6 +23,9 @@ export class ReplicationCounters {
   degradedAcks = 0;
   failedAcks = 0;
   publishFailures = 0;
+  private orderWaitCount = 0;
+  private orderWaitLeaseEnded = 0;
+  private orderWaitMax = 0;
   private waitCount = 0;
   private waitTotal = 0;
   private waitMax = 0;
@@ -32,6 +37,12 @@ export class ReplicationCounters {
     if (degraded) this.degradedAcks += 1;
     if (mode === 'async' && !degraded) return;
     this.recordWait(waitedMs);
+  }
+
+  recordOrderWait(ms: number, outcome: 'recorded' | 'lease-ended'): void {
+    this.orderWaitCount += 1;
+    if (outcome === 'lease-ended') this.orderWaitLeaseEnded += 1;
+    if (ms > this.orderWaitMax) this.orderWaitMax = ms;
   }
 
   recordWait(ms: number): void {
@@ -55,6 +66,7 @@ export class ReplicationCounters {
       degradedAcks: this.degradedAcks,
       failedAcks: this.failedAcks,
       publishFailures: this.publishFailures,
+      orderWaits: { count: this.orderWaitCount, leaseEnded: this.orderWaitLeaseEnded, maxMs: this.orderWaitMax },
       wait: {
         count: this.waitCount,
         averageMs: this.waitCount === 0 ? 0 : Math.round((this.waitTotal / this.waitCount) * 100) / 100,

@@ -1,12 +1,13 @@
-import type { ChangePublisher, FollowerRepairer, Log, ReplicaScanner, ReplicationAdminPort, StoredItem } from './ports';
+import type { OrderedPublisher } from './ordered-publisher';
+import type { FollowerRepairer, Log, ReplicaScanner, ReplicationAdminPort, StoredItem } from './ports';
 import { hasPassed, type LogPosition } from './positions';
-import { eventFromItem } from './outbox-relay';
 import {
   classifyDifference,
   compareReplicas,
   countByKind,
   type Difference,
   type DifferenceKind,
+  isPending,
   type RepairAction,
   repairActionFor,
   viewOf,
@@ -16,7 +17,10 @@ export interface VerifyDeps {
   leader: { scanner: ReplicaScanner; get(key: string): Promise<StoredItem | undefined> };
   follower: { scanner: ReplicaScanner; get(key: string): Promise<StoredItem | undefined> };
   repairer: FollowerRepairer;
-  publisher: ChangePublisher;
+  /** Republishes the leader's current state in the key's order (core/publish-order.ts). */
+  publisher: Pick<OrderedPublisher, 'republishCurrent'>;
+  /** How old an open publish lease must be before verify takes it over (lease window + margin). */
+  staleLeaseMs: number;
   admin: Pick<ReplicationAdminPort, 'endOffsets' | 'committedOffsets' | 'groupMembership'>;
   groupId: string;
   log: Log;
@@ -51,6 +55,12 @@ export interface VerifyReport {
   followerItems: number;
   /** Differences found (after settling), before any repair. */
   differences: Difference[];
+  /**
+   * A follower without a live consumer: leader versions it has not been delivered yet (still being
+   * published, or in the log at or after its committed offsets). Not differences: its consumer
+   * applies them when it runs.
+   */
+  pending: Difference[];
   counts: Record<DifferenceKind, number>;
   repairs: RepairOutcome[];
   /** What still differs at the end (after repair and its re-check, when --repair). */
@@ -62,7 +72,6 @@ export interface VerifyReport {
 
 const POLL_MS = 200;
 const RECHECK_CONCURRENCY = 16;
-const MAX_REPUBLISH_ROUNDS = 3;
 
 /**
  * Compares a follower's table with the leader's: both scanned in parallel, differences classified
@@ -75,6 +84,14 @@ export async function verifyFollower(deps: VerifyDeps, options: VerifyOptions): 
   const [leaderItems, followerItems] = await Promise.all([deps.leader.scanner.scan(), deps.follower.scanner.scan()]);
   let differences = compareReplicas(leaderItems, followerItems);
   const followerLive = await isLive(deps);
+  let pending: Difference[] = [];
+  if (!followerLive && differences.length > 0) {
+    // Nobody applies the log for this follower now: what it has not been delivered is not a
+    // difference (its consumer applies it when it runs), and waiting would not change that.
+    const committed = (await deps.admin.committedOffsets([deps.groupId])).get(deps.groupId);
+    pending = differences.filter((d) => isPending(d, committed));
+    differences = differences.filter((d) => !isPending(d, committed));
+  }
   if (differences.length > 0) {
     options.onNotice?.(`${differences.length} candidate difference(s); re-checking them as ${options.followerId} catches up`);
     differences = await settle(deps, differences, options.settleMs, followerLive);
@@ -101,6 +118,7 @@ export async function verifyFollower(deps: VerifyDeps, options: VerifyOptions): 
     leaderItems: leaderItems.size,
     followerItems: followerItems.size,
     differences,
+    pending,
     counts: countByKind(differences),
     repairs: repairs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     remaining,
@@ -113,24 +131,23 @@ export async function verifyFollower(deps: VerifyDeps, options: VerifyOptions): 
 async function repairOne(deps: VerifyDeps, difference: Difference): Promise<RepairOutcome> {
   const action = repairActionFor(difference);
   const base = { key: difference.key, kind: difference.kind, action };
-  let leader = await deps.leader.get(difference.key);
   if (action === 'republish') {
-    // On a compacted topic the last record of a key must be its newest state: if a write landed
-    // while we republished, our older copy may sit after it, so publish the current state again.
-    for (let round = 0; leader && round < MAX_REPUBLISH_ROUNDS; round++) {
-      const position = await deps.publisher.publish(eventFromItem(leader));
-      deps.log.info('republished the leader state for verify --repair', {
-        key: difference.key,
-        version: leader.version,
-        partition: position.partition,
-        offset: position.offset,
-      });
-      const now = await deps.leader.get(difference.key);
-      if (!now || now.version === leader.version) return { ...base, done: true, position };
-      leader = now;
+    // Under a publish lease of its own, so a write landing meanwhile is published after it and
+    // the key's last record in the compacted log stays its newest state.
+    const outcome = await deps.publisher.republishCurrent(difference.key, { staleBefore: deps.now() - deps.staleLeaseMs });
+    if (outcome.kind !== 'republished') {
+      // `fresh`: a write of the key is being published right now; the re-check judges the result.
+      return { ...base, done: outcome.kind === 'fresh' };
     }
-    return { ...base, done: false };
+    deps.log.info('republished the leader state for verify --repair', {
+      key: difference.key,
+      version: outcome.version,
+      partition: outcome.position.partition,
+      offset: outcome.position.offset,
+    });
+    return { ...base, done: true, position: outcome.position };
   }
+  const leader = await deps.leader.get(difference.key);
   const expected = difference.follower?.version;
   if (action === 'remove') {
     const done = expected !== undefined && (await deps.repairer.remove(difference.key, expected));

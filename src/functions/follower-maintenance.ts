@@ -1,3 +1,4 @@
+import { LEASE_MARGIN_MS } from '../core/publish-order';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BulkFollowerWriter } from '../adapters/dynamodb/bulk-follower-writer';
@@ -78,7 +79,8 @@ export async function verifyFollowerTable(
       leader: { scanner: new DynamoReplicaScanner(rt.documentClient, rt.config.tables.leader), get: (key) => rt.leader.get(key) },
       follower: { scanner: new DynamoReplicaScanner(rt.documentClient, table), get: (key) => rt.followerTable(id).get(key) },
       repairer: new DynamoFollowerRepairer(rt.documentClient, table),
-      publisher: rt.publisher,
+      publisher: rt.ordered,
+      staleLeaseMs: rt.config.publishTimeoutMs + LEASE_MARGIN_MS,
       admin: rt.admin,
       groupId: rt.config.groupId(id),
       log: rt.log(`verify:${id}`),

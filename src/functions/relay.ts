@@ -10,7 +10,7 @@ export interface RelayOverrides {
 /** One relay pass with the runtime's adapters; shared by the Lambda, the local timer and `replog relay`. */
 export function runRelay(rt: Runtime, overrides: RelayOverrides = {}): Promise<OutboxRelayReport> {
   return relayOutbox(
-    { marks: rt.outboxIndex, leader: rt.leader, publisher: rt.publisher, log: rt.log('relay'), now: Date.now },
+    { marks: rt.outboxIndex, publisher: rt.ordered, log: rt.log('relay'), now: Date.now },
     { graceMs: overrides.graceMs ?? rt.config.relay.graceMs, maxMarks: overrides.maxMarks ?? rt.config.relay.maxMarks },
   );
 }

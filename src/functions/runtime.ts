@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoConsumerStates } from '../adapters/dynamodb/consumer-state-table';
 import { DynamoControlTable } from '../adapters/dynamodb/control-table';
@@ -15,7 +16,7 @@ import { type Config, loadConfig } from '../config/config';
 import type { ChangeEvent } from '../core/change-event';
 import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
-import { OutboxMarkClearer } from '../core/outbox';
+import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log } from '../core/ports';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { ReplicationCounters } from '../core/replication-counters';
@@ -115,18 +116,21 @@ export class Runtime {
     return this.once('consumerStates', () => new DynamoConsumerStates(this.documentClient, this.config.tables.control));
   }
 
-  get clearer(): OutboxMarkClearer {
-    return this.once('clearer', () => {
-      const log = this.log('outbox');
-      const c = new OutboxMarkClearer(this.leader, (key, version, error) =>
-        log.warn('outbox mark not cleared; the relay will republish this version', {
-          key,
-          version,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
-      this.closers.unshift(() => c.drain());
-      return c;
+  /** Publishes in each key's version order across processes and records each publish (core/publish-order.ts). */
+  get ordered(): OrderedPublisher {
+    return this.once('ordered', () => {
+      const p = new OrderedPublisher({
+        store: this.leader,
+        publisher: this.publisher,
+        windowMs: this.config.publishTimeoutMs,
+        log: this.log('publish'),
+        now: Date.now,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        newLeaseId: () => `claim-${randomUUID()}`,
+        onOrderWait: (waitedMs, outcome) => this.counters.recordOrderWait(waitedMs, outcome),
+      });
+      this.closers.unshift(() => p.drain());
+      return p;
     });
   }
 

@@ -1,22 +1,83 @@
-import type { ChangeEvent } from '../../src/core/change-event';
+import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../src/core/change-event';
+import { NotFoundError, PreconditionFailedError } from '../../src/core/errors';
 import type { JsonValue } from '../../src/core/item-value';
-import type { ChangePublisher, MarkScanner, OutboxMark, StoredItem } from '../../src/core/ports';
+import type {
+  ChangePublisher,
+  CommitRequest,
+  CommittedWrite,
+  LeaderStore,
+  MarkScanner,
+  OutboxMark,
+  PublishedRecord,
+  PublishLease,
+  PublishOptions,
+  PublishState,
+  RecordOutcome,
+  StoredItem,
+} from '../../src/core/ports';
 import type { LogPosition } from '../../src/core/positions';
+import { landedAfter } from '../../src/core/publish-order';
+
+type Item = StoredItem & { pub?: PublishedRecord };
 
 /**
- * A leader table with outbox marks and a log, in memory, following the adapters' rules: a commit
- * bumps the version and sets the mark; clearing is conditional on the version.
+ * A leader table with outbox marks (publish leases) and publish records, in memory, following the
+ * DynamoDB adapter's rules (adapters/dynamodb/leader-requests.ts): a commit bumps the version,
+ * takes a lease and returns what the item held; records and claims are conditional the same way.
  */
-export class InMemoryLeaderWithOutbox implements MarkScanner {
-  readonly items = new Map<string, StoredItem>();
+export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
+  readonly items = new Map<string, Item>();
   /** Runs before a `get` returns, so a test can commit a concurrent write at that moment. */
   onGet: ((key: string, call: number) => void) | undefined;
+  /** Delays a commit's answer after the commit took effect (a slow response on the wire). */
+  answerDelay: ((request: CommitRequest) => Promise<void>) | undefined;
   private getCalls = 0;
 
-  commit(key: string, value: JsonValue | null, at: number, op: 'put' | 'delete' = 'put'): StoredItem {
+  async commit(request: CommitRequest): Promise<CommittedWrite> {
+    const old = this.items.get(request.key);
+    const live = old && !old.deleted ? old : undefined;
+    if (request.expectedVersion !== undefined && live?.version !== request.expectedVersion) {
+      throw new PreconditionFailedError(request.key, request.expectedVersion, live?.version);
+    }
+    if (request.op === 'delete' && live === undefined) throw new NotFoundError(`item ${JSON.stringify(request.key)} does not exist`);
+    const version = (old?.version ?? 0) + 1;
+    const item: Item = {
+      key: request.key,
+      version,
+      value: request.op === 'put' ? request.value : null,
+      deleted: request.op === 'delete',
+      updatedAt: request.now,
+      writeId: request.writeId,
+      outboxAt: request.now,
+      outboxLease: request.writeId,
+      ...(old?.pub ? { pub: old.pub } : {}),
+    };
+    this.items.set(request.key, item);
+    const prior: PublishState | undefined = old && {
+      version: old.version,
+      lease: old.outboxAt === undefined ? undefined : { id: old.outboxLease ?? '', at: old.outboxAt },
+      published: old.pub,
+    };
+    await this.answerDelay?.(request);
+    const event: ChangeEvent = {
+      v: CHANGE_EVENT_SCHEMA_VERSION,
+      op: request.op,
+      key: request.key,
+      version,
+      value: request.op === 'put' ? (request.value as JsonValue) : null,
+      committedAt: request.now,
+      writeId: request.writeId,
+    };
+    return { event, lease: { id: request.writeId, at: request.now }, prior };
+  }
+
+  /** A write as a leader that then died leaves it: committed with its lease, never published. */
+  commitUnpublished(key: string, value: JsonValue | null, at: number, op: 'put' | 'delete' = 'put'): Item {
     const version = (this.items.get(key)?.version ?? 0) + 1;
-    const item: StoredItem = { key, version, value: op === 'put' ? value : null, deleted: op === 'delete', updatedAt: at, writeId: `w-${key}-${version}`, outboxAt: at };
-    this.items.set(key, item);
+    const writeId = `w-${key}-${version}`;
+    const item: Item = { key, version, value: op === 'put' ? value : null, deleted: op === 'delete', updatedAt: at, writeId, outboxAt: at, outboxLease: writeId };
+    const pub = this.items.get(key)?.pub;
+    this.items.set(key, pub ? { ...item, pub } : item);
     return item;
   }
 
@@ -32,30 +93,72 @@ export class InMemoryLeaderWithOutbox implements MarkScanner {
     this.getCalls += 1;
     this.onGet?.(key, this.getCalls);
     const item = this.items.get(key);
-    return item && { ...item };
+    if (item === undefined) return undefined;
+    const { pub: _pub, ...stored } = item;
+    return { ...stored };
   }
 
-  async clearOutboxMark(key: string, version: number): Promise<void> {
+  async publishState(key: string): Promise<PublishState | undefined> {
     const item = this.items.get(key);
-    if (item && item.version === version && item.outboxAt !== undefined) {
-      const { outboxAt: _cleared, ...rest } = item;
-      this.items.set(key, rest);
+    return (
+      item && {
+        version: item.version,
+        lease: item.outboxAt === undefined ? undefined : { id: item.outboxLease ?? '', at: item.outboxAt },
+        published: item.pub,
+      }
+    );
+  }
+
+  async recordPublished(key: string, version: number, lease: PublishLease, position: LogPosition): Promise<RecordOutcome> {
+    const item = this.items.get(key);
+    if (item === undefined) return { kind: 'recorded' };
+    const pub: PublishedRecord = { version, lease: lease.id, leaseAt: lease.at, position };
+    if (item.version === version && item.outboxLease === lease.id) {
+      const { outboxAt: _at, outboxLease: _lease, ...rest } = item;
+      this.items.set(key, { ...rest, pub });
+      return { kind: 'cleared' };
     }
+    const held = item.pub;
+    if (held === undefined || held.version < version || (held.version === version && held.leaseAt < lease.at)) {
+      this.items.set(key, { ...item, pub });
+      return { kind: 'recorded' };
+    }
+    if (held.version <= version) return { kind: 'recorded' };
+    return { kind: 'behind', newer: held, landedAfter: landedAfter(position, held.position) };
+  }
+
+  async claimLease(key: string, version: number, seen: PublishLease | undefined, next: PublishLease): Promise<boolean> {
+    const item = this.items.get(key);
+    if (item === undefined || item.version !== version) return false;
+    const current = item.outboxAt === undefined ? undefined : { id: item.outboxLease ?? '', at: item.outboxAt };
+    if (seen === undefined ? current !== undefined : current?.id !== seen.id || (seen.id === '' && current.at !== seen.at)) return false;
+    this.items.set(key, { ...item, outboxAt: next.at, outboxLease: next.id });
+    return true;
   }
 }
 
+/** A replication log in memory: a record list per publish, in the order publishes arrive. */
 export class InMemoryLog implements ChangePublisher {
   readonly records: ChangeEvent[] = [];
   failFrom: number | undefined;
+  /** Delays a publish's answer (the record is already in the log). */
+  answerDelay: ((event: ChangeEvent) => Promise<void>) | undefined;
 
-  async publish(event: ChangeEvent): Promise<LogPosition> {
+  async publish(event: ChangeEvent, _options?: PublishOptions): Promise<LogPosition> {
     if (this.failFrom !== undefined && this.records.length >= this.failFrom) throw new Error('broker unavailable');
     this.records.push(event);
-    return { partition: 0, offset: String(this.records.length - 1) };
+    const position = { partition: 0, offset: String(this.records.length - 1) };
+    await this.answerDelay?.(event);
+    return position;
   }
 
   /** What a compacted topic would keep: the last record per key. */
   lastPerKey(): Map<string, ChangeEvent> {
     return new Map(this.records.map((r) => [r.key, r]));
+  }
+
+  /** Per key, the versions in log order. */
+  versionsOf(key: string): number[] {
+    return this.records.filter((r) => r.key === key).map((r) => r.version);
   }
 }

@@ -19,9 +19,15 @@ export interface TestStack {
  */
 export async function startTestStack(
   label: string,
-  options: { env?: Record<string, string>; followers?: 'all' | 'none' | string[]; http?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    followers?: 'all' | 'none' | string[];
+    http?: boolean;
+    /** Names made beforehand (a test that creates its topic itself). */
+    names?: ReturnType<typeof uniqueNames>;
+  } = {},
 ): Promise<TestStack> {
-  const names = uniqueNames(label);
+  const names = options.names ?? uniqueNames(label);
   const dynamo = await startDynalite();
   const env = isolatedEnv(names, dynamo.endpoint, options.env);
   const stack = await startLocalStack({ env, http: options.http ?? true, followers: options.followers ?? 'all' });

@@ -1,5 +1,5 @@
 import type { JsonValue } from '../../core/item-value';
-import type { StoredItem } from '../../core/ports';
+import type { PublishedRecord, PublishState, StoredItem } from '../../core/ports';
 
 /**
  * Items store their value as JSON text (`doc`) rather than a DynamoDB map: every JSON value,
@@ -14,7 +14,32 @@ export interface ItemRecord {
   writeId?: string;
   outboxAt?: number;
   outboxShard?: string;
+  /** Leader items: the holder of the open publish lease (core/publish-order.ts). */
+  outboxLease?: string;
+  /** Leader items: the newest publish recorded as in the log. */
+  pub?: PublishedAttribute;
   appliedAt?: number;
+}
+
+export interface PublishedAttribute {
+  version: number;
+  lease: string;
+  leaseAt: number;
+  partition: number;
+  offset: string;
+}
+
+export function toPublishedRecord(pub: PublishedAttribute | undefined): PublishedRecord | undefined {
+  if (pub === undefined) return undefined;
+  return { version: pub.version, lease: pub.lease, leaseAt: pub.leaseAt, position: { partition: pub.partition, offset: pub.offset } };
+}
+
+export function toPublishState(record: Pick<ItemRecord, 'version' | 'outboxAt' | 'outboxLease' | 'pub'>): PublishState {
+  return {
+    version: record.version,
+    lease: record.outboxAt === undefined ? undefined : { id: record.outboxLease ?? '', at: record.outboxAt },
+    published: toPublishedRecord(record.pub),
+  };
 }
 
 export function toStoredItem(record: ItemRecord): StoredItem {
@@ -26,6 +51,7 @@ export function toStoredItem(record: ItemRecord): StoredItem {
     updatedAt: record.updatedAt,
     ...(record.writeId === undefined ? {} : { writeId: record.writeId }),
     ...(record.outboxAt === undefined ? {} : { outboxAt: record.outboxAt }),
+    ...(record.outboxLease === undefined ? {} : { outboxLease: record.outboxLease }),
   };
 }
 

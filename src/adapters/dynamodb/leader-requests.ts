@@ -1,6 +1,7 @@
 import type { GetCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { CommitRequest } from '../../core/ports';
-import { outboxShardOf } from './item-attributes';
+import type { CommitRequest, PublishLease } from '../../core/ports';
+import type { LogPosition } from '../../core/positions';
+import { outboxShardOf, type PublishedAttribute } from './item-attributes';
 
 /**
  * Pure request builders for the leader table (DynamoDB Toolbox style): unit-testable without a
@@ -16,7 +17,16 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
     ':shard': outboxShardOf(req.key),
     ':del': req.op === 'delete',
   };
-  const set = ['#v = if_not_exists(#v, :zero) + :one', '#d = :del', 'updatedAt = :now', 'writeId = :wid', 'outboxAt = :now', 'outboxShard = :shard'];
+  // The outbox mark is also the new version's publish lease (core/publish-order.ts), held by this write.
+  const set = [
+    '#v = if_not_exists(#v, :zero) + :one',
+    '#d = :del',
+    'updatedAt = :now',
+    'writeId = :wid',
+    'outboxAt = :now',
+    'outboxShard = :shard',
+    'outboxLease = :wid',
+  ];
   let update: string;
   if (req.op === 'put') {
     values[':doc'] = JSON.stringify(req.value);
@@ -43,19 +53,85 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
     ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_NEW',
+    // What the item held before: the prior version's lease and publish record decide when this
+    // version may be published (core/publish-order.ts).
+    ReturnValues: 'ALL_OLD',
   };
 }
 
-export function buildClearMarkRequest(table: string, key: string, version: number): UpdateCommandInput {
+/**
+ * Records that `version` is in the log. `clear`: the version still holds the lease it was
+ * published under, so the mark goes too. `record`: a newer version or lease holds the mark, and
+ * the record is left for whoever waits on ours; an older record never replaces a newer one.
+ */
+export function buildRecordPublishedRequest(
+  table: string,
+  key: string,
+  version: number,
+  lease: PublishLease,
+  position: LogPosition,
+  mode: 'clear' | 'record',
+): UpdateCommandInput {
+  const pub: PublishedAttribute = { version, lease: lease.id, leaseAt: lease.at, partition: position.partition, offset: position.offset };
+  if (mode === 'clear') {
+    return {
+      TableName: table,
+      Key: { pk: key },
+      UpdateExpression: 'SET #pub = :pub REMOVE outboxAt, outboxShard, outboxLease',
+      ConditionExpression: '#v = :v AND outboxLease = :lease',
+      ExpressionAttributeNames: { '#v': 'version', '#pub': 'pub' },
+      ExpressionAttributeValues: { ':v': version, ':lease': lease.id, ':pub': pub },
+    };
+  }
   return {
     TableName: table,
     Key: { pk: key },
-    UpdateExpression: 'REMOVE outboxAt, outboxShard',
-    // A newer write re-marked the item: its mark belongs to that write and must stay.
-    ConditionExpression: '#v = :v AND attribute_exists(outboxAt)',
+    UpdateExpression: 'SET #pub = :pub',
+    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#pub) OR #pub.#pv < :v OR (#pub.#pv = :v AND #pub.#pat < :at))',
+    ExpressionAttributeNames: { '#pub': 'pub', '#pv': 'version', '#pat': 'leaseAt' },
+    ExpressionAttributeValues: { ':v': version, ':at': lease.at, ':pub': pub },
+  };
+}
+
+/**
+ * A republish's lease on the item's current version, taken only if the item is still at that
+ * version and its lease is still the one the caller saw (none, or a stale one it replaces).
+ */
+export function buildClaimLeaseRequest(
+  table: string,
+  key: string,
+  version: number,
+  seen: PublishLease | undefined,
+  next: PublishLease,
+): UpdateCommandInput {
+  const values: Record<string, unknown> = { ':v': version, ':now': next.at, ':shard': outboxShardOf(key), ':lease': next.id };
+  let condition: string;
+  if (seen === undefined) condition = '#v = :v AND attribute_not_exists(outboxAt)';
+  else if (seen.id === '') {
+    // A mark written before leases had ids: it is identified by its time alone.
+    values[':seenAt'] = seen.at;
+    condition = '#v = :v AND outboxAt = :seenAt AND attribute_not_exists(outboxLease)';
+  } else {
+    values[':seen'] = seen.id;
+    condition = '#v = :v AND outboxLease = :seen';
+  }
+  return {
+    TableName: table,
+    Key: { pk: key },
+    UpdateExpression: 'SET outboxAt = :now, outboxShard = :shard, outboxLease = :lease',
+    ConditionExpression: condition,
     ExpressionAttributeNames: { '#v': 'version' },
-    ExpressionAttributeValues: { ':v': version },
+    ExpressionAttributeValues: values,
+  };
+}
+
+export function buildPublishStateRequest(table: string, key: string): GetCommandInput {
+  return {
+    TableName: table,
+    Key: { pk: key },
+    ConsistentRead: true,
+    ProjectionExpression: '#v, outboxAt, outboxLease, #pub',
+    ExpressionAttributeNames: { '#v': 'version', '#pub': 'pub' },
   };
 }
 

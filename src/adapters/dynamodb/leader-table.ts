@@ -1,13 +1,25 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../core/change-event';
 import { NotFoundError, PreconditionFailedError } from '../../core/errors';
 import type { JsonValue } from '../../core/item-value';
-import type { CommitRequest, CommittedWrite, ItemLister, ItemPage, LeaderStore, StoredItem } from '../../core/ports';
-import { getStoredItem } from './item-get';
+import type {
+  CommitRequest,
+  CommittedWrite,
+  ItemLister,
+  ItemPage,
+  LeaderStore,
+  PublishLease,
+  PublishState,
+  RecordOutcome,
+  StoredItem,
+} from '../../core/ports';
+import type { LogPosition } from '../../core/positions';
+import { landedAfter } from '../../core/publish-order';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { getStoredItem } from './item-get';
+import { type ItemRecord, toPublishState } from './item-attributes';
 import { scanLiveItems } from './item-scan';
-import type { ItemRecord } from './item-attributes';
-import { buildClearMarkRequest, buildCommitRequest } from './leader-requests';
+import { buildClaimLeaseRequest, buildCommitRequest, buildPublishStateRequest, buildRecordPublishedRequest } from './leader-requests';
 
 export class DynamoLeaderTable implements LeaderStore, ItemLister {
   constructor(
@@ -16,10 +28,10 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
   ) {}
 
   async commit(req: CommitRequest): Promise<CommittedWrite> {
-    let attributes: ItemRecord;
+    let old: ItemRecord | undefined;
     try {
       const out = await this.client.send(new UpdateCommand(buildCommitRequest(this.table, req)));
-      attributes = out.Attributes as ItemRecord;
+      old = out.Attributes as ItemRecord | undefined;
     } catch (error) {
       if (isConditionalCheckFailed(error)) throw await this.explainConditionFailure(req);
       throw translateDynamoError(error, 'UpdateItem', this.table);
@@ -28,12 +40,13 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
       v: CHANGE_EVENT_SCHEMA_VERSION,
       op: req.op,
       key: req.key,
-      version: attributes.version,
+      version: (old?.version ?? 0) + 1,
       value: req.op === 'put' ? (req.value as JsonValue) : null,
       committedAt: req.now,
       writeId: req.writeId,
     };
-    return { event };
+    const prior = old === undefined ? undefined : toPublishState(old);
+    return { event, lease: { id: req.writeId, at: req.now }, prior };
   }
 
   listItems(page: { limit: number; cursor?: string }): Promise<ItemPage> {
@@ -44,11 +57,39 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     return getStoredItem(this.client, this.table, key);
   }
 
-  async clearOutboxMark(key: string, version: number): Promise<void> {
+  async publishState(key: string): Promise<PublishState | undefined> {
     try {
-      await this.client.send(new UpdateCommand(buildClearMarkRequest(this.table, key, version)));
+      const out = await this.client.send(new GetCommand(buildPublishStateRequest(this.table, key)));
+      return out.Item ? toPublishState(out.Item as ItemRecord) : undefined;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return;
+      throw translateDynamoError(error, 'GetItem', this.table);
+    }
+  }
+
+  async recordPublished(key: string, version: number, lease: PublishLease, position: LogPosition): Promise<RecordOutcome> {
+    if (await this.conditionalUpdate(buildRecordPublishedRequest(this.table, key, version, lease, position, 'clear'))) {
+      return { kind: 'cleared' };
+    }
+    if (await this.conditionalUpdate(buildRecordPublishedRequest(this.table, key, version, lease, position, 'record'))) {
+      return { kind: 'recorded' };
+    }
+    // The item records a publish at least as new as ours (or is gone).
+    const held = (await this.publishState(key))?.published;
+    if (held === undefined || held.version <= version) return { kind: 'recorded' };
+    return { kind: 'behind', newer: held, landedAfter: landedAfter(position, held.position) };
+  }
+
+  async claimLease(key: string, version: number, seen: PublishLease | undefined, next: PublishLease): Promise<boolean> {
+    return this.conditionalUpdate(buildClaimLeaseRequest(this.table, key, version, seen, next));
+  }
+
+  /** True when the update was applied, false when its condition did not hold. */
+  private async conditionalUpdate(request: UpdateCommandInput): Promise<boolean> {
+    try {
+      await this.client.send(new UpdateCommand(request));
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
       throw translateDynamoError(error, 'UpdateItem', this.table);
     }
   }

@@ -3,6 +3,7 @@ import type { JsonValue } from '../../core/item-value';
 import type { ReplicaScanner } from '../../core/ports';
 import { type ReplicaItemView, valueDigest } from '../../core/replica-diff';
 import { translateDynamoError } from './dynamo-errors';
+import type { PublishedAttribute } from './item-attributes';
 
 /** Parallel scan segments: DynamoDB serves each segment from its own partitions. */
 export const DEFAULT_SCAN_SEGMENTS = 8;
@@ -56,11 +57,20 @@ export class DynamoReplicaScanner implements ReplicaScanner {
     await scanTable(
       this.client,
       this.table,
-      { ProjectionExpression: 'pk, #v, deleted, doc', ExpressionAttributeNames: { '#v': 'version' } },
+      // pub and outboxAt exist on leader items only (item-attributes.ts).
+      { ProjectionExpression: 'pk, #v, deleted, doc, #pub, outboxAt', ExpressionAttributeNames: { '#v': 'version', '#pub': 'pub' } },
       (item) => {
         const deleted = item.deleted === true;
         const value = !deleted && typeof item.doc === 'string' ? (JSON.parse(item.doc) as JsonValue) : null;
-        views.set(String(item.pk), { version: Number(item.version), deleted, digest: valueDigest(value, deleted) });
+        const version = Number(item.version);
+        const pub = item.pub as PublishedAttribute | undefined;
+        views.set(String(item.pk), {
+          version,
+          deleted,
+          digest: valueDigest(value, deleted),
+          ...(pub !== undefined && pub.version === version ? { published: { partition: pub.partition, offset: pub.offset } } : {}),
+          ...(item.outboxAt !== undefined ? { inFlight: true } : {}),
+        });
       },
       this.segments,
     );

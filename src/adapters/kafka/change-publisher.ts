@@ -1,7 +1,7 @@
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type ChangeEvent, encodeChangeEvent } from '../../core/change-event';
 import { UnavailableError } from '../../core/errors';
-import type { ChangePublisher } from '../../core/ports';
+import type { ChangePublisher, PublishOptions } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { translateKafkaError } from './kafka-errors';
 
@@ -9,12 +9,14 @@ interface Pending {
   event: ChangeEvent;
   resolve: (position: LogPosition) => void;
   reject: (error: unknown) => void;
-  /** The caller's deadline passed: it was answered 503 and the outbox relay now owns the event. */
-  expired: boolean;
+  /** Epoch ms after which the event must not be handed to Kafka: its publish lease has ended. */
+  notAfter: number;
 }
 
 /** Upper bound on events coalesced into one produce request. */
 const MAX_COALESCED = 500;
+/** Keys whose newest sent version is remembered, so an older version is never sent after it. */
+const SENT_KEYS = 10_000;
 
 /**
  * Publishes change events keyed by item key (one key → one partition → per-key order), idempotent
@@ -30,6 +32,8 @@ export class KafkaChangePublisher implements ChangePublisher {
   private connecting: Promise<number> | undefined;
   private queue: Pending[] = [];
   private sending = false;
+  /** Per key, the newest version this publisher has taken, and where it lands. */
+  private readonly newest = new Map<string, { version: number; position: Promise<LogPosition> }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -42,21 +46,35 @@ export class KafkaChangePublisher implements ChangePublisher {
     });
   }
 
-  publish(event: ChangeEvent): Promise<LogPosition> {
-    let pending: Pending | undefined;
+  publish(event: ChangeEvent, options: PublishOptions = {}): Promise<LogPosition> {
+    const notAfter = options.notAfter ?? Date.now() + this.timeoutMs;
+    const what = `publishing ${event.key}@${event.version}`;
+    const lateMessage = `${what} did not reach the log before its publish lease ended (${this.timeoutMs} ms)`;
+    const held = this.newest.get(event.key);
+    if (held !== undefined && held.version >= event.version) {
+      // A newer version of the key is already on its way: it carries this one's effect, and
+      // sending this one after it would put an older state behind a newer one in the log.
+      return withDeadline(held.position, notAfter - Date.now(), what, lateMessage);
+    }
     const published = new Promise<LogPosition>((resolve, reject) => {
-      pending = { event, resolve, reject, expired: false };
-      this.queue.push(pending);
+      this.queue.push({ event, resolve, reject, notAfter });
     });
+    this.remember(event, published);
     void this.pump();
-    return withDeadline(published, this.timeoutMs, `publishing ${event.key}@${event.version}`).catch((error: unknown) => {
-      if (pending) pending.expired = true;
-      throw error;
-    });
+    return withDeadline(published, notAfter - Date.now(), what, lateMessage);
   }
 
   async disconnect(): Promise<void> {
     await this.producer.disconnect().catch(() => undefined);
+  }
+
+  private remember(event: ChangeEvent, position: Promise<LogPosition>): void {
+    this.newest.delete(event.key);
+    this.newest.set(event.key, { version: event.version, position });
+    if (this.newest.size > SENT_KEYS) this.newest.delete(this.newest.keys().next().value as string);
+    position.catch(() => {
+      if (this.newest.get(event.key)?.position === position) this.newest.delete(event.key);
+    });
   }
 
   private async pump(): Promise<void> {
@@ -64,10 +82,15 @@ export class KafkaChangePublisher implements ChangePublisher {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        // After an outage, events whose callers already got their 503 are not flushed late: the
-        // relay republishes current state, and a stale version landing after it would be the last
-        // record of its key on the compacted topic. Fresh writes also stop queueing behind them.
-        const batch = this.queue.splice(0, MAX_COALESCED).filter((p) => !p.expired);
+        // An event whose publish lease ended is never handed to Kafka: its caller got its 503, a
+        // later version of the key may already be in the log (core/publish-order.ts), and the
+        // relay republishes the current state. Fresh writes also stop queueing behind it.
+        const now = Date.now();
+        const batch: Pending[] = [];
+        for (const p of this.queue.splice(0, MAX_COALESCED)) {
+          if (p.notAfter > now) batch.push(p);
+          else p.reject(new UnavailableError(`the publish lease of ${p.event.key}@${p.event.version} ended before the log took it`));
+        }
         if (batch.length > 0) await this.sendBatch(batch);
       }
     } finally {
@@ -140,10 +163,9 @@ export class KafkaChangePublisher implements ChangePublisher {
 }
 
 /**
- * Two writes to one key can finish their commits out of order and meet in one batch; within a
- * batch each key's events are put back in version order (in the slots that key already holds),
- * so a plain consumer of the log sees versions rise. Across batches the followers' version check
- * makes any reordering harmless.
+ * Events of one key are handed to the publisher in version order (core/publish-order.ts); a batch
+ * is still put in version order per key (in the slots that key already holds), so even events
+ * handed over out of order by a caller that bypassed the ordering land with versions rising.
  */
 export function orderVersionsPerKey<T extends { event: ChangeEvent }>(batch: T[]): void {
   const slots = new Map<string, number[]>();
@@ -161,10 +183,10 @@ export function orderVersionsPerKey<T extends { event: ChangeEvent }>(batch: T[]
   }
 }
 
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number, what: string, message = `${what} took longer than ${ms} ms`): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`${what} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new UnavailableError(message)), Math.max(0, ms));
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

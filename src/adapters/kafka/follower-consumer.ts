@@ -1,8 +1,9 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { MSKEvent } from 'aws-lambda';
-import type { ConsumerLifecycle, ConsumerReport } from '../../core/consumer-state';
+import { hostname } from 'node:os';
+import { ConsumerLifecycle, type ConsumerReport } from '../../core/consumer-state';
 import type { Log } from '../../core/ports';
-import { toLambdaKafkaEvent } from './lambda-kafka-event';
+import { type LambdaKafkaEventShape, toLambdaKafkaEvent } from './lambda-kafka-event';
 
 export type KafkaBatchHandler = (event: MSKEvent) => Promise<unknown>;
 
@@ -12,14 +13,20 @@ export interface FollowerConsumerOptions {
   bootstrapServers: string;
   handler: KafkaBatchHandler;
   log: Log;
-  /** Tracks failures and restarts; its reports go to `report`. */
-  lifecycle: ConsumerLifecycle;
+  /** Tracks failures and restarts; its reports go to `report`. One of its own by default. */
+  lifecycle?: ConsumerLifecycle;
   /** Where the consumer's state goes (the control table, for status); a failure here is logged, never fatal. */
   report?: (report: ConsumerReport) => Promise<void>;
   /** How long the group waits for a silent (crashed) member before moving its partitions. */
   sessionTimeoutMs?: number;
   /** Lambda's default batch cap; small enough that one retry never redoes much work. */
   maxBatchRecords?: number;
+  /** Where a group without committed offsets starts: the oldest record (TRIM_HORIZON, the default) or the end (LATEST). */
+  fromBeginning?: boolean;
+  /** The event source fields of the delivered events (the MSK shape with a local ARN by default). */
+  eventShape?: LambdaKafkaEventShape;
+  /** A mapping's MaximumBatchingWindowInSeconds, in ms: how long a fetch may wait to fill a batch. */
+  batchingWindowMs?: number;
 }
 
 /**
@@ -48,11 +55,14 @@ export class FollowerConsumer {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private paused = false;
+  private readonly lifecycle: ConsumerLifecycle;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly options: FollowerConsumerOptions,
-  ) {}
+  ) {
+    this.lifecycle = options.lifecycle ?? new ConsumerLifecycle(options.groupId, `${hostname()}:${process.pid}`, Date.now);
+  }
 
   /** Joins the group; a failure here is the caller's (the supervisor tries again), later ones are healed here. */
   async start(): Promise<void> {
@@ -87,8 +97,9 @@ export class FollowerConsumer {
       sessionTimeout: session,
       heartbeatInterval: Math.min(1000, Math.floor(session / 3)),
       rebalanceTimeout: 10_000,
-      maxWaitTimeInMs: 250,
-      minBytes: 1,
+      // A batching window is a fetch that may wait that long for data to accumulate.
+      maxWaitTimeInMs: this.options.batchingWindowMs ? this.options.batchingWindowMs : 250,
+      minBytes: this.options.batchingWindowMs ? 1024 * 1024 : 1,
       allowAutoTopicCreation: false,
       retry: { retries: REQUEST_RETRIES, initialRetryTime: 200, maxRetryTime: 5000, restartOnFailure: async () => false },
     });
@@ -102,10 +113,10 @@ export class FollowerConsumer {
           const error = new Error('the group had dropped this member (no heartbeat within the session timeout); rejoined as a new member');
           error.name = 'MemberDropped';
           this.options.log.warn('follower consumer rejoined its group after being dropped', { groupId: this.options.groupId, memberId, error });
-          void this.publish(this.options.lifecycle.rejoined(error));
+          void this.publish(this.lifecycle.rejoined(error));
           return;
         }
-        const report = this.options.lifecycle.joined();
+        const report = this.lifecycle.joined();
         if (report) void this.publish(report);
       }),
       // kafkajs has already disconnected the crashed consumer when this fires.
@@ -120,7 +131,7 @@ export class FollowerConsumer {
     const consumer = this.create();
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -134,7 +145,7 @@ export class FollowerConsumer {
   private scheduleRestart(error: unknown): void {
     if (this.stopping) return;
     clearTimeout(this.restartTimer);
-    const { delayMs, attempt, report } = this.options.lifecycle.failed(error);
+    const { delayMs, attempt, report } = this.lifecycle.failed(error);
     this.options.log.warn('follower consumer failed; rejoining its group', {
       groupId: this.options.groupId,
       topic: this.options.topic,
@@ -179,7 +190,7 @@ export class FollowerConsumer {
       const slice = batch.messages.slice(start, start + max);
       const last = slice[slice.length - 1];
       if (!last) return;
-      const event = toLambdaKafkaEvent(batch.topic, batch.partition, slice, this.options.bootstrapServers);
+      const event = toLambdaKafkaEvent(batch.topic, batch.partition, slice, this.options.bootstrapServers, this.options.eventShape);
       let attempt = 0;
       for (;;) {
         if (!isRunning() || isStale() || this.stopping) return;

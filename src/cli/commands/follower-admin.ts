@@ -3,6 +3,7 @@ import { addFollower, removeFollower } from '../../functions/follower-maintenanc
 import { durationOption, followerIdOption, positiveIntOption } from '../cli-options';
 import { openCommandRuntime } from '../command-runtime';
 import { abortOnSignals } from '../process-lifecycle';
+import { checkRebuiltFollower } from '../rebuild-check';
 import { renderReplaySummary, replayProgressBar } from '../replay-output';
 
 const say = (message: string) => process.stderr.write(`replog: ${message}\n`);
@@ -17,7 +18,8 @@ export function registerFollowerAdmin(follower: Command): void {
     .option('--delay <duration>', 'make it a delayed follower: apply events only once they are this old (e.g. 30s, 1h)', durationOption, 0)
     .option('--max-rate <events>', 'replay at most this many events per second', positiveIntOption)
     .option('--no-replay', "only register it: its own consumer fills its table (e.g. a new AWS event source mapping starting at TRIM_HORIZON)")
-    .action(async (rawId: string, opts: { delay: number; maxRate?: number; replay: boolean }) => {
+    .option('--no-verify', 'skip comparing the rebuilt follower with the leader once it is registered')
+    .action(async (rawId: string, opts: { delay: number; maxRate?: number; replay: boolean; verify: boolean }) => {
       const id = followerIdOption(rawId);
       const bar = replayProgressBar(`replay ${id}`);
       const signal = abortOnSignals('stopping the replay at the next checkpoint', (line) => bar.note(line));
@@ -45,6 +47,7 @@ export function registerFollowerAdmin(follower: Command): void {
             '  Locally a running `replog dev` starts it within a second (or run `replog follower --id ' +
             `${id}\`); in AWS deploy its follower function with an event source mapping on that consumer group.\n`,
         );
+        if (replay && opts.verify && !(await checkRebuiltFollower(runtime, id))) process.exitCode = 1;
       } finally {
         bar.stop();
         await close();

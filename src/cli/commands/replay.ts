@@ -4,6 +4,7 @@ import { replayFollower } from '../../functions/follower-maintenance';
 import { followerIdOption, positiveIntOption, replayFromOption } from '../cli-options';
 import { openCommandRuntime } from '../command-runtime';
 import { abortOnSignals } from '../process-lifecycle';
+import { checkRebuiltFollower } from '../rebuild-check';
 import { renderReplaySummary, replayProgressBar } from '../replay-output';
 
 interface ReplayCliOptions {
@@ -13,6 +14,7 @@ interface ReplayCliOptions {
   restart: boolean;
   maxRate?: number;
   json: boolean;
+  verify: boolean;
 }
 
 export function registerReplay(program: Command): void {
@@ -31,6 +33,7 @@ export function registerReplay(program: Command): void {
     .option('--restart', 'discard an interrupted replay of this follower instead of resuming it', false)
     .option('--max-rate <events>', 'at most this many events per second (spares the table’s write capacity)', positiveIntOption)
     .option('--json', 'print the summary as JSON', false)
+    .option('--no-verify', 'skip comparing a rebuilt follower with the leader when the rebuild is done')
     .action(async (opts: ReplayCliOptions) => {
       const bar = replayProgressBar(`replay ${opts.follower}`);
       // The bar owns the terminal while it runs: every line goes above it, never through it.
@@ -50,6 +53,7 @@ export function registerReplay(program: Command): void {
         bar.stop();
         process.stdout.write(`${opts.json ? JSON.stringify(summary, null, 2) : renderReplaySummary(summary)}\n`);
         if (!summary.completed) process.exitCode = 130;
+        else if (opts.rebuild && opts.verify && !(await checkRebuiltFollower(runtime, opts.follower))) process.exitCode = 1;
       } finally {
         bar.stop();
         await close();

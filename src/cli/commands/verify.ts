@@ -29,6 +29,11 @@ export function renderVerifyReport(r: VerifyReport, show: number): string {
     lines.push(`  ${d.kind.padEnd(9)} ${JSON.stringify(d.key)}  leader ${side(d.leader)}  follower ${side(d.follower)}`);
   }
   if (r.differences.length > show) lines.push(`  … and ${r.differences.length - show} more (--show, --json)`);
+  if (r.pending.length > 0) {
+    lines.push(
+      `  pending ${r.pending.length}: leader versions ${r.followerId} has not been delivered yet (no live consumer; in the log at or after its committed offsets), applied when its consumer runs`,
+    );
+  }
   if (r.repairs.length > 0) {
     const by = (action: string) => r.repairs.filter((x) => x.action === action && x.done).length;
     lines.push(`  repaired: republished ${by('republish')} through the log, overwrote ${by('overwrite')} and removed ${by('remove')} in the follower table`);

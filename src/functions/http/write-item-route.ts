@@ -33,9 +33,8 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
   const result = await writeItem(
     {
       leader: rt.leader,
-      publisher: rt.publisher,
+      publisher: rt.ordered,
       acknowledger: rt.acknowledger,
-      clearer: rt.clearer,
       clock: { now: Date.now },
       afterCommit: rt.afterCommit,
     },

@@ -1,5 +1,5 @@
 import { buildApplyRequest } from '../../../src/adapters/dynamodb/follower-requests';
-import { buildClearMarkRequest, buildCommitRequest } from '../../../src/adapters/dynamodb/leader-requests';
+import { buildClaimLeaseRequest, buildCommitRequest, buildRecordPublishedRequest } from '../../../src/adapters/dynamodb/leader-requests';
 import { changeEvent } from '../../support/event-fixtures';
 
 const base = { key: 'k', writeId: 'w', now: 1000 };
@@ -9,10 +9,11 @@ describe('leader request builders', () => {
     const req = buildCommitRequest('leader', { ...base, op: 'put', value: { a: 1 } });
     expect(req.UpdateExpression).toContain('#v = if_not_exists(#v, :zero) + :one');
     expect(req.UpdateExpression).toContain('outboxAt = :now');
+    expect(req.UpdateExpression).toContain('outboxLease = :wid');
     expect(req.UpdateExpression).toContain('doc = :doc');
     expect(req.ExpressionAttributeValues).toMatchObject({ ':doc': '{"a":1}', ':del': false, ':now': 1000 });
     expect(req.ConditionExpression).toBeUndefined();
-    expect(req.ReturnValues).toBe('ALL_NEW');
+    expect(req.ReturnValues).toBe('ALL_OLD');
   });
 
   it('adds a version condition for If-Match', () => {
@@ -29,11 +30,29 @@ describe('leader request builders', () => {
     expect(req.ExpressionAttributeValues).not.toHaveProperty(':doc');
   });
 
-  it('clears an outbox mark only for the version that set it', () => {
-    const req = buildClearMarkRequest('leader', 'k', 7);
-    expect(req.UpdateExpression).toBe('REMOVE outboxAt, outboxShard');
-    expect(req.ConditionExpression).toBe('#v = :v AND attribute_exists(outboxAt)');
-    expect(req.ExpressionAttributeValues).toEqual({ ':v': 7 });
+  it('records a publish and clears the mark only while the version still holds the lease it was published under', () => {
+    const req = buildRecordPublishedRequest('leader', 'k', 7, { id: 'w7', at: 50 }, { partition: 2, offset: '41' }, 'clear');
+    expect(req.UpdateExpression).toBe('SET #pub = :pub REMOVE outboxAt, outboxShard, outboxLease');
+    expect(req.ConditionExpression).toBe('#v = :v AND outboxLease = :lease');
+    expect(req.ExpressionAttributeValues).toEqual({
+      ':v': 7,
+      ':lease': 'w7',
+      ':pub': { version: 7, lease: 'w7', leaseAt: 50, partition: 2, offset: '41' },
+    });
+  });
+
+  it('records a publish for a waiting successor without touching its mark, and never over a newer record', () => {
+    const req = buildRecordPublishedRequest('leader', 'k', 7, { id: 'w7', at: 50 }, { partition: 2, offset: '41' }, 'record');
+    expect(req.UpdateExpression).toBe('SET #pub = :pub');
+    expect(req.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#pub) OR #pub.#pv < :v OR (#pub.#pv = :v AND #pub.#pat < :at))');
+  });
+
+  it('claims a lease for a republish only over the lease the caller saw', () => {
+    expect(buildClaimLeaseRequest('leader', 'k', 3, undefined, { id: 'c1', at: 9 }).ConditionExpression).toBe('#v = :v AND attribute_not_exists(outboxAt)');
+    expect(buildClaimLeaseRequest('leader', 'k', 3, { id: 'w3', at: 1 }, { id: 'c1', at: 9 }).ConditionExpression).toBe('#v = :v AND outboxLease = :seen');
+    const legacy = buildClaimLeaseRequest('leader', 'k', 3, { id: '', at: 1 }, { id: 'c1', at: 9 });
+    expect(legacy.ConditionExpression).toBe('#v = :v AND outboxAt = :seenAt AND attribute_not_exists(outboxLease)');
+    expect(legacy.UpdateExpression).toBe('SET outboxAt = :now, outboxShard = :shard, outboxLease = :lease');
   });
 });
 

@@ -73,3 +73,11 @@ describe('progress flush interval', () => {
     expect(loadConfig({ REPLOG_PROGRESS_FLUSH_MS: '0' }).progressFlushMs).toBe(0);
   });
 });
+
+describe('outbox relay grace period', () => {
+  it('defaults to the publish lease plus its margin, so the relay never takes a mark a writer may still publish', () => {
+    expect(loadConfig({}).relay.graceMs).toBe(6000);
+    expect(loadConfig({ REPLOG_PUBLISH_TIMEOUT_MS: '2000' }).relay.graceMs).toBe(3000);
+    expect(loadConfig({ REPLOG_RELAY_GRACE_MS: '0' }).relay.graceMs).toBe(0);
+  });
+});

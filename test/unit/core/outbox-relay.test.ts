@@ -1,22 +1,33 @@
+import { OrderedPublisher } from '../../../src/core/ordered-publisher';
 import { relayOutbox } from '../../../src/core/outbox-relay';
 import { silentLog } from '../../support/in-memory-stores';
-import { InMemoryLeaderWithOutbox, InMemoryLog } from '../../support/in-memory-outbox';
+import { InMemoryLeaderTable, InMemoryLog } from '../../support/in-memory-outbox';
 
 const NOW = 1_000_000;
 
 function given() {
-  const leader = new InMemoryLeaderWithOutbox();
+  const leader = new InMemoryLeaderTable();
   const log = new InMemoryLog();
-  const deps = { marks: leader, leader, publisher: log, log: silentLog, now: () => NOW };
+  let claims = 0;
+  const publisher = new OrderedPublisher({
+    store: leader,
+    publisher: log,
+    windowMs: 5000,
+    log: silentLog,
+    now: () => NOW,
+    sleep: async () => undefined,
+    newLeaseId: () => `claim-${++claims}`,
+  });
+  const deps = { marks: leader, publisher, log: silentLog, now: () => NOW };
   return { leader, log, deps, run: (graceMs = 5000, maxMarks = 100) => relayOutbox(deps, { graceMs, maxMarks }) };
 }
 
 describe('outbox relay', () => {
   it('given writes committed but never published, republishes their current state and clears the marks', async () => {
     const { leader, log, run } = given();
-    leader.commit('a', { n: 1 }, NOW - 60_000);
-    leader.commit('a', { n: 2 }, NOW - 50_000);
-    leader.commit('b', 'x', NOW - 40_000);
+    leader.commitUnpublished('a', { n: 1 }, NOW - 60_000);
+    leader.commitUnpublished('a', { n: 2 }, NOW - 50_000);
+    leader.commitUnpublished('b', 'x', NOW - 40_000);
 
     const report = await run();
 
@@ -31,8 +42,8 @@ describe('outbox relay', () => {
 
   it('given a tombstone left unpublished, republishes a delete event', async () => {
     const { leader, log, run } = given();
-    leader.commit('gone', { n: 1 }, NOW - 60_000);
-    leader.commit('gone', null, NOW - 59_000, 'delete');
+    leader.commitUnpublished('gone', { n: 1 }, NOW - 60_000);
+    leader.commitUnpublished('gone', null, NOW - 59_000, 'delete');
 
     await run();
 
@@ -41,7 +52,7 @@ describe('outbox relay', () => {
 
   it('given marks younger than the grace period, leaves them to their own leader', async () => {
     const { leader, log, run } = given();
-    leader.commit('inflight', 1, NOW - 1000);
+    leader.commitUnpublished('inflight', 1, NOW - 1000);
 
     const report = await run(5000);
 
@@ -52,9 +63,9 @@ describe('outbox relay', () => {
 
   it('given a newer write re-marked the item after the index was read, leaves the fresh mark alone', async () => {
     const { leader, log, run } = given();
-    leader.commit('k', 1, NOW - 60_000);
+    leader.commitUnpublished('k', 1, NOW - 60_000);
     leader.onGet = (_key, call) => {
-      if (call === 1) leader.commit('k', 2, NOW - 10);
+      if (call === 1) leader.commitUnpublished('k', 2, NOW - 10);
     };
 
     const report = await run();
@@ -64,27 +75,31 @@ describe('outbox relay', () => {
     expect(leader.items.get('k')).toMatchObject({ version: 2, outboxAt: NOW - 10 });
   });
 
-  it('given a newer write lands while the relay publishes, republishes again so the newest state is last in the log', async () => {
+  it('given a newer write lands while the relay publishes, leaves the newer mark to that write, whose publish comes after the relay\'s', async () => {
     const { leader, log, run } = given();
-    leader.commit('k', 'old', NOW - 60_000);
-    // The second read (after the first publish) finds version 2, committed by a live leader meanwhile.
-    leader.onGet = (_key, call) => {
-      if (call === 2) leader.commit('k', 'new', NOW - 5);
+    leader.commitUnpublished('k', 'old', NOW - 60_000);
+    // Right after the relay took its lease, a live leader commits version 2 (and would wait for
+    // the relay's record before publishing: core/publish-order.ts).
+    const claim = leader.claimLease.bind(leader);
+    leader.claimLease = async (...args) => {
+      const took = await claim(...args);
+      leader.commitUnpublished('k', 'new', NOW - 5);
+      return took;
     };
 
     const report = await run();
 
-    expect(report).toMatchObject({ republished: 2, cleared: 1 });
-    expect(log.lastPerKey().get('k')).toMatchObject({ version: 2, value: 'new' });
-    // Version 2 is in the log now, published by the relay itself, so its mark could go too.
-    expect(leader.items.get('k')?.outboxAt).toBeUndefined();
+    expect(report).toMatchObject({ republished: 1, superseded: 1, cleared: 0 });
+    expect(log.versionsOf('k')).toEqual([1]);
+    // Version 2's mark is its own writer's, and the relay's record of version 1 is there for it.
+    expect(leader.items.get('k')).toMatchObject({ version: 2, outboxAt: NOW - 5, outboxLease: 'w-k-2', pub: { version: 1 } });
   });
 
   it('given a mark already cleared by its leader after the index was read, does nothing', async () => {
     const { leader, log, run } = given();
-    leader.commit('k', 1, NOW - 60_000);
+    leader.commitUnpublished('k', 1, NOW - 60_000);
     leader.onGet = (key, call) => {
-      if (call === 1) void leader.clearOutboxMark(key, 1);
+      if (call === 1) void leader.recordPublished(key, 1, { id: 'w-k-1', at: NOW - 60_000 }, { partition: 0, offset: '0' });
     };
 
     const report = await run();
@@ -95,7 +110,7 @@ describe('outbox relay', () => {
 
   it('given the log fails, keeps every mark, stops trying and reports it', async () => {
     const { leader, log, run } = given();
-    for (let i = 0; i < 20; i++) leader.commit(`k${i}`, i, NOW - 60_000 + i);
+    for (let i = 0; i < 20; i++) leader.commitUnpublished(`k${i}`, i, NOW - 60_000 + i);
     log.failFrom = 3;
 
     const report = await run();
@@ -105,12 +120,13 @@ describe('outbox relay', () => {
     expect(report.cleared).toBe(3);
     expect(report.cleared + report.failed + report.deferred).toBe(20);
     expect(report.errors[0]).toMatch(/broker unavailable/);
-    expect((await leader.marksOlderThan(NOW, 100)).length).toBe(17);
+    // Every mark stays (a failed republish keeps the lease it took, so its next try waits out the grace period).
+    expect((await leader.marksOlderThan(Number.MAX_SAFE_INTEGER, 100)).length).toBe(17);
   });
 
   it('given more stale marks than one run may handle, handles the oldest and says more remain', async () => {
     const { leader, log, run } = given();
-    for (let i = 0; i < 10; i++) leader.commit(`k${i}`, i, NOW - 60_000 + i);
+    for (let i = 0; i < 10; i++) leader.commitUnpublished(`k${i}`, i, NOW - 60_000 + i);
 
     const report = await run(5000, 4);
 

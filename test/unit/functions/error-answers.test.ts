@@ -3,7 +3,6 @@ import { translateKafkaError } from '../../../src/adapters/kafka/kafka-errors';
 import { loadConfig } from '../../../src/config/config';
 import { SyncRoster } from '../../../src/core/sync-roster';
 import { UnavailableError } from '../../../src/core/errors';
-import { OutboxMarkClearer } from '../../../src/core/outbox';
 import { ReplicationCounters } from '../../../src/core/replication-counters';
 import { withHttpEdge } from '../../../src/functions/http/http-edge';
 import type { HttpEvent } from '../../../src/functions/http/http-types';
@@ -104,18 +103,12 @@ describe('a write that fails at the commit says whether anything was committed',
   function runtimeWithFailingCommit(failure: unknown): Runtime {
     const config = loadConfig({ REPLOG_ACK_MODE: 'async' });
     const roster = new SyncRoster(new InMemoryControlStore(), { followers: config.followers, syncFollower: config.syncFollower }, silentLog);
-    const leader = {
-      commit: async () => Promise.reject(translateDynamoError(failure, 'UpdateItem', 'replog-leader')),
-      get: async () => undefined,
-      clearOutboxMark: async () => undefined,
-    };
     return {
       config,
       roster,
-      leader,
-      publisher: { publish: async () => Promise.reject(new Error('never called')) },
+      leader: { commit: async () => Promise.reject(translateDynamoError(failure, 'UpdateItem', 'replog-leader')) },
+      ordered: { hold: () => undefined, release: () => undefined, publishCommitted: async () => Promise.reject(new Error('never called')) },
       acknowledger: { acknowledge: async () => Promise.reject(new Error('never called')) },
-      clearer: new OutboxMarkClearer(leader, () => undefined),
       afterCommit: undefined,
       counters: new ReplicationCounters(),
       log: () => silentLog,
