@@ -55,6 +55,7 @@ export class FollowerConsumer {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private paused = false;
+  private reporting: Promise<void> = Promise.resolve();
   private readonly lifecycle: ConsumerLifecycle;
 
   constructor(
@@ -176,12 +177,16 @@ export class FollowerConsumer {
     await consumer?.disconnect().catch(() => undefined);
   }
 
-  private async publish(report: ConsumerReport): Promise<void> {
-    try {
-      await this.options.report?.(report);
-    } catch (error) {
-      this.options.log.warn('consumer state not reported; status may show an older one', { groupId: this.options.groupId, error });
-    }
+  /** One report at a time, in order: a late `restarting` must never land after the `running` that followed it. */
+  private publish(report: ConsumerReport): Promise<void> {
+    this.reporting = this.reporting.then(async () => {
+      try {
+        await this.options.report?.(report);
+      } catch (error) {
+        this.options.log.warn('consumer state not reported; status may show an older one', { groupId: this.options.groupId, error });
+      }
+    });
+    return this.reporting;
   }
 
   private async onBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {

@@ -16,10 +16,14 @@ export interface ErrorBody {
   retriable?: boolean;
 }
 
-/** Unknown failures and bugs (TypeError, RangeError…) are 500 and non-retriable: retrying cannot fix them. */
+/**
+ * Unknown failures and bugs (TypeError, RangeError…) are 500 and non-retriable: retrying cannot fix
+ * them. A 4xx stays what it is, whatever its cause (a body that is not JSON has a SyntaxError behind
+ * its 400).
+ */
 export function asAnswerable(error: unknown): ReplogError {
   if (error instanceof ReplogError) {
-    if (error.code === 'INTERNAL' || !programmingErrorIn(error.cause)) return error;
+    if (error.status < 500 || error.code === 'INTERNAL' || !programmingErrorIn(error.cause)) return error;
     return new ReplogError('INTERNAL', 500, error.message, { cause: error, retriable: false, ...(error.details ? { details: error.details } : {}) });
   }
   return new ReplogError('INTERNAL', 500, 'internal error', { cause: error, retriable: false });

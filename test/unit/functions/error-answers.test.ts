@@ -2,7 +2,7 @@ import { translateDynamoError } from '../../../src/adapters/dynamodb/dynamo-erro
 import { translateKafkaError } from '../../../src/adapters/kafka/kafka-errors';
 import { loadConfig } from '../../../src/config/config';
 import { SyncRoster } from '../../../src/core/sync-roster';
-import { UnavailableError } from '../../../src/core/errors';
+import { UnavailableError, ValidationError } from '../../../src/core/errors';
 import { ReplicationCounters } from '../../../src/core/replication-counters';
 import { withHttpEdge } from '../../../src/functions/http/http-edge';
 import type { HttpEvent } from '../../../src/functions/http/http-types';
@@ -87,6 +87,23 @@ describe('5xx answers say what a client can use, and no more', () => {
     const { status, body } = await answer(thrown);
     expect(status).toBe(500);
     expect(body.error).toMatchObject({ code: 'INTERNAL', retriable: false, details: { committedOnLeader: true, published: false } });
+  });
+
+  it('given a 4xx whose cause is a SyntaxError (a body that is not JSON), stays the 400 it is', async () => {
+    let cause: unknown;
+    try {
+      JSON.parse('{"n":');
+    } catch (error) {
+      cause = error;
+    }
+    const { status, body } = await answer(new ValidationError('BAD_BODY', 'the body must be JSON', { cause }));
+    expect(status).toBe(400);
+    expect(body.error).toMatchObject({ code: 'BAD_BODY', message: 'the body must be JSON' });
+  });
+
+  it('given a response body the SDK could not parse (its SyntaxError), calls it an outage of the store, not a bug', () => {
+    const garbled = Object.assign(new SyntaxError('Unexpected token < in JSON at position 0'), { $responseBodyText: '<html>' });
+    expect(translateDynamoError(garbled, 'GetItem', 't')).toMatchObject({ status: 503, retriable: true });
   });
 
   it('given a bug inside an adapter, the translators never call it a retriable outage', () => {
