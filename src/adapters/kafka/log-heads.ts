@@ -7,7 +7,7 @@ import { translateKafkaError } from './kafka-errors';
  * Reads the record at a log position with one Kafka Fetch request, outside any consumer group.
  *
  * Why kafkajs internals: kafkajs has no public group-less fetch (its consumer is built around
- * groups, kafkajs issues #853 and #1579), and joining a throwaway group for every status request
+ * groups: tulios/kafkajs#853 and #1579), and joining a throwaway group for every status request
  * would cost a rebalance (3 s on a broker with Kafka's default group.initial.rebalance.delay.ms).
  * The client's cluster, built by the same factory kafkajs uses for its own producers and admins
  * (so TLS, SASL, retries and logging are the client's), sends a plain Fetch. kafkajs is pinned in
