@@ -1,7 +1,8 @@
 import { loadConfig } from '../config/config';
+import { ConfigError } from '../core/errors';
 import { Runtime } from '../functions/runtime';
 import { type LocalEndpoints, readEndpointFile } from '../local/endpoint-file';
-import { defaultDataDir, startLocalStack } from '../local/local-stack';
+import { startLocalStack } from '../local/local-stack';
 
 export interface CommandRuntime {
   runtime: Runtime;
@@ -11,9 +12,11 @@ export interface CommandRuntime {
 /** Where a maintenance command's store and broker come from (see openCommandRuntime). */
 export type MaintenanceTarget = 'configured' | 'running-dev' | 'local-disk' | 'aws';
 
+const sameBroker = (env: NodeJS.ProcessEnv, dev: LocalEndpoints) => !env.KAFKA_BROKERS || env.KAFKA_BROKERS === dev.kafka;
+
 export function maintenanceTarget(env: NodeJS.ProcessEnv, dev: LocalEndpoints | undefined): MaintenanceTarget {
   if (env.DYNAMODB_ENDPOINT) return 'configured';
-  if (dev && (!env.KAFKA_BROKERS || env.KAFKA_BROKERS === dev.kafka)) return 'running-dev';
+  if (dev && sameBroker(env, dev)) return 'running-dev';
   return env.KAFKA_BROKERS ? 'aws' : 'local-disk';
 }
 
@@ -27,15 +30,53 @@ export function maintenanceTarget(env: NodeJS.ProcessEnv, dev: LocalEndpoints | 
  */
 export async function openCommandRuntime(env: NodeJS.ProcessEnv = process.env): Promise<CommandRuntime> {
   const resolved = { ...env };
-  const dev = readEndpointFile(defaultDataDir);
+  const { dataDir } = loadConfig(resolved);
+  const dev = readEndpointFile(dataDir);
   const target = maintenanceTarget(resolved, dev);
   if (target === 'running-dev' && dev) {
     resolved.DYNAMODB_ENDPOINT = dev.dynamodb;
     resolved.KAFKA_BROKERS = dev.kafka;
   } else if (target === 'local-disk') {
-    const stack = await startLocalStack({ env: resolved, followers: 'none', dataDir: defaultDataDir });
+    const stack = await startLocalStack({
+      env: resolved,
+      followers: 'none',
+      persistent: true,
+      command: 'a replog maintenance command',
+      say: (line) => process.stderr.write(`replog: ${line}\n`),
+    });
     return { runtime: stack.runtime, close: () => stack.stop() };
   }
   const runtime = new Runtime(loadConfig(resolved));
   return { runtime, close: () => runtime.close() };
+}
+
+/**
+ * `replog serve` and `replog follower` are one part of a replog spread over processes, so their
+ * store must be one every part reaches: a store of their own would be private, and a follower
+ * writing where the leader never reads must never confirm a write. Without DYNAMODB_ENDPOINT they
+ * use the store (and broker) of the `replog dev` running here, as the maintenance commands do, or
+ * refuse to start.
+ */
+export function sharedStoreTarget(env: NodeJS.ProcessEnv, dev: LocalEndpoints | undefined): 'configured' | 'running-dev' | 'refuse' {
+  if (env.DYNAMODB_ENDPOINT) return 'configured';
+  return dev && sameBroker(env, dev) ? 'running-dev' : 'refuse';
+}
+
+export function resolveSharedStore(command: string, env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; notice: string | undefined } {
+  const { dataDir } = loadConfig(env);
+  const dev = readEndpointFile(dataDir);
+  const target = sharedStoreTarget(env, dev);
+  if (target === 'configured') return { env, notice: undefined };
+  if (target === 'running-dev' && dev) {
+    return {
+      env: { ...env, DYNAMODB_ENDPOINT: dev.dynamodb, KAFKA_BROKERS: dev.kafka },
+      notice: `using the store and broker of the replog dev running here (pid ${dev.pid}): ${dev.dynamodb}, ${dev.kafka}`,
+    };
+  }
+  throw new ConfigError(
+    `${command} needs a store that the other replog processes reach, and none is set: without DYNAMODB_ENDPOINT it would keep a private in-memory store, ` +
+      'and a follower that writes where the leader never reads must never confirm a write. ' +
+      `Set DYNAMODB_ENDPOINT to a store every process reaches, or start \`replog dev\` here first (${command} then uses its store and broker)` +
+      (dev ? `; the replog dev running here (pid ${dev.pid}) uses the broker ${dev.kafka}, not KAFKA_BROKERS=${env.KAFKA_BROKERS}` : ''),
+  );
 }

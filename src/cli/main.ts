@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench';
 import { registerDev } from './commands/dev';
 import { registerDlq } from './commands/dlq';
@@ -21,7 +21,10 @@ export function buildProgram(): Command {
   const program = new Command('replog')
     .description('leader–follower replication over DynamoDB tables and a Kafka replication log')
     .version(require('../../package.json').version as string)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Commander would exit by itself; runCli decides the code (usage errors are 2). Sub-commands
+    // registered below inherit this.
+    .exitOverride();
   registerDev(program);
   registerServe(program);
   registerFollowerAdmin(registerFollower(program));
@@ -36,11 +39,21 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      process.stderr.write(`replog: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    });
+/** Exit codes every command shares: 1 the command failed, 2 it was called wrongly (as `replog verify` documents). */
+export const USAGE_EXIT = 2;
+
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed what was wrong (and the help); --help and --version are not errors.
+      process.exitCode = error.exitCode === 0 ? 0 : USAGE_EXIT;
+      return;
+    }
+    process.stderr.write(`replog: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
 }
+
+if (require.main === module) void runCli(process.argv);

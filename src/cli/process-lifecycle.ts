@@ -4,6 +4,13 @@
  */
 export function stopOnSignals(stop: () => Promise<void>): void {
   let stopping = false;
+  // A long-running command whose event loop runs dry has lost everything it was running (a
+  // consumer that died without a restart, say). Say so and fail instead of exiting 0 in silence.
+  process.once('beforeExit', () => {
+    if (stopping) return;
+    process.stderr.write('replog: nothing is running any more (every consumer and server stopped); exiting\n');
+    process.exitCode = 1;
+  });
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);
     stopping = true;
@@ -24,11 +31,11 @@ export function stopOnSignals(stop: () => Promise<void>): void {
  * aborts the returned signal so the command finishes its chunk, checkpoints and says how to
  * resume; a second one exits at once.
  */
-export function abortOnSignals(what: string): AbortSignal {
+export function abortOnSignals(what: string, say: (line: string) => void = (line) => process.stderr.write(`\n${line}\n`)): AbortSignal {
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`\nreplog: ${signal}, ${what}… (again to exit at once)\n`);
+    say(`replog: ${signal}, ${what}… (again to exit at once)`);
     controller.abort();
   };
   process.on('SIGINT', onSignal);

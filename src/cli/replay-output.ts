@@ -1,4 +1,4 @@
-import { SingleBar } from 'cli-progress';
+import { MultiBar, type SingleBar } from 'cli-progress';
 import type { ReplayProgressReport, ReplaySummary } from '../core/replay';
 import { formatDuration } from '../core/replay-progress';
 
@@ -8,14 +8,23 @@ const offsets = (record: Record<string, string>) =>
     .map(([p, o]) => `${p}:${o}`)
     .join(' ');
 
+export interface ReplayProgressBar {
+  update(report: ReplayProgressReport): void;
+  /** A line for the person watching (a notice, "stopping at the next checkpoint"), printed above the bar, never through it. */
+  note(line: string): void;
+  stop(): void;
+}
+
 /**
  * The replay's progress bar on stderr: log positions covered of the total, events per second and
  * the ETA from the end offsets. Without a terminal it prints a line a second instead, so CI logs
- * and tests still see progress.
+ * and tests still see progress. cli-progress's MultiBar (with one bar) rather than SingleBar,
+ * because it can print lines above the bar: anything written straight to the stream while the
+ * bar redraws its own line gets overwritten by it.
  */
-export function replayProgressBar(label: string): { update(report: ReplayProgressReport): void; stop(): void } {
-  const bar = new SingleBar({
-    stream: process.stderr,
+export function replayProgressBar(label: string, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): ReplayProgressBar {
+  const bars = new MultiBar({
+    stream,
     format: `${label} [{bar}] {percentage}% | {value}/{total} events | {rate} events/s | ETA {etaText} | written {written}`,
     barCompleteChar: '█',
     barIncompleteChar: '░',
@@ -24,24 +33,35 @@ export function replayProgressBar(label: string): { update(report: ReplayProgres
     notTTYSchedule: 1000,
     fps: 5,
   });
-  let started = false;
+  let bar: SingleBar | undefined;
+  let stopped = false;
   return {
     update(report) {
+      if (stopped) return;
       const payload = {
         rate: n(report.ratePerSec),
-        etaText: report.etaMs === undefined ? '?' : formatDuration(report.etaMs),
+        etaText: report.total === report.done ? '0s' : report.etaMs === undefined ? '?' : formatDuration(report.etaMs),
         written: n(report.counts.written),
       };
-      if (!started) {
-        bar.start(Math.max(report.total, 1), report.done, payload);
-        started = true;
-      } else {
-        bar.setTotal(Math.max(report.total, 1));
+      // Nothing to replay (a resumed replay already at its targets) is complete, not 0 of 1:
+      // cli-progress shows a total of 0 as 100%.
+      if (!bar) bar = bars.create(report.total, report.done, payload);
+      else {
+        bar.setTotal(report.total);
         bar.update(report.done, payload);
       }
     },
+    note(line) {
+      if (bar && !stopped) bars.log(`${line}\n`);
+      else stream.write(`${line}\n`);
+    },
     stop() {
-      if (started) bar.stop();
+      if (stopped) return;
+      stopped = true;
+      if (!bar) return;
+      // Lines noted since the last redraw are printed by a redraw, which stop() alone does not do.
+      bars.update();
+      bars.stop();
     },
   };
 }

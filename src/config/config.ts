@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseAckMode } from '../core/ack-mode';
 import { ConfigError } from '../core/errors';
@@ -9,8 +10,16 @@ import { parseFollowerList } from './follower-list';
  * The one place that reads process.env. Everything else receives a typed, validated Config, so a
  * bad setting fails at start with a message naming the variable instead of deep inside a request.
  */
-const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(def);
+const intFrom = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => {
+  const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+  return z.coerce.number(`must be ${range}`).int(`must be ${range}`).min(min, `must be ${range}`).max(max, `must be ${range}`).default(def);
+};
+
+/** Values never repeated in an error message. */
+const SECRET_VARIABLES = new Set(['KAFKA_SASL_PASSWORD', 'KAFKA_SASL_USERNAME', 'REPLOG_API_KEY']);
+
+/** Where `replog dev` keeps its embedded store and says where it runs: `.replog` in the checkout. */
+export const DEFAULT_DATA_DIR = resolve(__dirname, '..', '..', '.replog');
 
 const boolFrom = (def: boolean) =>
   z
@@ -79,6 +88,9 @@ const envSchema = z.object({
   REPLOG_METRICS_NAMESPACE: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace').default('replog'),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   REPLOG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  // `auto`: readable lines on a terminal, JSON otherwise (pipes, files, Lambda).
+  REPLOG_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  REPLOG_DATA_DIR: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -104,6 +116,8 @@ export interface Config {
   partitions: number;
   tables: { leader: string; control: string; follower: (id: string) => string };
   followers: FollowerSpec[];
+  /** Where `followers` came from, so startup can say why this roster (and that an empty variable meant the default). */
+  followersFrom: 'REPLOG_FOLLOWERS' | 'default' | 'default (REPLOG_FOLLOWERS is empty)';
   syncFollower: string | undefined;
   followerId: string | undefined;
   groupId: (followerId: string) => string;
@@ -130,6 +144,9 @@ export interface Config {
   /** CloudWatch Embedded Metric Format is written only inside Lambda; locally the same figures are in status. */
   metrics: { emf: boolean; namespace: string };
   logLevel: Env['REPLOG_LOG_LEVEL'];
+  logFormat: Env['REPLOG_LOG_FORMAT'];
+  /** `replog dev`'s embedded store and endpoints.json; the local broker keeps its data under `.replog/kafka` per port. */
+  dataDir: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -137,7 +154,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((i) => {
+        const name = i.path.join('.');
+        const given = cleaned[name];
+        return `${name}: ${i.message}${given === undefined || SECRET_VARIABLES.has(name) ? '' : `, got ${JSON.stringify(given)}`}`;
+      })
+      .join('; ');
     throw new ConfigError(`invalid configuration: ${problems}`, { cause: parsed.error });
   }
   const e = parsed.data;
@@ -191,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       follower: (id) => (e.REPLOG_FOLLOWER_TABLE && id === e.REPLOG_FOLLOWER_ID ? e.REPLOG_FOLLOWER_TABLE : `${prefix}-follower-${id}`),
     },
     followers,
+    followersFrom: env.REPLOG_FOLLOWERS === undefined ? 'default' : env.REPLOG_FOLLOWERS === '' ? 'default (REPLOG_FOLLOWERS is empty)' : 'REPLOG_FOLLOWERS',
     syncFollower,
     followerId: e.REPLOG_FOLLOWER_ID,
     groupId: (id) => `${e.REPLOG_GROUP_PREFIX}-${id}`,
@@ -214,5 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },
     metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE },
     logLevel: e.REPLOG_LOG_LEVEL,
+    logFormat: e.REPLOG_LOG_FORMAT,
+    dataDir: e.REPLOG_DATA_DIR === undefined ? DEFAULT_DATA_DIR : resolve(e.REPLOG_DATA_DIR),
   };
 }

@@ -104,3 +104,25 @@ export class ConfigError extends ReplogError {
 }
 
 export const isReplogError = (e: unknown): e is ReplogError => e instanceof ReplogError;
+
+const NETWORK_CODES = /^E[A-Z]+$/;
+
+/**
+ * A bug in replog rather than a dependency failing: TypeError, RangeError, ReferenceError,
+ * SyntaxError. Retrying cannot fix it, so it is a 500 and never a retriable 503. Not bugs: Node's
+ * fetch reports network failures as a TypeError with a system error (ECONNREFUSED…) as its cause,
+ * and the AWS SDK throws the SyntaxError of a response body it could not parse (it carries
+ * `$metadata` or `$responseBodyText`): both are the dependency's failures.
+ */
+export function isProgrammingError(error: unknown): boolean {
+  if (!(error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError || error instanceof SyntaxError)) return false;
+  if ('$metadata' in error || '$responseBodyText' in error) return false;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return !(typeof code === 'string' && NETWORK_CODES.test(code));
+}
+
+/** The first programming error in a chain of causes, if any. */
+export function programmingErrorIn(error: unknown): Error | undefined {
+  for (let e = error, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) if (isProgrammingError(e)) return e;
+  return undefined;
+}

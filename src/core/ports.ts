@@ -182,6 +182,18 @@ export interface ReplicationAdminPort extends OffsetReader {
   offsetsAtTime(timestamp: number): Promise<Map<number, bigint>>;
 }
 
+/**
+ * Reads the records at given log positions. A follower's first unapplied event is the record at
+ * its committed offset; its commit time is what `current` apply lag counts from (core/apply-lag.ts).
+ */
+export interface LogHeadReader {
+  /**
+   * For each position, the leader's commit time of the first record at or after it, keyed by
+   * `headKey(partition, offset)`. Positions it cannot read are left out.
+   */
+  commitTimesAt(positions: readonly { partition: number; offset: bigint }[]): Promise<Map<string, number>>;
+}
+
 /** Per-batch apply progress of followers (core/apply-progress.ts), kept in the control table. */
 export interface ApplyProgressStore {
   loadProgress(keys: readonly { followerId: string; partition: number }[]): Promise<PartitionProgress[]>;

@@ -118,26 +118,30 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     const ago = Math.round((deps.now() - journal.heartbeatAt) / 1000);
     throw new ConflictError(`a replay of ${id} is already running (${journal.owner}, last checkpoint ${ago}s ago)`);
   }
-  if (journal && options.restart) {
+  // Every refusal comes before the first side effect: a refused `--restart` keeps the interrupted replay.
+  const discard = journal !== undefined && options.restart === true;
+  const kept = discard ? undefined : journal;
+  const mode: ReplayMode = kept ? kept.mode : options.rebuild ? 'rebuild' : 'catch-up';
+  if (!kept && mode === 'rebuild' && options.from.kind !== 'earliest') {
+    throw new ValidationError('BAD_QUERY', '--rebuild fills a fresh table, which only a replay from earliest can make complete');
+  }
+  if (mode === 'rebuild' && state.syncFollower === id) {
+    throw new ConflictError(
+      `${id} is the sync follower: rebuilding empties its table, and semi-sync promises that it holds every acknowledged write. Designate another sync follower first (POST /replication/sync-follower).`,
+    );
+  }
+  if (discard && journal) {
     await deps.journal.remove(id);
     notice(`discarded the interrupted ${journal.mode} of ${id} started ${new Date(journal.startedAt).toISOString()}`);
-    journal = undefined;
   }
+  journal = kept;
   const resumed = journal !== undefined;
-  const mode: ReplayMode = journal ? journal.mode : options.rebuild ? 'rebuild' : 'catch-up';
   const from = journal ? journal.from : formatReplayFrom(options.from);
   if (journal) {
     const asked = `${options.rebuild ? 'rebuild' : 'catch-up'} from ${formatReplayFrom(options.from)}`;
     notice(
       `resuming the interrupted ${journal.mode} from ${journal.from} (started ${new Date(journal.startedAt).toISOString()})` +
         (asked === `${journal.mode} from ${journal.from}` ? '' : `; its options apply, not ${asked} (--restart discards it)`),
-    );
-  } else if (mode === 'rebuild' && options.from.kind !== 'earliest') {
-    throw new ValidationError('BAD_QUERY', '--rebuild fills a fresh table, which only a replay from earliest can make complete');
-  }
-  if (mode === 'rebuild' && state.syncFollower === id) {
-    throw new ConflictError(
-      `${id} is the sync follower: rebuilding empties its table, and semi-sync promises that it holds every acknowledged write. Designate another sync follower first (POST /replication/sync-follower).`,
     );
   }
 

@@ -49,25 +49,3 @@ export function assessHealth(
     reason: `stalled: ${pending} events pending on partition ${stalled.map((p) => p.partition).join(', ')} for over ${thresholdMs} ms, ${since}`,
   };
 }
-
-/**
- * Remembers, per follower partition, since when this process has seen the same committed offset
- * with events waiting behind it. A lower bound for how long the oldest waiting event has waited,
- * so the reported lag keeps growing while a follower is stopped instead of freezing at the last
- * batch's figure (the silent stall). Bounded by followers × partitions.
- */
-export class PendingObserver {
-  private readonly seen = new Map<string, { next: bigint; since: number }>();
-
-  observe(followerId: string, partition: number, next: bigint, pending: boolean, now: number): number | undefined {
-    const key = `${followerId}|${partition}`;
-    if (!pending) {
-      this.seen.delete(key);
-      return undefined;
-    }
-    const held = this.seen.get(key);
-    if (held?.next === next) return held.since;
-    this.seen.set(key, { next, since: now });
-    return now;
-  }
-}

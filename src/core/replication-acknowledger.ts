@@ -2,7 +2,7 @@ import { type AckMode, formatAckMode } from './ack-mode';
 import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
 import { syncCapable } from './control-state';
-import { ReplogError, ValidationError } from './errors';
+import { isProgrammingError, ReplogError, UnavailableError } from './errors';
 import type { OffsetWatcher } from './offset-watcher';
 import type { Log } from './ports';
 import type { LogPosition } from './positions';
@@ -57,7 +57,23 @@ export class ReplicationTimeoutError extends ReplogError {
 export class ReplicationAcknowledger implements Acknowledger {
   constructor(private readonly deps: ReplicationAcknowledgerDeps) {}
 
+  /**
+   * Called after the commit and the publish, so it never answers 4xx: a failure here still says
+   * the write is committed on the leader and in the log (a 503, or a 500 for a programming error).
+   */
   async acknowledge(mode: AckMode, event: ChangeEvent, position: LogPosition): Promise<AckOutcome> {
+    try {
+      return await this.acknowledgeCommitted(mode, event, position);
+    } catch (error) {
+      if (error instanceof ReplicationTimeoutError) throw error;
+      const details = { key: event.key, version: event.version, position, committedOnLeader: true, published: true };
+      const message = `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader and in the replication log, but its replication could not be checked; it may still reach followers`;
+      if (isProgrammingError(error)) throw new ReplogError('INTERNAL', 500, message, { cause: error, retriable: false, details });
+      throw new UnavailableError(message, { cause: error, retriable: error instanceof ReplogError ? error.retriable : true, details });
+    }
+  }
+
+  private async acknowledgeCommitted(mode: AckMode, event: ChangeEvent, position: LogPosition): Promise<AckOutcome> {
     const started = this.deps.now();
     const label = formatAckMode(mode);
     if (mode.kind === 'async') {
@@ -79,11 +95,16 @@ export class ReplicationAcknowledger implements Acknowledger {
     }
 
     const needed = mode.kind === 'sync' ? capable.length : mode.k;
-    if (needed > capable.length) {
-      throw new ValidationError(
-        'BAD_QUERY',
-        `ack=${label} needs ${needed} followers but only ${capable.length} can confirm writes`,
-      );
+    // The write was admitted against the roster (write-admission.ts); if the roster shrank since,
+    // or nobody can confirm at all, nobody can be waited for: the no-candidate policy answers.
+    if (needed > capable.length || needed === 0) {
+      this.deps.log.warn('not enough followers can confirm this write; the no-candidate policy answers', {
+        key: event.key,
+        version: event.version,
+        ack: label,
+        capable: capable.length,
+      });
+      return this.fallback(this.deps.policy.onNoCandidate, label, event, position, [], started);
     }
     const outcome = await this.deps.watcher.waitFor(position, capable, needed, syncTimeoutMs);
     if (outcome.satisfied) return this.done(label, outcome.confirmedBy, started, false);
@@ -137,7 +158,7 @@ export class ReplicationAcknowledger implements Acknowledger {
       if (changedByUs) this.deps.counters.promotions += 1;
       return after.syncFollower ?? undefined;
     } catch (error) {
-      this.deps.log.error('promotion failed', { error: error instanceof Error ? error.message : String(error) });
+      this.deps.log.error('promotion failed', { key: event.key, version: event.version, error });
       return undefined;
     }
   }

@@ -1,9 +1,11 @@
+import { currentApplyLagMs, headKey } from './apply-lag';
 import { type PartitionProgress, PROGRESS_WINDOW_MS, summarizeApplyLag } from './apply-progress';
+import { type ConsumerStateStore, type ConsumerView, restartingReason, viewConsumer } from './consumer-state';
 import type { ControlState } from './control-state';
-import type { ApplyProgressStore, ReplicationAdminPort } from './ports';
+import type { ApplyProgressStore, Log, LogHeadReader, ReplicationAdminPort } from './ports';
 import { lagOf } from './positions';
 import type { CandidateView } from './promotion';
-import { assessHealth, type PartitionFacts, type PendingObserver } from './replica-health';
+import { assessHealth, type PartitionFacts } from './replica-health';
 
 export interface FollowerProgress {
   id: string;
@@ -14,15 +16,18 @@ export interface FollowerProgress {
   committed: Record<string, string | null>;
   lag: { events: number; perPartition: Record<string, number> };
   /**
-   * Apply lag in time. `current` is 0 when nothing waits; while events wait it is at least the last
-   * batch's lag and grows with the time the oldest waiting event is known to have waited, so a
-   * stopped follower's lag visibly climbs. `last`/`p99`/`max` come from the batches the follower
+   * Apply lag in time. `current` is 0 when nothing waits; while events wait it is how long the
+   * first unapplied event (the record at the committed offset) has waited since its commit, the
+   * oldest over partitions, read from the log (core/apply-lag.ts), so a stopped follower's lag
+   * climbs in step with the clock. `last`/`p99`/`max` come from the batches the follower
    * recorded (appliedAt − leader commit time of each batch's oldest event) over `windowMs`.
    */
   applyLagMs: { current: number; last: number | null; p99: number | null; max: number | null; samples: number; windowMs: number };
   lastAppliedAt: number | null;
   lastProgressAt: number | null;
   group: { state: string; members: number };
+  /** What the process running its local consumer reports (running, restarting and why); null in AWS. */
+  consumer: ConsumerView | null;
   /** A live consumer is attached and the follower is not stalled (see replica-health.ts). */
   healthy: boolean;
   healthReason: string | null;
@@ -35,14 +40,17 @@ export interface ReplicationSnapshot {
   fetchedAt: number;
 }
 
-/** Where replication facts come from: the log's admin API, the followers' progress items, and this process's memory. */
+/** Where replication facts come from: the log (admin API and head records), the followers' progress items and consumer reports. */
 export interface ReplicationSources {
   admin: ReplicationAdminPort;
   progress: Pick<ApplyProgressStore, 'loadProgress'>;
+  heads: LogHeadReader;
+  consumers: Pick<ConsumerStateStore, 'load'>;
   groupOf: (id: string) => string;
   /** Events waiting longer than this (plus a delayed follower's delay) with no progress = stalled. */
   stallMs: number;
-  pending: PendingObserver;
+  /** Failures to read the head records or the consumer reports are logged; status still answers. */
+  log?: Log;
   now: () => number;
 }
 
@@ -54,18 +62,44 @@ export interface ReplicationSources {
 export async function inspectReplication(sources: ReplicationSources, state: ControlState): Promise<ReplicationSnapshot> {
   const { admin, groupOf } = sources;
   const startedAt = sources.now();
-  const groups = state.followers.map((f) => groupOf(f.id));
+  const ids = state.followers.map((f) => f.id);
+  const groups = ids.map(groupOf);
   const thresholds = [...new Set(state.followers.map((f) => sources.stallMs + f.delayMs))];
   const endsPromise = admin.endOffsets();
-  const [ends, committed, membership, progress, recent] = await Promise.all([
+  const [ends, committed, membership, progress, recent, reports] = await Promise.all([
     endsPromise,
     admin.committedOffsets(groups),
     admin.groupMembership(groups),
-    endsPromise.then((e) =>
-      sources.progress.loadProgress(state.followers.flatMap((f) => [...e.high.keys()].map((partition) => ({ followerId: f.id, partition })))),
-    ),
+    endsPromise.then((e) => sources.progress.loadProgress(ids.flatMap((followerId) => [...e.high.keys()].map((partition) => ({ followerId, partition }))))),
     Promise.all(thresholds.map(async (t) => [t, await admin.offsetsAtTime(startedAt - t)] as const)).then((entries) => new Map(entries)),
+    sources.consumers.load(ids).catch((error: unknown) => {
+      sources.log?.warn('consumer reports could not be read; status shows none', { error });
+      return new Map();
+    }),
   ]);
+
+  // Each follower's next offset per partition, then one read of every waiting head record.
+  const nextOf = new Map<string, Map<number, bigint>>();
+  const waitingHeads = new Map<string, { partition: number; offset: bigint }>();
+  for (const f of state.followers) {
+    const offsets = committed.get(groupOf(f.id));
+    const next = new Map<number, bigint>();
+    for (const [p, low] of ends.low) {
+      const c = offsets?.get(p);
+      const n = c !== undefined && c > low ? c : low;
+      next.set(p, n);
+      if (n < (ends.high.get(p) ?? n)) waitingHeads.set(headKey(p, n), { partition: p, offset: n });
+    }
+    nextOf.set(f.id, next);
+  }
+  const headTimes =
+    waitingHeads.size === 0
+      ? new Map<string, number>()
+      : await sources.heads.commitTimesAt([...waitingHeads.values()]).catch((error: unknown) => {
+          sources.log?.warn('head records could not be read; current apply lag falls back to lower bounds', { error });
+          return new Map<string, number>();
+        });
+
   const now = sources.now();
   const followers = [...state.followers]
     .sort((a, b) => a.priority - b.priority)
@@ -75,22 +109,22 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
       const threshold = sources.stallMs + f.delayMs;
       const firstRecent = recent.get(threshold);
       const mine = progress.filter((p) => p.followerId === f.id);
-      const effective = new Map<number, bigint>();
-      const facts: PartitionFacts[] = [];
-      let waitingSince = Number.POSITIVE_INFINITY;
-      for (const [p, low] of ends.low) {
-        const c = offsets?.get(p);
-        const next = c !== undefined && c > low ? c : low;
+      const effective = nextOf.get(f.id) ?? new Map<number, bigint>();
+      const facts: PartitionFacts[] = [...effective].map(([p, next]) => {
         const end = ends.high.get(p) ?? next;
-        effective.set(p, next);
-        facts.push({ partition: p, next, end, firstRecent: firstRecent?.get(p) ?? end, progress: mine.find((m) => m.partition === p) });
-        const since = sources.pending.observe(f.id, p, next, next < end, now);
-        if (since !== undefined && since < waitingSince) waitingSince = since;
-      }
+        return { partition: p, next, end, firstRecent: firstRecent?.get(p) ?? end, progress: mine.find((m) => m.partition === p) };
+      });
       const lag = lagOf(ends.high, effective);
       const group = membership.get(groupId) ?? { groupId, state: 'Unknown', members: 0 };
+      const consumer = viewConsumer(reports.get(f.id), group.members, now);
       const verdict = assessHealth(group, facts, threshold, now);
       const summary = summarizeApplyLag(mine, now);
+      const heads = facts.map((p) => ({
+        partition: p.partition,
+        waiting: p.next < p.end,
+        committedAt: headTimes.get(headKey(p.partition, p.next)),
+        olderThanThreshold: p.next < p.end && p.next < p.firstRecent,
+      }));
       return {
         id: f.id,
         groupId,
@@ -100,7 +134,7 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
         committed: Object.fromEntries([...ends.high.keys()].map((p) => [String(p), offsets?.get(p)?.toString() ?? null])),
         lag: { events: lag.total, perPartition: Object.fromEntries([...lag.perPartition].map(([p, n]) => [String(p), n])) },
         applyLagMs: {
-          current: currentLag(lag.total, summary.last, waitingSince, facts, threshold, now),
+          current: currentApplyLagMs(heads, { lastBatchLagMs: summary.last, thresholdMs: threshold }, now),
           last: summary.last,
           p99: summary.p99,
           max: summary.max,
@@ -110,8 +144,10 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
         lastAppliedAt: summary.lastAppliedAt,
         lastProgressAt: latestProgress(mine),
         group: { state: group.state, members: group.members },
+        consumer,
         healthy: verdict.healthy,
-        healthReason: verdict.reason,
+        // "No live consumer" is true but says less than "restarting after <the failure>".
+        healthReason: !verdict.healthy && consumer?.state === 'restarting' ? restartingReason(consumer, now) : verdict.reason,
       };
     });
   return {
@@ -120,21 +156,6 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
     followers,
     fetchedAt: now,
   };
-}
-
-/** Lower bounds only: every term is a wait some event is known to have had, so lag is never overstated. */
-function currentLag(
-  pendingEvents: number,
-  last: number | null,
-  waitingSince: number,
-  facts: readonly PartitionFacts[],
-  threshold: number,
-  now: number,
-): number {
-  if (pendingEvents === 0) return 0;
-  const observed = Number.isFinite(waitingSince) ? now - waitingSince : 0;
-  const olderThanThreshold = facts.some((p) => p.next < p.end && p.next < p.firstRecent) ? threshold : 0;
-  return Math.max(last ?? 0, observed, olderThanThreshold);
 }
 
 function latestProgress(progress: readonly PartitionProgress[]): number | null {

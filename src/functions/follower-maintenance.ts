@@ -115,6 +115,9 @@ export async function addFollower(
   const id = options.followerId;
   const state = await rt.roster.refresh();
   if (state.followers.some((f) => f.id === id)) throw new ConflictError(`${id} is already a follower`);
+  // Refused before the table is created: another `follower add` of this id is replaying right now.
+  const journal = await rt.replayJournal.load(id);
+  if (journal && leaseIsHeld(journal, Date.now())) throw new ConflictError(`${id} is being added by another run (${journal.owner}); wait for it`);
   await ensureTables(rt.documentClient, [simpleTableDefinition(rt.config.tables.follower(id))]);
   if (options.replay === false) {
     await rt.roster.update((s) => withFollowerAdded(s, id, options.delayMs, Date.now()));

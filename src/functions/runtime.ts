@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
+import { DynamoConsumerStates } from '../adapters/dynamodb/consumer-state-table';
 import { DynamoControlTable } from '../adapters/dynamodb/control-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
@@ -9,6 +10,7 @@ import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { createKafka } from '../adapters/kafka/kafka-client';
+import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig } from '../config/config';
 import type { ChangeEvent } from '../core/change-event';
@@ -17,12 +19,11 @@ import { OffsetWatcher } from '../core/offset-watcher';
 import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log } from '../core/ports';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
-import { PendingObserver } from '../core/replica-health';
 import { ReplicationCounters } from '../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
-import { namespacedLogger } from '../observability/logger';
+import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { crashAfterCommit } from './fault-injection';
 
 /**
@@ -33,15 +34,15 @@ import { crashAfterCommit } from './fault-injection';
 export class Runtime {
   readonly startedAt = Date.now();
   readonly counters = new ReplicationCounters();
-  /** What this process has seen of followers' waiting events (replica-health.ts). */
-  readonly pending = new PendingObserver();
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
   constructor(readonly config: Config) {}
 
   log(namespace: string): Log {
-    return this.once(`log:${namespace}`, () => namespacedLogger(namespace, this.config.logLevel));
+    return this.once(`log:${namespace}`, () =>
+      namespacedLogger(namespace, this.config.logLevel, resolveLogFormat(this.config.logFormat, process.stderr, this.config.metrics.emf)),
+    );
   }
 
   get documentClient() {
@@ -99,6 +100,20 @@ export class Runtime {
       this.closers.push(() => a.disconnect());
       return a;
     });
+  }
+
+  /** The record at a log position, for `current` apply lag (core/apply-lag.ts). */
+  get logHeads(): KafkaLogHeads {
+    return this.once('logHeads', () => {
+      const h = new KafkaLogHeads(this.kafka, this.config.topic);
+      this.closers.push(() => h.disconnect());
+      return h;
+    });
+  }
+
+  /** What local follower consumers report about themselves (running, restarting and why), in the control table. */
+  get consumerStates(): DynamoConsumerStates {
+    return this.once('consumerStates', () => new DynamoConsumerStates(this.documentClient, this.config.tables.control));
   }
 
   /** Publishes in each key's version order across processes and records each publish (core/publish-order.ts). */
@@ -176,9 +191,11 @@ export class Runtime {
     return this.once('sources', () => ({
       admin: this.admin,
       progress: this.progress,
+      heads: this.logHeads,
+      consumers: this.consumerStates,
       groupOf: this.config.groupId,
       stallMs: this.config.stallMs,
-      pending: this.pending,
+      log: this.log('status'),
       now: Date.now,
     }));
   }

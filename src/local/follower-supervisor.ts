@@ -1,6 +1,8 @@
+import { hostname } from 'node:os';
 import { simpleTableDefinition } from '../adapters/dynamodb/table-definitions';
 import { ensureTables } from '../adapters/dynamodb/table-provisioner';
 import { FollowerConsumer } from '../adapters/kafka/follower-consumer';
+import { ConsumerLifecycle } from '../core/consumer-state';
 import type { Log } from '../core/ports';
 import { leaseIsHeld } from '../core/replay-journal';
 import { createFollowerHandler } from '../functions/follower-apply';
@@ -34,7 +36,7 @@ export class FollowerSupervisor {
     this.timer = setInterval(() => {
       this.running = this.running
         .then(() => this.reconcile(false))
-        .catch((error: unknown) => this.log.warn('follower reconcile failed; retrying', { error: String(error) }));
+        .catch((error: unknown) => this.log.warn('follower reconcile failed; retrying', { error }));
     }, RECONCILE_MS);
     this.timer.unref();
   }
@@ -91,6 +93,8 @@ export class FollowerSupervisor {
       bootstrapServers: config.kafka.brokers.join(','),
       handler: createFollowerHandler(() => this.runtime, () => id, this.onBatch),
       log: this.runtime.log(`follower:${id}`),
+      lifecycle: new ConsumerLifecycle(id, `${hostname()}:${process.pid}`, Date.now),
+      report: (report) => this.runtime.consumerStates.save(report),
       sessionTimeoutMs: config.followerSessionTimeoutMs,
     });
   }

@@ -19,7 +19,7 @@ export function startHttpBridge(
 ): Promise<Server> {
   const server = createServer((req, res) => {
     void handle(req, res, routes, options).catch((error: unknown) => {
-      options.log.error('http bridge failure', { error: error instanceof Error ? error.message : String(error) });
+      options.log.error('http bridge failure', { error });
       if (!res.headersSent) send(res, errorResult(new ReplogError('INTERNAL', 500, 'internal error'), randomUUID()));
     });
   });

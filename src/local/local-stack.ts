@@ -3,16 +3,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FollowerConsumer } from '../adapters/kafka/follower-consumer';
 import { loadConfig } from '../config/config';
+import { ConfigError } from '../core/errors';
+import { reportRoster, type RosterReport } from '../core/roster-report';
 import { runRelay } from '../functions/relay';
 import { Runtime } from '../functions/runtime';
 import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
-import { removeEndpointFile, writeEndpointFile } from './endpoint-file';
+import { readEndpointFile, removeEndpointFile, writeEndpointFile } from './endpoint-file';
 import { FollowerSupervisor } from './follower-supervisor';
 import { startHttpBridge } from './http-bridge';
-import { ensureLocalBroker, repoRoot } from './kafka-broker';
+import { brokerCommand, ensureLocalBroker, type LocalBroker } from './kafka-broker';
 import { provisionReplication } from './provision';
 import { startRelayTimer, type RelayTimer } from './relay-timer';
 import { buildRoutes } from './routes';
+import { lockStore, type StoreLock } from './store-lock';
 
 export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
@@ -20,10 +23,17 @@ export interface LocalStackOptions {
   http?: boolean;
   /** Which followers run in this process: all configured, none, or the listed ids. */
   followers?: 'all' | 'none' | string[];
-  /** Keep dynalite's data on disk under this folder instead of in memory. */
-  dataDir?: string;
-  /** Write where this stack's store and broker are to `<dir>/endpoints.json` (replog dev), for maintenance commands. */
-  advertiseIn?: string;
+  /**
+   * Keep the embedded store's data on disk in the data folder (REPLOG_DATA_DIR, default .replog)
+   * instead of in memory; the store is then locked to this process.
+   */
+  persistent?: boolean;
+  /** Write where this stack's store and broker are to `<data folder>/endpoints.json` (replog dev), for the other commands. */
+  advertise?: boolean;
+  /** What runs, for messages: "replog dev". */
+  command?: string;
+  /** Startup and shutdown notices for people: the roster in force and why, what was stopped or left running. */
+  say?: (line: string) => void;
 }
 
 export interface LocalStack {
@@ -32,91 +42,157 @@ export interface LocalStack {
   dynamoEndpoint: string;
   brokers: string[];
   followers: Map<string, FollowerConsumer>;
+  roster: RosterReport;
+  /** The local broker when this stack asked for it (no KAFKA_BROKERS), and whether this stack started it. */
+  localBroker: LocalBroker | undefined;
+  /** Stops everything this stack started, the broker included when it started it, and says what it left running. */
   stop(): Promise<void>;
 }
-
-export const defaultDataDir = join(repoRoot, '.replog');
 
 /**
  * Brings up replog on one machine: an embedded store unless DYNAMODB_ENDPOINT is set, the local
  * broker unless KAFKA_BROKERS is set, tables and topics, the HTTP API and follower consumers that
  * drive the very same Lambda handlers as the cloud.
+ *
+ * Every setting is validated before anything starts, and whatever was started before a later step
+ * failed is stopped again, so a failed start leaves nothing behind.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const env = { ...(options.env ?? process.env) };
-  let dynamo: EmbeddedDynamo | undefined;
-  if (!env.DYNAMODB_ENDPOINT) {
-    let path: string | undefined;
-    if (options.dataDir) {
-      path = join(options.dataDir, 'dynalite');
-      mkdirSync(path, { recursive: true });
-    }
-    dynamo = await startDynalite(path ? { path } : {});
-    env.DYNAMODB_ENDPOINT = dynamo.endpoint;
-  }
-  if (!env.KAFKA_BROKERS) {
-    env.KAFKA_BROKERS = await ensureLocalBroker(Number(env.KAFKA_PORT ?? 9092));
-  }
-  const config = loadConfig(env);
-  const runtime = new Runtime(config);
-  const log = runtime.log('local');
-
-  const configured = config.followers.map((f) => f.id);
-  await provisionReplication(runtime, configured);
-  // The control table may know followers added later with `replog follower add`.
-  const state = await runtime.roster.current();
-  const allIds = state.followers.map((f) => f.id);
-  const added = allIds.filter((id) => !configured.includes(id));
-  if (added.length > 0) await provisionReplication(runtime, added);
-
-  const wanted = options.followers ?? 'all';
-  const ids = wanted === 'all' ? allIds : wanted === 'none' ? [] : wanted;
-  const followers = new Map<string, FollowerConsumer>();
-  // Followers follow the control state: added ones start, removed ones stop, a replayed one pauses.
-  const supervisor = wanted === 'none' ? undefined : new FollowerSupervisor(runtime, wanted, followers, runtime.log('local'));
-  await supervisor?.start();
-
-  let server: Server | undefined;
-  let url: string | undefined;
-  let relay: RelayTimer | undefined;
-  if (options.http) {
-    // The process that serves writes also runs the outbox relay, as the scheduled Lambda does in the cloud.
-    relay = startRelayTimer(() => runRelay(runtime), config.relay.intervalMs, runtime.log('relay'));
-    server = await startHttpBridge(buildRoutes(() => runtime), {
-      port: config.http.port,
-      host: config.http.host,
-      maxBodyBytes: config.maxBodyBytes,
-      log: runtime.log('http'),
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.http.port;
-    url = `http://${config.http.host}:${port}`;
-  }
-  log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
-  const endpointsDir = options.advertiseIn;
-  if (endpointsDir) mkdirSync(endpointsDir, { recursive: true });
-  if (endpointsDir) writeEndpointFile(endpointsDir, { pid: process.pid, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers.join(','), url });
-
-  return {
-    runtime,
-    url,
-    dynamoEndpoint: env.DYNAMODB_ENDPOINT,
-    brokers: config.kafka.brokers,
-    followers,
-    async stop() {
-      if (server) {
-        const s = server;
-        await new Promise<void>((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections();
-        });
-      }
-      await relay?.stop();
-      if (endpointsDir) removeEndpointFile(endpointsDir, process.pid);
-      await supervisor?.stop();
-      await Promise.all([...followers.values()].map((f) => f.stop()));
-      await runtime.close();
-      await dynamo?.close();
-    },
+  const say = options.say ?? (() => undefined);
+  const command = options.command ?? 'replog';
+  // Before anything starts: a bad setting (PORT=abc) must not leave a broker running.
+  const settings = loadConfig(env);
+  const undo: Array<() => Promise<void>> = [];
+  const undoAll = async () => {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    undo.length = 0;
   };
+
+  try {
+    let dynamo: EmbeddedDynamo | undefined;
+    let lock: StoreLock | undefined;
+    if (!env.DYNAMODB_ENDPOINT) {
+      let path: string | undefined;
+      if (options.persistent) {
+        lock = lockStore(settings.dataDir, command);
+        const held = lock;
+        undo.push(async () => held.release());
+        path = join(settings.dataDir, 'dynalite');
+        mkdirSync(path, { recursive: true });
+      }
+      const store = await startDynalite(path ? { path } : {});
+      dynamo = store;
+      undo.push(() => store.close());
+      env.DYNAMODB_ENDPOINT = store.endpoint;
+    }
+    let localBroker: LocalBroker | undefined;
+    if (!env.KAFKA_BROKERS) {
+      const broker = await ensureLocalBroker(settings.kafka.localPort);
+      localBroker = broker;
+      if (broker.startedHere) undo.push(() => brokerCommand('stop', broker.port));
+      env.KAFKA_BROKERS = broker.brokers;
+    }
+    const config = loadConfig(env);
+    const runtime = new Runtime(config);
+    undo.push(() => runtime.close());
+    const log = runtime.log('local');
+
+    const configured = config.followers.map((f) => f.id);
+    await provisionReplication(runtime, configured);
+    // The control table may know followers added later with `replog follower add`.
+    const state = await runtime.roster.current();
+    const roster = reportRoster(config.followers, config.followersFrom, state);
+    for (const notice of roster.notices) {
+      say(notice);
+      log.warn(notice);
+    }
+    const allIds = state.followers.map((f) => f.id);
+    const added = allIds.filter((id) => !configured.includes(id));
+    if (added.length > 0) await provisionReplication(runtime, added);
+
+    const wanted = options.followers ?? 'all';
+    const ids = wanted === 'all' ? allIds : wanted === 'none' ? [] : wanted;
+    const followers = new Map<string, FollowerConsumer>();
+    // Followers follow the control state: added ones start, removed ones stop, a replayed one pauses.
+    const supervisor = wanted === 'none' ? undefined : new FollowerSupervisor(runtime, wanted, followers, runtime.log('local'));
+    if (supervisor) undo.push(() => supervisor.stop());
+    await supervisor?.start();
+
+    let server: Server | undefined;
+    let url: string | undefined;
+    let relay: RelayTimer | undefined;
+    if (options.http) {
+      // The process that serves writes also runs the outbox relay, as the scheduled Lambda does in the cloud.
+      const timer = startRelayTimer(() => runRelay(runtime), config.relay.intervalMs, runtime.log('relay'));
+      relay = timer;
+      undo.push(() => timer.stop());
+      server = await startHttpBridge(buildRoutes(() => runtime), {
+        port: config.http.port,
+        host: config.http.host,
+        maxBodyBytes: config.maxBodyBytes,
+        log: runtime.log('http'),
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') {
+          throw new ConfigError(`port ${config.http.port} on ${config.http.host} is already in use: set PORT to a free port`, { cause: error });
+        }
+        throw error;
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      url = `http://${config.http.host}:${port}`;
+    }
+    log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
+
+    let advertised = false;
+    if (options.advertise) {
+      const other = readEndpointFile(config.dataDir);
+      if (other && other.pid !== process.pid) {
+        // Only reachable with DYNAMODB_ENDPOINT set (the on-disk store is locked): the other one keeps the file.
+        say(`another replog (pid ${other.pid}) is advertised in ${config.dataDir}; the other commands keep using that one`);
+      } else {
+        mkdirSync(config.dataDir, { recursive: true });
+        writeEndpointFile(config.dataDir, { pid: process.pid, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers.join(','), url });
+        advertised = true;
+      }
+    }
+    // From here on, stop() owns the shutdown.
+    undo.length = 0;
+
+    return {
+      runtime,
+      url,
+      dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+      brokers: config.kafka.brokers,
+      followers,
+      roster,
+      localBroker,
+      async stop() {
+        if (server) {
+          const s = server;
+          await new Promise<void>((resolve) => {
+            s.close(() => resolve());
+            s.closeAllConnections();
+          });
+        }
+        await relay?.stop();
+        if (advertised) removeEndpointFile(config.dataDir, process.pid);
+        await supervisor?.stop();
+        await Promise.all([...followers.values()].map((f) => f.stop()));
+        await runtime.close();
+        await dynamo?.close();
+        lock?.release();
+        if (localBroker?.startedHere) {
+          await brokerCommand('stop', localBroker.port);
+          say(`stopped the Kafka broker this run started (${localBroker.brokers})`);
+        } else if (localBroker) {
+          const stopIt = `${localBroker.port === 9092 ? '' : `KAFKA_PORT=${localBroker.port} `}npm run kafka:stop`;
+          say(`left the Kafka broker on ${localBroker.brokers} running: it was running before this ${command} started (${stopIt} stops it)`);
+        }
+      },
+    };
+  } catch (error) {
+    await undoAll();
+    throw error;
+  }
 }

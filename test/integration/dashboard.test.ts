@@ -90,6 +90,24 @@ describe('dashboard in a browser', () => {
       timeoutMs: 30_000,
     });
     await page.screenshot({ path: join(artifacts, 'dashboard-caught-up.png'), fullPage: true });
+    expect(await cell('follower-3', 'consumer').textContent()).toBe('running');
+
+    // What a follower process reports while its consumer restarts reaches the page.
+    const at = Date.now();
+    await t.stack.runtime.consumerStates.save({
+      followerId: 'follower-2',
+      owner: 'elsewhere:1',
+      state: 'restarting',
+      since: at,
+      reportedAt: at,
+      restarts: 2,
+      lastError: { name: 'KafkaJSNonRetriableError', message: 'The coordinator is not aware of this member', at },
+      nextAttemptAt: at + 1000,
+    });
+    await eventually(async () => (await cell('follower-2', 'consumer').textContent())?.startsWith('restarting (2 restarts)'), {
+      what: 'the page to show follower-2 restarting',
+    });
+    expect(await cell('follower-2', 'consumer').textContent()).toContain('last: KafkaJSNonRetriableError: The coordinator is not aware of this member');
     expect(errors).toEqual([]);
   });
 });

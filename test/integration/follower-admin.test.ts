@@ -1,3 +1,4 @@
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { verifyFollowerTable } from '../../src/functions/follower-maintenance';
 import { eventually } from '../support/eventually';
 import { runReplog, seedHistory } from '../support/replay-helpers';
@@ -49,6 +50,22 @@ describe('follower add and remove', () => {
     const again = await runReplog(['follower', 'add', 'follower-9'], t.env);
     expect(again.output).toMatch(/follower-9 is already a follower/);
     expect(again.code).toBe(1);
+  });
+
+  it('given another run adding the same follower right now, refuses before creating anything', async () => {
+    const now = Date.now();
+    const claimed = await t.stack.runtime.replayJournal.claim(
+      { followerId: 'follower-8', mode: 'rebuild', from: 'earliest', phase: 'replaying', starts: {}, targets: {}, progress: {}, owner: 'other-host:1:abc', startedAt: now, heartbeatAt: now, runs: 1 },
+      now,
+      15_000,
+    );
+    expect(claimed).toBe(true);
+    const refused = await runReplog(['follower', 'add', 'follower-8'], t.env);
+    expect(refused.output).toContain('follower-8 is being added by another run (other-host:1:abc)');
+    expect(refused.code).toBe(1);
+    const tables = await t.stack.runtime.documentClient.send(new ListTablesCommand({}));
+    expect(tables.TableNames).not.toContain(t.stack.runtime.config.tables.follower('follower-8'));
+    await t.stack.runtime.replayJournal.remove('follower-8');
   });
 
   it('given --delay and --no-replay, registers a delayed follower that fills its own table, and status shows its intended delay', async () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -168,5 +170,35 @@ describe('replica reads', () => {
       const res = await t.api<{ error: { code: string } }>('GET', q);
       expect({ q, status: res.status, code: res.body.error?.code }).toEqual({ q, status: 400, code });
     }
+    // One range per parameter, whichever side a value misses it on.
+    for (const q of ['/items?limit=0', '/items?limit=5000', '/items?limit=ten']) {
+      expect((await t.api<{ error: { message: string } }>('GET', q)).body.error.message).toBe('limit must be a whole number from 1 to 1000');
+    }
+    for (const q of ['/items/ryw?minVersion=0', '/items/ryw?minVersion=-1']) {
+      expect((await t.api<{ error: { message: string } }>('GET', q)).body.error.message).toBe(
+        `minVersion must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`,
+      );
+    }
+  });
+
+  it('given the README, GET /items answers exactly the fields it documents, with nextCursor null on the last page', async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const row = readme.split('\n').find((l) => l.startsWith('| `GET /items` |')) ?? '';
+    const documented = /`\{(replica[^`]*)\}`/.exec(row)?.[1] ?? '';
+    const fields = documented.replace(/\[[^\]]*\]/g, '').split(',').map((f) => f.trim());
+    const required = fields.filter((f) => !f.endsWith('?')).map((f) => f.split(':')[0]?.trim());
+    const optional = fields.filter((f) => f.endsWith('?')).map((f) => f.slice(0, -1));
+    const itemFields = /items: \[\{([^}]*)\}\]/.exec(row)?.[1]?.split(',').map((f) => f.trim());
+    expect(required).toEqual(['replica', 'items', 'nextCursor']);
+
+    for (const replica of ['leader', 'follower-1']) {
+      const res = await t.api<Record<string, unknown> & { items: Record<string, unknown>[] }>('GET', `/items?replica=${replica}&limit=1000`);
+      const keys = Object.keys(res.body);
+      expect(required.every((k) => keys.includes(k as string))).toBe(true);
+      expect(keys.filter((k) => !required.includes(k) && !optional.includes(k))).toEqual([]);
+      expect(res.body.nextCursor).toBeNull();
+      expect(Object.keys(res.body.items[0] ?? {})).toEqual(itemFields);
+    }
+    expect(row).toContain('`nextCursor` is null on the last page');
   });
 });

@@ -1,3 +1,5 @@
+import { inspectReplication } from '../../src/core/replication-inspector';
+import { Runtime } from '../../src/functions/runtime';
 import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -52,9 +54,16 @@ describe('replication lag', () => {
     expect(rest.lastAppliedAt).toEqual(expect.any(String));
   });
 
+  // The first write follower-2 misses is committed between these two times.
+  let pausedWriteFrom = 0;
+  let pausedWriteTo = 0;
+
   it('given the follower is paused while writes go on, its lag grows in events and in milliseconds until it is unhealthy', async () => {
     f2.child.kill('SIGSTOP');
-    await writeMany('paused', 15);
+    pausedWriteFrom = Date.now();
+    await writeMany('paused', 1);
+    pausedWriteTo = Date.now();
+    await writeMany('paused', 14);
     const first = await eventually(async () => {
       const s = await f('follower-2');
       return s.lag.events >= 15 ? s : undefined;
@@ -72,6 +81,22 @@ describe('replication lag', () => {
     expect(stalled.lag.events).toBeGreaterThanOrEqual(second.lag.events);
     // The others never stopped: their lag stays at or near zero.
     expect((await f('follower-1')).healthy).toBe(true);
+  });
+
+  it('given a process that reads status for the first time while the follower is still paused, its current lag counts from the commit of the first missed write, as the first process does', async () => {
+    // Let the wait grow well past the stall threshold, the most a process that "first noticed" late could claim.
+    await eventually(() => Date.now() - pausedWriteTo > 3000, { what: 'three seconds of pause after the first missed write' });
+    const fresh = new Runtime(t.stack.runtime.config);
+    try {
+      const snapshot = await inspectReplication(fresh.replicationSources, await fresh.roster.refresh());
+      const late = snapshot.followers.find((x) => x.id === 'follower-2');
+      expect(late?.applyLagMs.current).toBeGreaterThanOrEqual(snapshot.fetchedAt - pausedWriteTo);
+      expect(late?.applyLagMs.current).toBeLessThanOrEqual(snapshot.fetchedAt - pausedWriteFrom);
+      const served = await f('follower-2');
+      expect(served.applyLagMs.current).toBeGreaterThanOrEqual(Date.now() - 1000 - pausedWriteTo);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('given the follower resumes, its lag returns to zero and new writes show a small apply lag again', async () => {

@@ -1,11 +1,12 @@
-import type { GroupMembership, ReplicationAdminPort } from '../../src/core/ports';
+import { headKey } from '../../src/core/apply-lag';
+import type { GroupMembership, LogHeadReader, ReplicationAdminPort } from '../../src/core/ports';
 import type { CommittedOffsets } from '../../src/core/positions';
 
 /**
  * An in-memory replication log admin: the test moves end offsets, committed offsets and group
  * membership by hand, like a broker whose followers apply (or stall) on command.
  */
-export class FakeReplicationAdmin implements ReplicationAdminPort {
+export class FakeReplicationAdmin implements ReplicationAdminPort, LogHeadReader {
   readonly committed = new Map<string, Map<number, bigint>>();
   readonly members = new Map<string, number>();
   readonly high = new Map<number, bigint>([[0, 0n], [1, 0n], [2, 0n]]);
@@ -45,5 +46,23 @@ export class FakeReplicationAdmin implements ReplicationAdminPort {
         return [groupId, { groupId, members, state: members > 0 ? 'Stable' : 'Empty' }];
       }),
     );
+  }
+
+  /** Leader commit time of the record at partition:offset, as the log holds it. */
+  readonly commitTimes = new Map<string, number>();
+  headReads = 0;
+
+  recordAt(partition: number, offset: bigint, committedAt: number): void {
+    this.commitTimes.set(headKey(partition, offset), committedAt);
+  }
+
+  async commitTimesAt(positions: readonly { partition: number; offset: bigint }[]): Promise<Map<string, number>> {
+    this.headReads += 1;
+    const found = new Map<string, number>();
+    for (const { partition, offset } of positions) {
+      const at = this.commitTimes.get(headKey(partition, offset));
+      if (at !== undefined) found.set(headKey(partition, offset), at);
+    }
+    return found;
   }
 }

@@ -1,5 +1,6 @@
 import type { PartitionProgress } from '../../src/core/apply-progress';
 import type { ChangeEvent } from '../../src/core/change-event';
+import type { ConsumerReport, ConsumerStateStore } from '../../src/core/consumer-state';
 import type { ControlState, ControlStore } from '../../src/core/control-state';
 import type { ApplyProgressStore, FollowerStore, StoredItem } from '../../src/core/ports';
 import { isNewer } from '../../src/core/versions';
@@ -76,3 +77,15 @@ export class InMemoryProgressStore implements ApplyProgressStore {
 }
 
 export const silentLog = { debug() {}, info() {}, warn() {}, error() {} };
+
+export class InMemoryConsumerStates implements ConsumerStateStore {
+  readonly reports = new Map<string, ConsumerReport>();
+
+  async save(report: ConsumerReport): Promise<void> {
+    this.reports.set(report.followerId, structuredClone(report));
+  }
+
+  async load(followerIds: readonly string[]): Promise<Map<string, ConsumerReport>> {
+    return new Map(followerIds.flatMap((id) => (this.reports.has(id) ? [[id, structuredClone(this.reports.get(id) as ConsumerReport)] as const] : [])));
+  }
+}

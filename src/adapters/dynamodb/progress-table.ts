@@ -1,11 +1,9 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { PartitionProgress } from '../../core/apply-progress';
 import type { ApplyProgressStore } from '../../core/ports';
+import { batchGetAll } from './batch-get';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
-
-/** BatchGetItem's per-call key limit. */
-const BATCH_GET_LIMIT = 100;
 
 export function progressKey(followerId: string, partition: number): string {
   return `progress#${followerId}#${partition}`;
@@ -36,26 +34,8 @@ export class DynamoProgressTable implements ApplyProgressStore {
   ) {}
 
   async loadProgress(keys: readonly { followerId: string; partition: number }[]): Promise<PartitionProgress[]> {
-    const found: PartitionProgress[] = [];
-    for (let i = 0; i < keys.length; i += BATCH_GET_LIMIT) {
-      let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_LIMIT).map((k) => ({ pk: progressKey(k.followerId, k.partition) }));
-      // BatchGetItem may hand some keys back unprocessed under load; ask again for just those.
-      for (let round = 0; pending.length > 0 && round < 5; round++) {
-        try {
-          const out = await this.client.send(
-            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-          );
-          for (const item of out.Responses?.[this.table] ?? []) {
-            const progress = fromItem(item);
-            if (progress) found.push(progress);
-          }
-          pending = (out.UnprocessedKeys?.[this.table]?.Keys as Record<string, unknown>[] | undefined) ?? [];
-        } catch (error) {
-          throw translateDynamoError(error, 'BatchGetItem', this.table);
-        }
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.client, this.table, keys.map((k) => ({ pk: progressKey(k.followerId, k.partition) })));
+    return items.flatMap((item) => fromItem(item) ?? []);
   }
 
   async saveProgress(next: PartitionProgress): Promise<boolean> {

@@ -1,5 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { MSKEvent } from 'aws-lambda';
+import { hostname } from 'node:os';
+import { ConsumerLifecycle, type ConsumerReport } from '../../core/consumer-state';
 import type { Log } from '../../core/ports';
 import { type LambdaKafkaEventShape, toLambdaKafkaEvent } from './lambda-kafka-event';
 
@@ -11,6 +13,10 @@ export interface FollowerConsumerOptions {
   bootstrapServers: string;
   handler: KafkaBatchHandler;
   log: Log;
+  /** Tracks failures and restarts; its reports go to `report`. One of its own by default. */
+  lifecycle?: ConsumerLifecycle;
+  /** Where the consumer's state goes (the control table, for status); a failure here is logged, never fatal. */
+  report?: (report: ConsumerReport) => Promise<void>;
   /** How long the group waits for a silent (crashed) member before moving its partitions. */
   sessionTimeoutMs?: number;
   /** Lambda's default batch cap; small enough that one retry never redoes much work. */
@@ -24,57 +30,166 @@ export interface FollowerConsumerOptions {
 }
 
 /**
+ * kafkajs retries a failing request this often before it gives up and crashes the consumer; the
+ * crash is then ours to handle (a fresh consumer, with backoff), so a long outage shows in status
+ * as `restarting` instead of hiding inside kafkajs's retry loop.
+ */
+const REQUEST_RETRIES = 8;
+
+/**
  * Runs a follower the way Lambda's Kafka event source mapping does: fetch a batch, invoke the
  * handler, and commit the offset after the last record only once the handler succeeded. There is
  * no interval auto-commit, so a committed offset always means "this table holds it". A failing
  * batch is retried with backoff, never skipped.
+ *
+ * Every failure of the consumer itself (the group forgot the member after a pause past the session
+ * timeout, a coordinator moved, the broker restarted) ends in a rejoin with a fresh kafkajs
+ * consumer after a backoff, logged at WARN with the Error and reported as `restarting`. kafkajs
+ * restarts by itself only after retriable errors and leaves the consumer dead after the others
+ * (UNKNOWN_MEMBER_ID from a commit, for one), so its own restart is switched off and every crash
+ * takes this one path. Nothing is skipped: a batch whose commit failed is delivered again.
  */
 export class FollowerConsumer {
-  private readonly consumer: Consumer;
+  private consumer: Consumer | undefined;
+  private detach: Array<() => void> = [];
+  private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private paused = false;
+  private reporting: Promise<void> = Promise.resolve();
+  private readonly lifecycle: ConsumerLifecycle;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly options: FollowerConsumerOptions,
   ) {
-    this.consumer = kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: options.sessionTimeoutMs ?? 6000,
-      heartbeatInterval: Math.min(1000, Math.floor((options.sessionTimeoutMs ?? 6000) / 3)),
-      rebalanceTimeout: 10_000,
-      // A batching window is a fetch that may wait that long for data to accumulate.
-      maxWaitTimeInMs: options.batchingWindowMs ? options.batchingWindowMs : 250,
-      minBytes: options.batchingWindowMs ? 1024 * 1024 : 1,
-      allowAutoTopicCreation: false,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 5000 },
-    });
+    this.lifecycle = options.lifecycle ?? new ConsumerLifecycle(options.groupId, `${hostname()}:${process.pid}`, Date.now);
   }
 
+  /** Joins the group; a failure here is the caller's (the supervisor tries again), later ones are healed here. */
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
+    try {
+      await this.run();
+    } catch (error) {
+      await this.dispose();
+      throw error;
+    }
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.consumer.disconnect().catch(() => undefined);
+    clearTimeout(this.restartTimer);
+    await this.dispose();
   }
 
   pause(): void {
-    this.consumer.pause([{ topic: this.options.topic }]);
+    this.paused = true;
+    this.consumer?.pause([{ topic: this.options.topic }]);
   }
 
   resume(): void {
-    this.consumer.resume([{ topic: this.options.topic }]);
+    this.paused = false;
+    this.consumer?.resume([{ topic: this.options.topic }]);
   }
 
-  private async onBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
+  private create(): Consumer {
+    const session = this.options.sessionTimeoutMs ?? 6000;
+    const consumer = this.kafka.consumer({
+      groupId: this.options.groupId,
+      sessionTimeout: session,
+      heartbeatInterval: Math.min(1000, Math.floor(session / 3)),
+      rebalanceTimeout: 10_000,
+      // A batching window is a fetch that may wait that long for data to accumulate.
+      maxWaitTimeInMs: this.options.batchingWindowMs ? this.options.batchingWindowMs : 250,
+      minBytes: this.options.batchingWindowMs ? 1024 * 1024 : 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: REQUEST_RETRIES, initialRetryTime: 200, maxRetryTime: 5000, restartOnFailure: async () => false },
+    });
+    let memberId: string | undefined;
+    this.detach = [
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const dropped = memberId !== undefined && payload.memberId !== memberId;
+        memberId = payload.memberId;
+        if (dropped) {
+          // kafkajs saw UNKNOWN_MEMBER_ID and rejoined by itself, under a new member id.
+          const error = new Error('the group had dropped this member (no heartbeat within the session timeout); rejoined as a new member');
+          error.name = 'MemberDropped';
+          this.options.log.warn('follower consumer rejoined its group after being dropped', { groupId: this.options.groupId, memberId, error });
+          void this.publish(this.lifecycle.rejoined(error));
+          return;
+        }
+        const report = this.lifecycle.joined();
+        if (report) void this.publish(report);
+      }),
+      // kafkajs has already disconnected the crashed consumer when this fires.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (consumer === this.consumer) this.scheduleRestart(payload.error);
+      }),
+    ];
+    return consumer;
+  }
+
+  private async run(): Promise<void> {
+    const consumer = this.create();
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.onBatch(consumer, payload),
+    });
+    if (this.paused) consumer.pause([{ topic: this.options.topic }]);
+    if (this.stopping) await this.dispose();
+  }
+
+  private scheduleRestart(error: unknown): void {
+    if (this.stopping) return;
+    clearTimeout(this.restartTimer);
+    const { delayMs, attempt, report } = this.lifecycle.failed(error);
+    this.options.log.warn('follower consumer failed; rejoining its group', {
+      groupId: this.options.groupId,
+      topic: this.options.topic,
+      attempt,
+      retryInMs: delayMs,
+      error,
+    });
+    void this.publish(report);
+    this.restartTimer = setTimeout(() => void this.restart(), delayMs);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    await this.dispose();
+    try {
+      await this.run();
+    } catch (error) {
+      await this.dispose();
+      this.scheduleRestart(error);
+    }
+  }
+
+  private async dispose(): Promise<void> {
+    for (const off of this.detach) off();
+    this.detach = [];
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+  }
+
+  /** One report at a time, in order: a late `restarting` must never land after the `running` that followed it. */
+  private publish(report: ConsumerReport): Promise<void> {
+    this.reporting = this.reporting.then(async () => {
+      try {
+        await this.options.report?.(report);
+      } catch (error) {
+        this.options.log.warn('consumer state not reported; status may show an older one', { groupId: this.options.groupId, error });
+      }
+    });
+    return this.reporting;
+  }
+
+  private async onBatch(consumer: Consumer, { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const max = this.options.maxBatchRecords ?? 500;
     for (let start = 0; start < batch.messages.length; start += max) {
       const slice = batch.messages.slice(start, start + max);
@@ -100,7 +215,7 @@ export class FollowerConsumer {
             lastOffset: last.offset,
             attempt,
             retryInMs: delay,
-            error: error instanceof Error ? error.message : String(error),
+            error,
           });
           await heartbeat().catch(() => undefined);
           await new Promise((r) => setTimeout(r, delay));
@@ -109,7 +224,9 @@ export class FollowerConsumer {
         }
       }
       resolveOffset(last.offset);
-      await this.consumer.commitOffsets([
+      // A commit refused because the group moved on (a pause past the session timeout) crashes
+      // this consumer; the batch was applied but not committed, so it is delivered again.
+      await consumer.commitOffsets([
         { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() },
       ]);
       await heartbeat();

@@ -8,21 +8,47 @@ export interface KafkaConnection {
   sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
 }
 
-/** kafkajs logs through our structured logger, under the `kafkajs` namespace's child. */
+/**
+ * kafkajs notices that say nothing about replog's state, printed by every command otherwise:
+ * replog assigns partitions itself with kafkajs's default murmur2 partitioner (so the v2
+ * partitioner change is moot), and its idempotent producer's retries are bounded on purpose (a
+ * dead broker must become a 503 in bounded time; replog does not use transactions).
+ */
+const NOTICES = [/^KafkaJS v2\.0\.0 switched default partitioner/, /^Limiting retries for the idempotent producer/];
+
+/** Keys the structured logger reserves (it drops them with a warning of its own) or that only repeat the namespace. */
+const DROPPED_KEYS = ['timestamp', 'logger', 'level', 'message', 'service', 'sampling_rate', 'sasl'];
+
+/**
+ * One kafkajs log entry as replog logs it: at which level, and with which fields. SASL credentials
+ * never reach a log line, whatever kafkajs decides to include.
+ */
+export function kafkaLogLine(level: number, entry: LogEntry['log']): { level: 'debug' | 'info' | 'warn' | 'error'; message: string; extra: Record<string, unknown> } {
+  const { message } = entry;
+  const extra: Record<string, unknown> = { ...entry };
+  for (const key of DROPPED_KEYS) delete extra[key];
+  if (NOTICES.some((n) => n.test(message))) return { level: 'debug', message, extra };
+  // kafkajs logs every error response at ERROR, including the retriable ones it then retries
+  // (a coordinator still loading after a broker start); those are warnings until retries run out.
+  // The same for a member the group dropped (a paused process) and a consumer crash:
+  // FollowerConsumer rejoins and restarts, and says so at WARN with the Error.
+  const recovered =
+    (message.startsWith('Response ') && /not available|loading|not the correct|leader|not aware of this member|rebalanc|generation/i.test(String(extra.error ?? ''))) ||
+    message.includes('re-joining the group') ||
+    message.startsWith('Crash: ') ||
+    message.startsWith('Restarting the consumer');
+  if (level === logLevel.ERROR) return { level: recovered ? 'warn' : 'error', message, extra };
+  if (level === logLevel.WARN) return { level: 'warn', message, extra };
+  if (level === logLevel.INFO) return { level: 'info', message, extra };
+  return { level: 'debug', message, extra };
+}
+
+/** kafkajs logs through our structured logger, under the `kafkajs` namespace. */
 function logCreatorFor(log: Log) {
   return () =>
     ({ level, log: entry }: LogEntry) => {
-      const { message, ...extra } = entry;
-      // SASL credentials never reach a log line, whatever kafkajs decides to include.
-      delete (extra as Record<string, unknown>).sasl;
-      // kafkajs logs every error response at ERROR, including the retriable ones it then retries
-      // (a coordinator still loading after a broker start); those are warnings until retries run out.
-      const retriedResponse = message.startsWith('Response ') && /not available|loading|not the correct|leader/i.test(String(extra.error ?? ''));
-      if (level === logLevel.ERROR && !retriedResponse) log.error(message, extra);
-      else if (level === logLevel.ERROR) log.warn(message, extra);
-      else if (level === logLevel.WARN) log.warn(message, extra);
-      else if (level === logLevel.INFO) log.info(message, extra);
-      else log.debug(message, extra);
+      const line = kafkaLogLine(level, entry);
+      log[line.level](line.message, line.extra);
     };
 }
 

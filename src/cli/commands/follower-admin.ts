@@ -21,16 +21,16 @@ export function registerFollowerAdmin(follower: Command): void {
     .option('--no-verify', 'skip comparing the rebuilt follower with the leader once it is registered')
     .action(async (rawId: string, opts: { delay: number; maxRate?: number; replay: boolean; verify: boolean }) => {
       const id = followerIdOption(rawId);
-      const signal = abortOnSignals('stopping the replay at the next checkpoint');
-      const { runtime, close } = await openCommandRuntime();
       const bar = replayProgressBar(`replay ${id}`);
+      const signal = abortOnSignals('stopping the replay at the next checkpoint', (line) => bar.note(line));
+      const { runtime, close } = await openCommandRuntime();
       try {
         const { replay, registered } = await addFollower(runtime, {
           followerId: id,
           delayMs: opts.delay,
           signal,
           onProgress: (report) => bar.update(report),
-          onNotice: say,
+          onNotice: (message) => bar.note(`replog: ${message}`),
           replay: opts.replay,
           ...(opts.maxRate ? { maxRatePerSec: opts.maxRate } : {}),
         });

@@ -35,9 +35,10 @@ export function registerReplay(program: Command): void {
     .option('--json', 'print the summary as JSON', false)
     .option('--no-verify', 'skip comparing a rebuilt follower with the leader when the rebuild is done')
     .action(async (opts: ReplayCliOptions) => {
-      const signal = abortOnSignals('stopping the replay at the next checkpoint');
-      const { runtime, close } = await openCommandRuntime();
       const bar = replayProgressBar(`replay ${opts.follower}`);
+      // The bar owns the terminal while it runs: every line goes above it, never through it.
+      const signal = abortOnSignals('stopping the replay at the next checkpoint', (line) => bar.note(line));
+      const { runtime, close } = await openCommandRuntime();
       try {
         const summary = await replayFollower(runtime, {
           followerId: opts.follower,
@@ -47,7 +48,7 @@ export function registerReplay(program: Command): void {
           ...(opts.maxRate ? { maxRatePerSec: opts.maxRate } : {}),
           signal,
           onProgress: (report) => bar.update(report),
-          onNotice: (message) => process.stderr.write(`replog: ${message}\n`),
+          onNotice: (message) => bar.note(`replog: ${message}`),
         });
         bar.stop();
         process.stdout.write(`${opts.json ? JSON.stringify(summary, null, 2) : renderReplaySummary(summary)}\n`);

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { loadConfig } from '../../config/config';
 import { formatDuration } from '../../core/replay-progress';
+import { type LocalEndpoints, readEndpointFile } from '../../local/endpoint-file';
 
 const statusSchema = z.object({
   control: z.object({ epoch: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
@@ -15,6 +17,15 @@ const statusSchema = z.object({
       applyLagMs: z.object({ current: z.number(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
       healthReason: z.string().nullable().optional(),
       delayMs: z.number().optional(),
+      consumer: z
+        .object({
+          state: z.string(),
+          restarts: z.number(),
+          lastError: z.object({ name: z.string(), message: z.string(), at: z.number() }).nullable(),
+        })
+        .passthrough()
+        .nullable()
+        .optional(),
     }).passthrough(),
   ),
   counters: z.object({
@@ -31,18 +42,27 @@ export type StatusDocument = z.infer<typeof statusSchema>;
 
 const ms = (v: number | null | undefined) => (v === undefined || v === null ? '-' : `${v} ms`);
 
+/** The consumer as its process reports it; `-` when none reports (an AWS event source mapping). */
+function consumerCell(c: StatusDocument['followers'][number]['consumer']): string {
+  if (!c) return '-';
+  const restarts = c.restarts > 0 ? ` (${c.restarts} restart${c.restarts === 1 ? '' : 's'})` : '';
+  const last = c.lastError ? `, last ${c.lastError.name}: ${c.lastError.message} at ${new Date(c.lastError.at).toISOString()}` : '';
+  return `${c.state}${restarts}${last}`;
+}
+
 export function renderStatus(s: StatusDocument): string {
   const rows = s.followers.map((f) => [
     f.id,
     // A delayed follower shows its intended delay: its lag is by design, not a fault.
     f.delayMs ? `${f.role} ${formatDuration(f.delayMs)}` : f.role,
     f.healthy ? 'healthy' : `UNHEALTHY (${f.healthReason ?? 'unknown'})`,
+    consumerCell(f.consumer),
     String(f.lag.events),
     ms(f.applyLagMs?.current),
     `${ms(f.applyLagMs?.last)} / ${ms(f.applyLagMs?.p99)}`,
     Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
   ]);
-  const header = ['follower', 'role', 'health', 'lag (events)', 'apply lag', 'last / p99', 'committed (partition:offset)'];
+  const header = ['follower', 'role', 'health', 'consumer', 'lag (events)', 'apply lag', 'last / p99', 'committed (partition:offset)'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   const ends = Object.entries(s.topic.endOffsets).map(([p, o]) => `${p}:${o}`).join(' ');
@@ -59,18 +79,27 @@ export function renderStatus(s: StatusDocument): string {
   ].join('\n');
 }
 
+/**
+ * Which replog to ask: --url, else REPLOG_URL, else the `replog dev` running here (it advertises
+ * its URL, whatever port it took, as the other commands find its store), else PORT on localhost.
+ */
+export function statusBaseUrl(option: string | undefined, env: NodeJS.ProcessEnv, dev: LocalEndpoints | undefined): string {
+  return option ?? env.REPLOG_URL ?? dev?.url ?? `http://127.0.0.1:${env.PORT || 3000}`;
+}
+
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('show replication status from a running replog (topic offsets, followers, lag, counters)')
-    .option('--url <url>', 'the replog HTTP API', process.env.REPLOG_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`)
+    .option('--url <url>', 'the replog HTTP API (default: REPLOG_URL, else the replog dev running here, else http://127.0.0.1:$PORT)')
     .option('--json', 'print the raw status document', false)
-    .action(async (opts: { url: string; json: boolean }) => {
+    .action(async (opts: { url?: string; json: boolean }) => {
+      const base = statusBaseUrl(opts.url, process.env, readEndpointFile(loadConfig(process.env).dataDir));
       let url: URL;
       try {
-        url = new URL('/replication/status', opts.url);
+        url = new URL('/replication/status', base);
       } catch {
-        throw new Error(`--url ${opts.url} is not a URL`);
+        throw new Error(`--url ${base} is not a URL`);
       }
       const headers: Record<string, string> = process.env.REPLOG_API_KEY ? { 'x-api-key': process.env.REPLOG_API_KEY } : {};
       const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });

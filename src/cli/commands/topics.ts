@@ -4,7 +4,7 @@ import { createKafka } from '../../adapters/kafka/kafka-client';
 import { ensureTopics, replicationTopicConfigs } from '../../adapters/kafka/replication-admin';
 import { describeTopics, type TopicDescription } from '../../adapters/kafka/topic-description';
 import { loadConfig } from '../../config/config';
-import { namespacedLogger } from '../../observability/logger';
+import { namespacedLogger, resolveLogFormat } from '../../observability/logger';
 import { positiveIntOption } from '../cli-options';
 
 interface CreateOptions {
@@ -65,7 +65,7 @@ export function registerTopics(program: Command): void {
         process.stdout.write(`${planned.map(describePlan).join('\n')}\n`);
         return;
       }
-      const kafka = createKafka(config.kafka, namespacedLogger('kafkajs', config.logLevel), '-topics');
+      const kafka = createKafka(config.kafka, namespacedLogger('kafkajs', config.logLevel, resolveLogFormat(config.logFormat, process.stderr, false)), '-topics');
       await ensureTopics(kafka, planned);
       const actual = await describeTopics(
         kafka,

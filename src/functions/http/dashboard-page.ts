@@ -26,6 +26,8 @@ td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .role.sync { color: var(--ok); }
 .role.delayed { color: var(--warn); }
 .reason { display: block; color: var(--bad); font-size: 12px; max-width: 28em; }
+.consumer.restarting, .consumer.silent, .consumer.absent { color: var(--warn); font-weight: 600; }
+.last-error { display: block; color: var(--muted); font-size: 12px; max-width: 28em; }
 .muted { color: var(--muted); }
 svg.chart { display: block; }
 svg.chart .ms { fill: none; stroke: #0969da; stroke-width: 1.5; }
@@ -132,6 +134,16 @@ const SCRIPT = `
       const health = tr.appendChild(el('td', { 'data-field': 'health' }));
       health.appendChild(el('span', { class: 'badge ' + (f.healthy ? 'healthy' : 'unhealthy') }, f.healthy ? 'healthy' : 'unhealthy'));
       if (f.healthReason) health.appendChild(el('span', { class: 'reason' }, f.healthReason));
+      // What the process running the follower's consumer reports; none for an AWS event source mapping.
+      const consumer = tr.appendChild(el('td', { 'data-field': 'consumer' }));
+      if (f.consumer) {
+        const label = f.consumer.state + (f.consumer.restarts > 0 ? ' (' + f.consumer.restarts + ' restart' + (f.consumer.restarts === 1 ? '' : 's') + ')' : '');
+        consumer.appendChild(el('span', { class: 'consumer ' + f.consumer.state }, label));
+        const e = f.consumer.lastError;
+        if (e) consumer.appendChild(el('span', { class: 'last-error' }, 'last: ' + e.name + ': ' + e.message + ' at ' + new Date(e.at).toLocaleTimeString()));
+      } else {
+        consumer.appendChild(el('span', { class: 'muted' }, '–'));
+      }
       tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-events' }, f.lag.events));
       const lag = f.applyLagMs || {};
       tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-ms' }, fmtMs(lag.current)));
@@ -193,7 +205,7 @@ const BODY = `
 <form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
 <h2>Followers</h2>
 <table>
-  <thead><tr><th>follower</th><th>role</th><th>health</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
+  <thead><tr><th>follower</th><th>role</th><th>health</th><th>consumer</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
   <tbody id="followers"></tbody>
 </table>
 <h2>Replication counters <span class="muted">(this leader process)</span></h2>

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { isReplogError, ReplogError } from '../../core/errors';
+import type { ReplogError } from '../../core/errors';
 import type { Log } from '../../core/ports';
+import { asAnswerable, errorBody } from './error-body';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 
 /**
@@ -17,11 +18,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 export function errorResult(error: ReplogError, requestId: string): HttpResult {
   const extraHeaders: Record<string, string> = error.status === 405 ? { allow: String(error.details?.allow ?? '') } : {};
-  return json(
-    error.status,
-    { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}), requestId } },
-    { 'x-request-id': requestId, ...extraHeaders },
-  );
+  return json(error.status, { error: { ...errorBody(error), requestId } }, { 'x-request-id': requestId, ...extraHeaders });
 }
 
 export function header(event: { headers?: Record<string, string | undefined> }, name: string): string | undefined {
@@ -44,11 +41,10 @@ export function withHttpEdge(log: () => Log, route: string, handler: HttpHandler
       result.headers = { ...result.headers, 'x-request-id': requestId };
       return result;
     } catch (error) {
-      const known = isReplogError(error)
-        ? error
-        : new ReplogError('INTERNAL', 500, 'internal error', { cause: error, retriable: true });
+      const known = asAnswerable(error);
       // 503/504 are answers the policy chose (broker down, replication unconfirmed), not bugs.
       const level = known.status === 503 || known.status === 504 ? 'warn' : known.status >= 500 ? 'error' : 'info';
+      // The whole error, stack and causes included: what the answer leaves out is here.
       log()[level]('request failed', {
         route,
         requestId,
@@ -56,8 +52,7 @@ export function withHttpEdge(log: () => Log, route: string, handler: HttpHandler
         code: known.code,
         key: event.pathParameters?.key,
         ms: Date.now() - started,
-        error: error instanceof Error ? error.message : String(error),
-        cause: error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined,
+        error,
       });
       return errorResult(known, requestId);
     }

@@ -5,7 +5,7 @@ import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 import { replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
-import { nonNegativeIntQuery, query } from './request-params';
+import { intQuery, query } from './request-params';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -14,8 +14,7 @@ const MAX_LIMIT = 1000;
 async function listRoute(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'read');
   const target = replicaTargetOf(event);
-  const limit = nonNegativeIntQuery(event, 'limit', MAX_LIMIT) ?? DEFAULT_LIMIT;
-  if (limit === 0) throw new ValidationError('BAD_QUERY', `limit must be from 1 to ${MAX_LIMIT}`);
+  const limit = intQuery(event, 'limit', { min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT;
   for (const name of ['minVersion', 'maxWaitMs']) {
     if (query(event, name) !== undefined) throw new ValidationError('BAD_QUERY', `${name} applies to single-item reads, not to lists`);
   }

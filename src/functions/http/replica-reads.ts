@@ -2,7 +2,7 @@ import { ValidationError } from '../../core/errors';
 import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
 import type { Runtime } from '../runtime';
 import type { HttpEvent } from './http-types';
-import { nonNegativeIntQuery, query } from './request-params';
+import { intQuery, query } from './request-params';
 
 /** The read path's dependencies, wired from the runtime. */
 export function replicaReadDeps(rt: Runtime): ReplicaReadDeps {
@@ -27,9 +27,8 @@ export function replicaTargetOf(event: HttpEvent): ReplicaTarget {
 
 /** `minVersion` (≥ 1) and `maxWaitMs` (0 … REPLOG_READ_MAX_WAIT_MS, default REPLOG_READ_WAIT_MS). */
 export function freshnessOf(event: HttpEvent, reads: Runtime['config']['reads']): { minVersion?: number; maxWaitMs: number } {
-  const minVersion = nonNegativeIntQuery(event, 'minVersion', Number.MAX_SAFE_INTEGER);
-  const maxWaitMs = nonNegativeIntQuery(event, 'maxWaitMs', reads.maxWaitMs);
-  if (minVersion === 0) throw new ValidationError('BAD_QUERY', 'minVersion must be a version, 1 or more');
+  const minVersion = intQuery(event, 'minVersion', { min: 1, max: Number.MAX_SAFE_INTEGER });
+  const maxWaitMs = intQuery(event, 'maxWaitMs', { min: 0, max: reads.maxWaitMs });
   if (maxWaitMs !== undefined && minVersion === undefined) {
     throw new ValidationError('BAD_QUERY', 'maxWaitMs only applies to a read with minVersion');
   }

@@ -32,11 +32,14 @@ export function expectedVersionOf(event: HttpEvent): number | undefined {
   return Number(m[1]);
 }
 
-export function nonNegativeIntQuery(event: HttpEvent, name: string, max: number): number | undefined {
+/** A whole-number query parameter within [min, max]; every refusal names the same range the check uses. */
+export function intQuery(event: HttpEvent, name: string, range: { min: number; max: number }): number | undefined {
   const raw = query(event, name);
   if (raw === undefined) return undefined;
-  if (!/^[0-9]{1,15}$/.test(raw) || Number(raw) > max) {
-    throw new ValidationError('BAD_QUERY', `${name} must be a whole number from 0 to ${max}`);
+  if (!/^[0-9]{1,16}$/.test(raw) || Number(raw) < range.min || Number(raw) > range.max) {
+    throw new ValidationError('BAD_QUERY', `${name} must be a whole number from ${range.min} to ${range.max}`, {
+      details: { parameter: name, min: range.min, max: range.max },
+    });
   }
   return Number(raw);
 }

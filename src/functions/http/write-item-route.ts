@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ReplogError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
 import { type WriteResult, writeItem } from '../../core/leader-write';
+import { admitWrite } from '../../core/write-admission';
 import type { Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
@@ -27,6 +28,8 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
   const ack = ackModeOf(event, rt.config.ack.defaultMode);
   const expectedVersion = expectedVersionOf(event);
   const value = op === 'put' ? parseItemBody(bodyText(event), rt.config.maxBodyBytes) : null;
+  // The last check before the commit: nothing may refuse the write after it.
+  admitWrite(ack, await rt.roster.current().catch((error: unknown) => Promise.reject(withCommitFacts(error, false))));
   const result = await writeItem(
     {
       leader: rt.leader,
@@ -40,8 +43,10 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
     if (error instanceof ReplogError && error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {
       rt.counters.publishFailures += 1;
     }
-    if (error instanceof ReplogError) observer?.writeFailed(error);
-    throw error;
+    // writeItem says committedOnLeader for every failure after the commit; one without it failed at the commit.
+    const known = withCommitFacts(error, error instanceof ReplogError && error.details?.mayHaveApplied === true ? null : false);
+    if (known instanceof ReplogError) observer?.writeFailed(known);
+    throw known;
   });
   observer?.writeAcknowledged(result);
   rt.log('leader').debug('write acknowledged', {
@@ -54,4 +59,17 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
     waitedMs: result.ack.waitedMs,
   });
   return json(200, result, { etag: etag(result.version) });
+}
+
+/**
+ * A failure at or before the commit, as the client must see it: nothing committed (false), or not
+ * known (null: the store may have applied a write whose answer was lost). 4xx need no such fact.
+ */
+function withCommitFacts(error: unknown, committed: false | null): unknown {
+  if (!(error instanceof ReplogError) || error.status < 500 || error.details?.committedOnLeader !== undefined) return error;
+  return new ReplogError(error.code, error.status, error.message, {
+    cause: error,
+    retriable: error.retriable,
+    details: { ...error.details, committedOnLeader: committed, published: false },
+  });
 }

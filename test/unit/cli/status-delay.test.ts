@@ -12,7 +12,7 @@ describe('replog status for a delayed follower', () => {
       counters: { acks: {}, syncTimeouts: 0, promotions: 0, degradedAcks: 0, failedAcks: 0, wait: { averageMs: 0, p99Ms: 0 } },
     } as StatusDocument;
     const lines = renderStatus(doc).split('\n');
-    expect(lines.find((l) => l.startsWith('backup'))).toMatch(/^backup\s+delayed 1h00m\s+healthy\s+7\b/);
+    expect(lines.find((l) => l.startsWith('backup'))).toMatch(/^backup\s+delayed 1h00m\s+healthy\s+-\s+7\b/);
     expect(lines.find((l) => l.startsWith('follower-1'))).toMatch(/^follower-1\s+sync\s+healthy/);
   });
 });

@@ -23,7 +23,29 @@ describe('replog status rendering', () => {
     const lines = renderStatus(doc).split('\n');
     const f2 = lines.find((l) => l.startsWith('follower-2')) ?? '';
     expect(f2).toContain('UNHEALTHY (stalled: 4 events pending on partition 0');
-    expect(f2).toMatch(/\b4\s+15000 ms\s+9 ms \/ -/);
-    expect(lines.find((l) => l.startsWith('follower-1'))).toMatch(/healthy\s+0\s+0 ms\s+8 ms \/ 40 ms\s+0:12/);
+    expect(f2).toMatch(/\)\s+-\s+4\s+15000 ms\s+9 ms \/ -/);
+    expect(lines.find((l) => l.startsWith('follower-1'))).toMatch(/healthy\s+-\s+0\s+0 ms\s+8 ms \/ 40 ms\s+0:12/);
+  });
+
+  it('given a consumer that is restarting, shows that, how often it restarted and the last error', () => {
+    const restarting = {
+      ...doc,
+      followers: [
+        {
+          ...doc.followers[1],
+          healthReason: 'consumer restarting after KafkaJSNonRetriableError: The coordinator is not aware of this member (restart 2, next attempt in 1 s)',
+          consumer: {
+            state: 'restarting',
+            restarts: 2,
+            lastError: { name: 'KafkaJSNonRetriableError', message: 'The coordinator is not aware of this member', at: Date.UTC(2024, 4, 1, 12) },
+          },
+        },
+      ],
+    } as StatusDocument;
+    const line = renderStatus(restarting).split('\n').find((l) => l.startsWith('follower-2')) ?? '';
+    expect(line).toContain('UNHEALTHY (consumer restarting after KafkaJSNonRetriableError');
+    expect(line).toContain(
+      'restarting (2 restarts), last KafkaJSNonRetriableError: The coordinator is not aware of this member at 2024-05-01T12:00:00.000Z',
+    );
   });
 });

@@ -27,8 +27,24 @@ describe('configuration', () => {
     expect(c.syncFollower).toBe('b');
   });
 
-  it('treats empty variables as unset', () => {
+  it('treats empty variables as unset, and says so for the roster', () => {
     expect(loadConfig({ PORT: '', REPLOG_TOPIC: '' }).http.port).toBe(3000);
+    expect(loadConfig({ REPLOG_FOLLOWERS: '' }).followersFrom).toBe('default (REPLOG_FOLLOWERS is empty)');
+    expect(loadConfig({}).followersFrom).toBe('default');
+    expect(loadConfig({ REPLOG_FOLLOWERS: 'a' }).followersFrom).toBe('REPLOG_FOLLOWERS');
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'invalid configuration: PORT: must be a whole number from 0 to 65535, got "abc"'],
+    [{ KAFKA_PORT: 'abc' }, 'invalid configuration: KAFKA_PORT: must be a whole number from 1 to 65535, got "abc"'],
+    [{ KAFKA_PORT: '70000' }, 'invalid configuration: KAFKA_PORT: must be a whole number from 1 to 65535, got "70000"'],
+    [{ REPLOG_STALL_MS: '2.5' }, 'invalid configuration: REPLOG_STALL_MS: must be a whole number of at least 100, got "2.5"'],
+  ])('given %j, names the variable and the value given', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never repeats a secret in a message', () => {
+    expect(() => loadConfig({ REPLOG_API_KEY: 'short-secret' })).toThrow(/^invalid configuration: REPLOG_API_KEY: [^"]*$/);
   });
 
   it.each([

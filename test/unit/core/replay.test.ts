@@ -119,6 +119,21 @@ describe('replay', () => {
     expect(g.journal.entries.size).toBe(0);
   });
 
+  it('given --restart with options that are refused, keeps the interrupted replay: a refusal changes nothing', async () => {
+    const g = given();
+    history(g.log);
+    const controller = new AbortController();
+    await runReplay(g.deps('run-1'), g.options({ signal: controller.signal, onProgress: (p) => p.done >= 3 && controller.abort() }));
+    const interrupted = structuredClone(g.journal.entries.get('f2'));
+    expect(interrupted).toMatchObject({ mode: 'rebuild' });
+    await expect(runReplay(g.deps('run-2'), g.options({ restart: true, from: { kind: 'offset', offset: 3n } }))).rejects.toBeInstanceOf(ValidationError);
+    g.state.syncFollower = 'f2';
+    await expect(runReplay(g.deps('run-2'), g.options({ restart: true }))).rejects.toBeInstanceOf(ConflictError);
+    expect(g.journal.entries.get('f2')).toEqual(interrupted);
+    g.state.syncFollower = 'f1';
+    await expect(runReplay(g.deps('run-2'), g.options({ restart: true }))).resolves.toMatchObject({ completed: true, resumed: false });
+  });
+
   it('given an unknown follower, refuses unless it is being added', async () => {
     const g = given();
     await expect(runReplay(g.deps(), g.options({ followerId: 'f9' }))).rejects.toBeInstanceOf(NotFoundError);

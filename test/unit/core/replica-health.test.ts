@@ -1,5 +1,5 @@
 import { withBatchProgress } from '../../../src/core/apply-progress';
-import { assessHealth, type PartitionFacts, PendingObserver } from '../../../src/core/replica-health';
+import { assessHealth, type PartitionFacts } from '../../../src/core/replica-health';
 
 const NOW = 1_700_000_100_000;
 const live = { state: 'Stable', members: 1 };
@@ -50,17 +50,5 @@ describe('follower health', () => {
   it('given a follower that never recorded progress and old events waiting, is stalled', () => {
     const verdict = assessHealth(live, [facts({ next: 0n, end: 3n, firstRecent: 3n, progress: undefined })], 1000, NOW);
     expect(verdict).toEqual({ healthy: false, reason: 'stalled: 3 events pending on partition 0 for over 1000 ms, no progress recorded' });
-  });
-});
-
-describe('pending observer', () => {
-  it('given the same offset with events waiting, keeps the first time it was seen; movement or catching up resets it', () => {
-    const o = new PendingObserver();
-    expect(o.observe('f1', 0, 10n, true, 100)).toBe(100);
-    expect(o.observe('f1', 0, 10n, true, 900)).toBe(100);
-    expect(o.observe('f1', 1, 10n, true, 900)).toBe(900);
-    expect(o.observe('f1', 0, 12n, true, 1000)).toBe(1000);
-    expect(o.observe('f1', 0, 12n, false, 1100)).toBeUndefined();
-    expect(o.observe('f1', 0, 12n, true, 1200)).toBe(1200);
   });
 });

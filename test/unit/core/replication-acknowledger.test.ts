@@ -1,12 +1,11 @@
 import { parseAckMode } from '../../../src/core/ack-mode';
 import { OffsetWatcher } from '../../../src/core/offset-watcher';
-import { PendingObserver } from '../../../src/core/replica-health';
 import { type AckPolicy, ReplicationAcknowledger, ReplicationTimeoutError } from '../../../src/core/replication-acknowledger';
 import { ReplicationCounters } from '../../../src/core/replication-counters';
 import { SyncRoster } from '../../../src/core/sync-roster';
 import { changeEvent } from '../../support/event-fixtures';
 import { FakeReplicationAdmin } from '../../support/fake-replication-admin';
-import { InMemoryControlStore, InMemoryProgressStore, silentLog } from '../../support/in-memory-stores';
+import { InMemoryConsumerStates, InMemoryControlStore, InMemoryProgressStore, silentLog } from '../../support/in-memory-stores';
 
 const groupOf = (id: string) => `g-${id}`;
 const followers = ['f1', 'f2', 'f3'].map((id) => ({ id, delayMs: 0 }));
@@ -20,7 +19,7 @@ function given(policy: Partial<AckPolicy> = {}, shared?: { admin: FakeReplicatio
   const ack = new ReplicationAcknowledger({
     watcher,
     roster,
-    sources: { admin, progress: new InMemoryProgressStore(), groupOf, stallMs: 10_000, pending: new PendingObserver(), now: Date.now },
+    sources: { admin, progress: new InMemoryProgressStore(), heads: admin, consumers: new InMemoryConsumerStates(), groupOf, stallMs: 10_000, now: Date.now },
     counters,
     policy: { syncTimeoutMs: 150, onSyncTimeout: 'promote', onNoCandidate: 'degrade', ...policy },
     log: silentLog,
@@ -130,9 +129,42 @@ describe('replication acknowledger', () => {
     });
   });
 
-  it('refuses a quorum larger than the followers that can confirm', async () => {
-    const { ack } = given();
-    await expect(ack.acknowledge(parseAckMode('quorum:4'), event, position)).rejects.toMatchObject({ status: 400 });
+  it('given a committed write whose quorum outgrew the roster after admission, never answers 4xx: the no-candidate policy does', async () => {
+    const degrading = given();
+    await expect(degrading.ack.acknowledge(parseAckMode('quorum:4'), event, position)).resolves.toMatchObject({
+      mode: 'quorum:4',
+      confirmedBy: [],
+      degraded: true,
+    });
+    const failing = given({ onNoCandidate: 'fail' });
+    await expect(failing.ack.acknowledge(parseAckMode('quorum:4'), event, position)).rejects.toMatchObject({
+      status: 504,
+      details: { key: 'k', version: 3, committedOnLeader: true, published: true },
+    });
+  });
+
+  it('given sync and no follower that can confirm, does not call it confirmed by nobody: the no-candidate policy answers', async () => {
+    const { ack, store } = given();
+    await ack.acknowledge(parseAckMode('async'), event, position);
+    store.state = { ...(store.state as NonNullable<typeof store.state>), followers: followers.map((f, i) => ({ ...f, priority: i, delayMs: 60_000 })), syncFollower: null };
+    await expect(ack.acknowledge(parseAckMode('sync'), event, position)).resolves.toMatchObject({ degraded: true, confirmedBy: [] });
+  });
+
+  it('given the control state cannot be read after the commit, answers 503 with the committed facts, and 500 for a programming error', async () => {
+    const { ack, store } = given();
+    store.load = async () => Promise.reject(new Error('control table unavailable'));
+    await expect(ack.acknowledge(parseAckMode('sync'), event, position)).rejects.toMatchObject({
+      status: 503,
+      retriable: true,
+      details: { key: 'k', version: 3, position, committedOnLeader: true, published: true },
+    });
+    store.load = async () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'followers')"));
+    await expect(ack.acknowledge(parseAckMode('sync'), event, position)).rejects.toMatchObject({
+      status: 500,
+      code: 'INTERNAL',
+      retriable: false,
+      details: { committedOnLeader: true },
+    });
   });
 
   it('given two leaders promote at once, exactly one promotion wins and both adopt it', async () => {

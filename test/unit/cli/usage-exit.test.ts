@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const repoRoot = join(__dirname, '..', '..', '..');
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    timeout: 60_000,
+  });
+
+describe('how the replog command exits', () => {
+  it('given a command called wrongly (verify without --follower, an unknown command), exits 2 for usage, never 1 ("differ")', () => {
+    const verify = cli(['verify']);
+    expect(verify.status).toBe(2);
+    expect(verify.stderr).toContain("required option '--follower <id>' not specified");
+    expect(cli(['no-such-command']).status).toBe(2);
+    expect(cli(['--help']).status).toBe(0);
+  });
+
+  it('given the package bin without a build, says what to run instead of printing a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replog-bin-'));
+    try {
+      mkdirSync(join(dir, 'bin'));
+      copyFileSync(join(repoRoot, 'bin', 'replog.js'), join(dir, 'bin', 'replog.js'));
+      const run = spawnSync(process.execPath, [join(dir, 'bin', 'replog.js'), 'status'], { cwd: dir, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe('replog: not built yet (no dist/cli/main.js). Run `npm run build` first, or `npm start`, which builds and runs replog dev.\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
