@@ -6,6 +6,7 @@ import type { LogPosition } from './positions';
 import { PublishLedger } from './publish-ledger';
 import { coversLease, LEASE_MARGIN_MS, leaseEnd, publishGate, type PublishGate } from './publish-order';
 import { type PendingRecord, PublishRecorder } from './publish-recorder';
+import { stampOf } from './versions';
 
 export interface OrderedPublisherDeps {
   store: Pick<LeaderStore, 'get' | 'publishState' | 'recordPublished' | 'claimLease'>;
@@ -48,7 +49,7 @@ export class OrderedPublisher {
 
   constructor(private readonly deps: OrderedPublisherDeps) {
     this.recorder = new PublishRecorder({
-      record: (r) => deps.store.recordPublished(r.key, r.version, r.lease, r.position),
+      record: (r) => deps.store.recordPublished(r.key, r, r.lease, r.position),
       onSettled: (r, outcome, error) => this.settled(r, outcome, error),
     });
   }
@@ -71,7 +72,7 @@ export class OrderedPublisher {
       const gate = publishGate(prior, { now: this.deps.now(), windowMs: this.deps.windowMs, isLocal: (l) => this.ledger.isLocal(l) });
       await this.awaitTurn(event, gate, notAfter);
       const position = await this.handToLog(event, lease, notAfter);
-      this.recorder.enqueue({ key: event.key, version: event.version, lease, position });
+      this.recorder.enqueue({ key: event.key, ...stampOf(event), lease, position });
       return position;
     } catch (error) {
       this.ledger.release(lease.id);
@@ -96,9 +97,9 @@ export class OrderedPublisher {
       const lease: PublishLease = { id: this.deps.newLeaseId(), at: this.deps.now() };
       this.ledger.hold(lease.id);
       try {
-        if (!(await this.deps.store.claimLease(key, item.version, seen, lease))) continue;
+        if (!(await this.deps.store.claimLease(key, item, seen, lease))) continue;
         const position = await this.handToLog(eventFromItem(item), lease, leaseEnd(lease, this.deps.windowMs));
-        const outcome = await this.deps.store.recordPublished(key, item.version, lease, position);
+        const outcome = await this.deps.store.recordPublished(key, item, lease, position);
         if (outcome.kind === 'behind' && outcome.landedAfter) {
           this.deps.log.warn('a republished version landed after a newer one; publishing the newest state again', {
             key,
@@ -143,7 +144,7 @@ export class OrderedPublisher {
     let interval = POLL_FIRST_MS;
     for (;;) {
       const state = await this.deps.store.publishState(event.key);
-      if (state === undefined || coversLease(state.published, gate.version, gate.lease)) {
+      if (state === undefined || coversLease(state.published, gate.prior, gate.lease)) {
         this.deps.onOrderWait?.(this.deps.now() - started, 'recorded');
         return;
       }
@@ -155,7 +156,7 @@ export class OrderedPublisher {
         this.deps.log.warn('the prior version of a key was never recorded as published; its lease ended, publishing after it', {
           key: event.key,
           version: event.version,
-          prior: gate.version,
+          prior: gate.prior.version,
           priorLeaseAt: gate.lease.at,
         });
         return;

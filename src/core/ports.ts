@@ -5,6 +5,7 @@ import type { JsonValue } from './item-value';
 import type { CommittedOffsets, LogPosition } from './positions';
 import type { ReplayJournalEntry } from './replay-journal';
 import type { ReplicaItemView } from './replica-diff';
+import type { VersionStamp } from './versions';
 
 /**
  * The ports the core needs from the outside world. Adapters under src/adapters implement them
@@ -103,13 +104,13 @@ export interface LeaderStore {
   commit(request: CommitRequest): Promise<CommittedWrite>;
   get(key: string): Promise<StoredItem | undefined>;
   publishState(key: string): Promise<PublishState | undefined>;
-  /** Records that `version` is in the log at `position`, published under `lease`. */
-  recordPublished(key: string, version: number, lease: PublishLease, position: LogPosition): Promise<RecordOutcome>;
+  /** Records that version `published` is in the log at `position`, published under `lease`. */
+  recordPublished(key: string, published: VersionStamp, lease: PublishLease, position: LogPosition): Promise<RecordOutcome>;
   /**
    * Takes a new publish lease on the item's current version for a republish (relay, verify), if
-   * the item is still at `version` and its lease is still `seen` (undefined: no open lease).
+   * the item is still at `current` and its lease is still `seen` (undefined: no open lease).
    */
-  claimLease(key: string, version: number, seen: PublishLease | undefined, next: PublishLease): Promise<boolean>;
+  claimLease(key: string, current: VersionStamp, seen: PublishLease | undefined, next: PublishLease): Promise<boolean>;
 }
 
 /** A leader item whose outbox mark was set at `outboxAt` (epoch ms). */
@@ -244,7 +245,7 @@ export interface ReplaySink {
   /** Drops and recreates the table with the same definition: the fresh table of a rebuild. */
   recreate(): Promise<void>;
   /** Key → version of every item (a resumed rebuild must never overwrite a newer item). */
-  versions(): Promise<Map<string, number>>;
+  versions(): Promise<Map<string, VersionStamp>>;
   /** Unconditional bulk writes of distinct keys; only for a table the replay owns exclusively. */
   putAll(events: readonly ChangeEvent[]): Promise<void>;
   /** Conditional writes, each applied only if newer than what the table holds. */
@@ -268,8 +269,8 @@ export interface ReplicaScanner {
 
 /** Direct writes to one follower table, for the differences republishing cannot heal. */
 export interface FollowerRepairer {
-  /** Writes `item` over the follower's copy only if that copy is still at `expectedVersion` (undefined: absent). */
-  overwrite(item: StoredItem, expectedVersion: number | undefined): Promise<boolean>;
-  /** Removes the follower's copy only if it is still at `expectedVersion`. */
-  remove(key: string, expectedVersion: number): Promise<boolean>;
+  /** Writes `item` over the follower's copy only if that copy is still at `seen` (undefined: absent). */
+  overwrite(item: StoredItem, seen: VersionStamp | undefined): Promise<boolean>;
+  /** Removes the follower's copy only if it is still at `seen`. */
+  remove(key: string, seen: VersionStamp): Promise<boolean>;
 }

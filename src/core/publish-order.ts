@@ -1,4 +1,5 @@
 import type { PriorVersion, PublishedRecord, PublishLease } from './ports';
+import { isNewer, isSameVersion, stampOf, type VersionStamp } from './versions';
 
 /**
  * Per-key order in the replication log (docs/ARCHITECTURE.md, "Per-key order in the log").
@@ -25,12 +26,12 @@ export type PublishGate =
   /** The prior version's lease is held by this process: publish once it is handed to our publisher. */
   | { kind: 'after-local'; lease: PublishLease }
   /** Another process holds the prior version's lease: wait for its record until `until`. */
-  | { kind: 'after-remote'; version: number; lease: PublishLease; until: number };
+  | { kind: 'after-remote'; prior: VersionStamp; lease: PublishLease; until: number };
 
-/** True when `published` shows that the publish under `lease` of `version` (or a newer version's) has ended. */
-export function coversLease(published: PublishedRecord | undefined, version: number, lease: PublishLease): boolean {
+/** True when `published` shows that the publish under `lease` of `prior` (or a newer version's) has ended. */
+export function coversLease(published: PublishedRecord | undefined, prior: VersionStamp, lease: PublishLease): boolean {
   if (published === undefined) return false;
-  return published.version > version || (published.version === version && published.lease === lease.id);
+  return isNewer(published, prior) || (isSameVersion(published, prior) && published.lease === lease.id);
 }
 
 /** The moment a lease's holder may no longer hand its version to the log. */
@@ -49,11 +50,11 @@ export function publishGate(
 ): PublishGate {
   if (prior === undefined) return { kind: 'go', reason: 'first-version' };
   const { lease } = prior;
-  if (lease === undefined || coversLease(prior.published, prior.version, lease)) return { kind: 'go', reason: 'prior-published' };
+  if (lease === undefined || coversLease(prior.published, prior, lease)) return { kind: 'go', reason: 'prior-published' };
   const until = leaseExpiry(lease, context.windowMs);
   if (context.now >= until) return { kind: 'go', reason: 'prior-lease-ended' };
   if (context.isLocal(lease)) return { kind: 'after-local', lease };
-  return { kind: 'after-remote', version: prior.version, lease, until };
+  return { kind: 'after-remote', prior: stampOf(prior), lease, until };
 }
 
 /**

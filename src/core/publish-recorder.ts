@@ -1,9 +1,9 @@
 import type { LogPosition } from './positions';
 import type { PublishLease, RecordOutcome } from './ports';
+import { isNewer, type VersionStamp } from './versions';
 
-export interface PendingRecord {
+export interface PendingRecord extends VersionStamp {
   key: string;
-  version: number;
   lease: PublishLease;
   position: LogPosition;
 }
@@ -33,7 +33,7 @@ export class PublishRecorder {
 
   enqueue(next: PendingRecord): void {
     const held = this.pending.get(next.key);
-    if (held !== undefined && held.version >= next.version) {
+    if (held !== undefined && !isNewer(next, held)) {
       this.deps.onSettled(next, undefined);
     } else {
       if (held !== undefined) this.deps.onSettled(held, undefined);

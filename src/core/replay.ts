@@ -15,7 +15,7 @@ import {
   type ReplayMode,
 } from './replay-plan';
 import { measureProgress, type ReplayProgress, throttleDelayMs } from './replay-progress';
-import { newestPerKey } from './versions';
+import { isNewer, newestPerKey, stampOf, type VersionStamp } from './versions';
 
 export interface ReplayDeps {
   admin: Pick<ReplicationAdminPort, 'endOffsets' | 'committedOffsets' | 'groupMembership' | 'offsetsAtTime'>;
@@ -228,7 +228,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
       await saveOrFail(deps, entry, id);
     }
 
-    let known: Map<string, number> | undefined;
+    let known: Map<string, VersionStamp> | undefined;
     if (mode === 'rebuild') {
       if (entry.phase === 'recreating-table') {
         notice(`starting ${id} from a fresh table (a table holding items is dropped and recreated with the same definition)`);
@@ -328,7 +328,7 @@ async function planFresh(
 async function applyChunk(
   deps: ReplayDeps,
   records: readonly LogRecord[],
-  known: Map<string, number> | undefined,
+  known: Map<string, VersionStamp> | undefined,
   counts: ReplayCounts,
 ): Promise<void> {
   const events: ChangeEvent[] = [];
@@ -353,9 +353,9 @@ async function applyChunk(
   if (known) {
     // The log can hold an older version after a newer one (a republish racing a write), and the
     // bulk writes are unconditional, so the replay remembers the newest version it wrote per key.
-    const fresh = newest.filter((e) => e.version > (known.get(e.key) ?? 0));
+    const fresh = newest.filter((e) => isNewer(e, known.get(e.key)));
     if (fresh.length > 0) await deps.sink.putAll(fresh);
-    for (const e of fresh) known.set(e.key, e.version);
+    for (const e of fresh) known.set(e.key, stampOf(e));
     counts.written += fresh.length;
     counts.skipped += events.length - fresh.length;
     return;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JsonValue } from './item-value';
 import type { StoredItem } from './ports';
 import type { LogPosition } from './positions';
+import { isNewer, isSameVersion, stampOf } from './versions';
 
 /**
  * One item as `replog verify` compares replicas: its version, whether it is a tombstone, and a
@@ -52,7 +53,7 @@ export function valueDigest(value: JsonValue | null, deleted: boolean): string {
 }
 
 export function viewOf(item: Pick<StoredItem, 'version' | 'deleted' | 'value'>): ReplicaItemView {
-  return { version: item.version, deleted: item.deleted, digest: valueDigest(item.value, item.deleted) };
+  return { ...stampOf(item), deleted: item.deleted, digest: valueDigest(item.value, item.deleted) };
 }
 
 export function classifyDifference(
@@ -63,15 +64,15 @@ export function classifyDifference(
   const followerLive = follower !== undefined && !follower.deleted;
   if (!leaderLive && !followerLive) return undefined;
   if (leaderLive && !followerLive) {
-    return follower === undefined || follower.version < leader.version ? 'missing' : 'differing';
+    return isNewer(leader, follower) ? 'missing' : 'differing';
   }
   if (!leaderLive && followerLive) {
-    return leader === undefined || leader.version > follower.version ? 'extra' : 'differing';
+    return leader === undefined || isNewer(leader, follower) ? 'extra' : 'differing';
   }
   const l = leader as ReplicaItemView;
   const f = follower as ReplicaItemView;
-  if (f.version < l.version) return 'stale';
-  if (f.version > l.version || f.digest !== l.digest) return 'differing';
+  if (isNewer(l, f)) return 'stale';
+  if (!isSameVersion(f, l) || f.digest !== l.digest) return 'differing';
   return undefined;
 }
 

@@ -1,6 +1,7 @@
 import { ValidationError } from './errors';
 import type { ItemLister, ItemPage, StoredItem } from './ports';
 import type { FollowerProgress } from './replication-inspector';
+import { holdsAtLeast } from './versions';
 
 /**
  * Reads with a chosen freshness: the leader (always current), a named follower, or `any` healthy
@@ -88,7 +89,7 @@ export async function readItem(deps: ReplicaReadDeps, request: ReadRequest): Pro
   const deadline = started + request.maxWaitMs;
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
     const item = await reader.get(request.key);
-    if (item !== undefined && item.version >= request.minVersion) return { ...served, item };
+    if (holdsAtLeast(item, { version: request.minVersion })) return { ...served, item };
     const left = deadline - deps.now();
     if (left <= 0) break;
     await deps.sleep(Math.min(pause, left));

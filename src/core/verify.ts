@@ -148,15 +148,15 @@ async function repairOne(deps: VerifyDeps, difference: Difference): Promise<Repa
     return { ...base, done: true, position: outcome.position };
   }
   const leader = await deps.leader.get(difference.key);
-  const expected = difference.follower?.version;
+  const seen = difference.follower;
   if (action === 'remove') {
-    const done = expected !== undefined && (await deps.repairer.remove(difference.key, expected));
-    deps.log.info('removed an item the leader never had from the follower table', { key: difference.key, version: expected, done });
+    const done = seen !== undefined && (await deps.repairer.remove(difference.key, seen));
+    deps.log.info('removed an item the leader never had from the follower table', { key: difference.key, version: seen?.version, done });
     return { ...base, done };
   }
   if (!leader) return { ...base, done: false };
-  const done = await deps.repairer.overwrite(leader, expected);
-  deps.log.info('overwrote a follower item with the leader state', { key: difference.key, version: leader.version, replaced: expected, done });
+  const done = await deps.repairer.overwrite(leader, seen);
+  deps.log.info('overwrote a follower item with the leader state', { key: difference.key, version: leader.version, replaced: seen?.version, done });
   return { ...base, done };
 }
 

@@ -17,6 +17,7 @@ import type {
 } from '../../src/core/ports';
 import type { LogPosition } from '../../src/core/positions';
 import { landedAfter } from '../../src/core/publish-order';
+import type { VersionStamp } from '../../src/core/versions';
 
 type Item = StoredItem & { pub?: PublishedRecord };
 
@@ -109,7 +110,8 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
     );
   }
 
-  async recordPublished(key: string, version: number, lease: PublishLease, position: LogPosition): Promise<RecordOutcome> {
+  async recordPublished(key: string, published: VersionStamp, lease: PublishLease, position: LogPosition): Promise<RecordOutcome> {
+    const { version } = published;
     const item = this.items.get(key);
     if (item === undefined) return { kind: 'recorded' };
     const pub: PublishedRecord = { version, lease: lease.id, leaseAt: lease.at, position };
@@ -127,7 +129,8 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
     return { kind: 'behind', newer: held, landedAfter: landedAfter(position, held.position) };
   }
 
-  async claimLease(key: string, version: number, seen: PublishLease | undefined, next: PublishLease): Promise<boolean> {
+  async claimLease(key: string, at: VersionStamp, seen: PublishLease | undefined, next: PublishLease): Promise<boolean> {
+    const { version } = at;
     const item = this.items.get(key);
     if (item === undefined || item.version !== version) return false;
     const current = item.outboxAt === undefined ? undefined : { id: item.outboxLease ?? '', at: item.outboxAt };

@@ -2,7 +2,7 @@ import type { ChangeEvent } from '../../src/core/change-event';
 import type { LogRecord } from '../../src/core/follower-apply';
 import type { ReplayChunkHandler, ReplayJournalStore, ReplayReader, ReplaySink } from '../../src/core/ports';
 import { leaseIsHeld, type ReplayJournalEntry } from '../../src/core/replay-journal';
-import { isNewer } from '../../src/core/versions';
+import { isNewer, stampOf, type VersionStamp } from '../../src/core/versions';
 import type { FakeReplicationAdmin } from './fake-replication-admin';
 
 /**
@@ -80,8 +80,8 @@ export class InMemoryReplaySink implements ReplaySink {
     this.trace.push('recreate');
   }
 
-  async versions(): Promise<Map<string, number>> {
-    return new Map([...this.items].map(([k, v]) => [k, v.version]));
+  async versions(): Promise<Map<string, VersionStamp>> {
+    return new Map([...this.items].map(([k, v]) => [k, stampOf(v)]));
   }
 
   async putAll(events: readonly ChangeEvent[]): Promise<void> {
@@ -95,7 +95,7 @@ export class InMemoryReplaySink implements ReplaySink {
     let applied = 0;
     for (const e of events) {
       this.conditionalWrites += 1;
-      if (isNewer(e.version, this.items.get(e.key)?.version)) {
+      if (isNewer(e, this.items.get(e.key))) {
         this.items.set(e.key, { version: e.version, deleted: e.op === 'delete', value: e.value });
         applied += 1;
       }

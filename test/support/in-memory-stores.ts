@@ -20,7 +20,7 @@ export class InMemoryFollowerStore implements FollowerStore {
     let skipped = 0;
     for (const e of events) {
       this.writes += 1;
-      if (isNewer(e.version, this.items.get(e.key)?.version)) {
+      if (isNewer(e, this.items.get(e.key))) {
         this.items.set(e.key, { key: e.key, version: e.version, value: e.value, deleted: e.op === 'delete', updatedAt: e.committedAt });
         applied += 1;
       } else skipped += 1;

@@ -2,6 +2,7 @@ import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dyn
 import type { ChangeEvent } from '../../core/change-event';
 import { UnavailableError } from '../../core/errors';
 import type { ReplaySink } from '../../core/ports';
+import type { VersionStamp } from '../../core/versions';
 import { translateDynamoError } from './dynamo-errors';
 import type { DynamoFollowerTable } from './follower-table';
 import { buildApplyRequest } from './follower-requests';
@@ -78,7 +79,7 @@ export class BulkFollowerWriter implements ReplaySink {
     return recreateTable(this.client, this.table, simpleTableDefinition(this.table));
   }
 
-  versions(): Promise<Map<string, number>> {
+  versions(): Promise<Map<string, VersionStamp>> {
     return this.scanner.versions();
   }
 

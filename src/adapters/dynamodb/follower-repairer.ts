@@ -1,7 +1,9 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowerRepairer, StoredItem } from '../../core/ports';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { Expected, stampOf, type VersionStamp } from '../../core/versions';
 import type { ItemRecord } from './item-attributes';
+import { conditionFields, ITEM_STAMP, versionCondition } from './version-conditions';
 
 /**
  * Direct repairs of one follower table for `verify --repair`. Each write is conditional on the
@@ -15,10 +17,10 @@ export class DynamoFollowerRepairer implements FollowerRepairer {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async overwrite(item: StoredItem, expectedVersion: number | undefined): Promise<boolean> {
+  async overwrite(item: StoredItem, seen: VersionStamp | undefined): Promise<boolean> {
     const record: ItemRecord = {
       pk: item.key,
-      version: item.version,
+      ...stampOf(item),
       deleted: item.deleted,
       updatedAt: item.updatedAt,
       appliedAt: this.now(),
@@ -30,13 +32,7 @@ export class DynamoFollowerRepairer implements FollowerRepairer {
         new PutCommand({
           TableName: this.table,
           Item: record,
-          ...(expectedVersion === undefined
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#v = :expected',
-                ExpressionAttributeNames: { '#v': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
+          ...conditionFields(versionCondition(Expected.heldAs(seen), ITEM_STAMP, ':expected')),
         }),
       );
       return true;
@@ -46,15 +42,13 @@ export class DynamoFollowerRepairer implements FollowerRepairer {
     }
   }
 
-  async remove(key: string, expectedVersion: number): Promise<boolean> {
+  async remove(key: string, seen: VersionStamp): Promise<boolean> {
     try {
       await this.client.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: key },
-          ConditionExpression: '#v = :expected',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
+          ...conditionFields(versionCondition(Expected.exactly(seen), ITEM_STAMP, ':expected')),
         }),
       );
       return true;

@@ -1,6 +1,8 @@
 import type { PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
+import { Expected, stampOf } from '../../core/versions';
 import type { ItemRecord } from './item-attributes';
+import { conditionFields, versionCondition } from './version-conditions';
 
 /**
  * The follower's only write: put the event's full state if, and only if, it is newer than what
@@ -9,7 +11,7 @@ import type { ItemRecord } from './item-attributes';
 export function buildApplyRequest(table: string, event: ChangeEvent, appliedAt: number): PutCommandInput {
   const item: ItemRecord = {
     pk: event.key,
-    version: event.version,
+    ...stampOf(event),
     deleted: event.op === 'delete',
     updatedAt: event.committedAt,
     writeId: event.writeId,
@@ -19,8 +21,6 @@ export function buildApplyRequest(table: string, event: ChangeEvent, appliedAt: 
   return {
     TableName: table,
     Item: item,
-    ConditionExpression: 'attribute_not_exists(pk) OR #v < :v',
-    ExpressionAttributeNames: { '#v': 'version' },
-    ExpressionAttributeValues: { ':v': event.version },
+    ...conditionFields(versionCondition(Expected.olderThan(event))),
   };
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../../core/item-value';
 import type { PublishedRecord, PublishState, StoredItem } from '../../core/ports';
+import { stampOf } from '../../core/versions';
 
 /**
  * Items store their value as JSON text (`doc`) rather than a DynamoDB map: every JSON value,
@@ -31,12 +32,12 @@ export interface PublishedAttribute {
 
 export function toPublishedRecord(pub: PublishedAttribute | undefined): PublishedRecord | undefined {
   if (pub === undefined) return undefined;
-  return { version: pub.version, lease: pub.lease, leaseAt: pub.leaseAt, position: { partition: pub.partition, offset: pub.offset } };
+  return { ...stampOf(pub), lease: pub.lease, leaseAt: pub.leaseAt, position: { partition: pub.partition, offset: pub.offset } };
 }
 
 export function toPublishState(record: Pick<ItemRecord, 'version' | 'outboxAt' | 'outboxLease' | 'pub'>): PublishState {
   return {
-    version: record.version,
+    ...stampOf(record),
     lease: record.outboxAt === undefined ? undefined : { id: record.outboxLease ?? '', at: record.outboxAt },
     published: toPublishedRecord(record.pub),
   };
@@ -45,7 +46,7 @@ export function toPublishState(record: Pick<ItemRecord, 'version' | 'outboxAt' |
 export function toStoredItem(record: ItemRecord): StoredItem {
   return {
     key: record.pk,
-    version: record.version,
+    ...stampOf(record),
     value: record.deleted || record.doc === undefined ? null : (JSON.parse(record.doc) as JsonValue),
     deleted: record.deleted,
     updatedAt: record.updatedAt,

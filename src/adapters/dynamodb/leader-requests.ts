@@ -1,7 +1,9 @@
 import type { GetCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CommitRequest, PublishLease } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
+import { Expected, stampOf, type VersionStamp } from '../../core/versions';
 import { outboxShardOf, type PublishedAttribute } from './item-attributes';
+import { allOf, anyOf, type ConditionPart, condition, conditionFields, ITEM_STAMP, PUBLISHED_STAMP, versionCondition } from './version-conditions';
 
 /**
  * Pure request builders for the leader table (DynamoDB Toolbox style): unit-testable without a
@@ -35,24 +37,18 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
   } else {
     update = `SET ${set.join(', ')} REMOVE doc`;
   }
-  const conditions: string[] = [];
-  if (req.op === 'delete') {
-    // Deleting what is absent (never written, or already a tombstone) is a 404, not a new version.
-    values[':false'] = false;
-    conditions.push('attribute_exists(pk) AND #d = :false');
-  }
+  const conditions: ConditionPart[] = [];
+  // Deleting what is absent (never written, or already a tombstone) is a 404, not a new version.
+  if (req.op === 'delete') conditions.push(condition('attribute_exists(pk) AND #d = :false', {}, { ':false': false }));
   if (req.expectedVersion !== undefined) {
-    values[':expected'] = req.expectedVersion;
-    values[':false'] = false;
-    conditions.push('#v = :expected AND #d = :false');
+    const expected = Expected.exactly({ version: req.expectedVersion });
+    conditions.push(versionCondition(expected, ITEM_STAMP, ':expected'), condition('#d = :false', {}, { ':false': false }));
   }
   return {
     TableName: table,
     Key: { pk: req.key },
     UpdateExpression: update,
-    ...(conditions.length > 0 ? { ConditionExpression: conditions.join(' AND ') } : {}),
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
+    ...conditionFields(conditions.length > 0 ? allOf(...conditions) : undefined, names, values),
     // What the item held before: the prior version's lease and publish record decide when this
     // version may be published (core/publish-order.ts).
     ReturnValues: 'ALL_OLD',
@@ -60,36 +56,37 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
 }
 
 /**
- * Records that `version` is in the log. `clear`: the version still holds the lease it was
+ * Records that `published` is in the log. `clear`: the version still holds the lease it was
  * published under, so the mark goes too. `record`: a newer version or lease holds the mark, and
  * the record is left for whoever waits on ours; an older record never replaces a newer one.
  */
 export function buildRecordPublishedRequest(
   table: string,
   key: string,
-  version: number,
+  published: VersionStamp,
   lease: PublishLease,
   position: LogPosition,
   mode: 'clear' | 'record',
 ): UpdateCommandInput {
-  const pub: PublishedAttribute = { version, lease: lease.id, leaseAt: lease.at, partition: position.partition, offset: position.offset };
+  const pub: PublishedAttribute = { ...stampOf(published), lease: lease.id, leaseAt: lease.at, partition: position.partition, offset: position.offset };
   if (mode === 'clear') {
     return {
       TableName: table,
       Key: { pk: key },
       UpdateExpression: 'SET #pub = :pub REMOVE outboxAt, outboxShard, outboxLease',
-      ConditionExpression: '#v = :v AND outboxLease = :lease',
-      ExpressionAttributeNames: { '#v': 'version', '#pub': 'pub' },
-      ExpressionAttributeValues: { ':v': version, ':lease': lease.id, ':pub': pub },
+      ...conditionFields(allOf(versionCondition(Expected.exactly(published)), condition('outboxLease = :lease', {}, { ':lease': lease.id })), { '#pub': 'pub' }, { ':pub': pub }),
     };
   }
+  // Publish records are ordered by version, then by lease start (a republish of the same version).
+  const newer = anyOf(
+    versionCondition(Expected.olderThan(published), PUBLISHED_STAMP),
+    allOf(versionCondition(Expected.exactly(published), PUBLISHED_STAMP), condition('#pub.#pat < :at', { '#pat': 'leaseAt' }, { ':at': lease.at })),
+  );
   return {
     TableName: table,
     Key: { pk: key },
     UpdateExpression: 'SET #pub = :pub',
-    ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#pub) OR #pub.#pv < :v OR (#pub.#pv = :v AND #pub.#pat < :at))',
-    ExpressionAttributeNames: { '#pub': 'pub', '#pv': 'version', '#pat': 'leaseAt' },
-    ExpressionAttributeValues: { ':v': version, ':at': lease.at, ':pub': pub },
+    ...conditionFields(allOf(condition('attribute_exists(pk)'), newer), {}, { ':pub': pub }),
   };
 }
 
@@ -100,28 +97,20 @@ export function buildRecordPublishedRequest(
 export function buildClaimLeaseRequest(
   table: string,
   key: string,
-  version: number,
+  current: VersionStamp,
   seen: PublishLease | undefined,
   next: PublishLease,
 ): UpdateCommandInput {
-  const values: Record<string, unknown> = { ':v': version, ':now': next.at, ':shard': outboxShardOf(key), ':lease': next.id };
-  let condition: string;
-  if (seen === undefined) condition = '#v = :v AND attribute_not_exists(outboxAt)';
-  else if (seen.id === '') {
-    // A mark written before leases had ids: it is identified by its time alone.
-    values[':seenAt'] = seen.at;
-    condition = '#v = :v AND outboxAt = :seenAt AND attribute_not_exists(outboxLease)';
-  } else {
-    values[':seen'] = seen.id;
-    condition = '#v = :v AND outboxLease = :seen';
-  }
+  let lease: ConditionPart;
+  if (seen === undefined) lease = condition('attribute_not_exists(outboxAt)');
+  // A mark written before leases had ids: it is identified by its time alone.
+  else if (seen.id === '') lease = condition('outboxAt = :seenAt AND attribute_not_exists(outboxLease)', {}, { ':seenAt': seen.at });
+  else lease = condition('outboxLease = :seen', {}, { ':seen': seen.id });
   return {
     TableName: table,
     Key: { pk: key },
     UpdateExpression: 'SET outboxAt = :now, outboxShard = :shard, outboxLease = :lease',
-    ConditionExpression: condition,
-    ExpressionAttributeNames: { '#v': 'version' },
-    ExpressionAttributeValues: values,
+    ...conditionFields(allOf(versionCondition(Expected.exactly(current)), lease), {}, { ':now': next.at, ':shard': outboxShardOf(key), ':lease': next.id }),
   };
 }
 

@@ -15,6 +15,7 @@ import type {
 } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { landedAfter } from '../../core/publish-order';
+import { Expected, isNewer, matchesExpectedVersion, nextVersion, type VersionStamp } from '../../core/versions';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
 import { getStoredItem } from './item-get';
 import { type ItemRecord, toPublishState } from './item-attributes';
@@ -40,7 +41,7 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
       v: CHANGE_EVENT_SCHEMA_VERSION,
       op: req.op,
       key: req.key,
-      version: (old?.version ?? 0) + 1,
+      ...nextVersion(old),
       value: req.op === 'put' ? (req.value as JsonValue) : null,
       committedAt: req.now,
       writeId: req.writeId,
@@ -66,21 +67,21 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     }
   }
 
-  async recordPublished(key: string, version: number, lease: PublishLease, position: LogPosition): Promise<RecordOutcome> {
-    if (await this.conditionalUpdate(buildRecordPublishedRequest(this.table, key, version, lease, position, 'clear'))) {
+  async recordPublished(key: string, published: VersionStamp, lease: PublishLease, position: LogPosition): Promise<RecordOutcome> {
+    if (await this.conditionalUpdate(buildRecordPublishedRequest(this.table, key, published, lease, position, 'clear'))) {
       return { kind: 'cleared' };
     }
-    if (await this.conditionalUpdate(buildRecordPublishedRequest(this.table, key, version, lease, position, 'record'))) {
+    if (await this.conditionalUpdate(buildRecordPublishedRequest(this.table, key, published, lease, position, 'record'))) {
       return { kind: 'recorded' };
     }
     // The item records a publish at least as new as ours (or is gone).
     const held = (await this.publishState(key))?.published;
-    if (held === undefined || held.version <= version) return { kind: 'recorded' };
+    if (held === undefined || !isNewer(held, published)) return { kind: 'recorded' };
     return { kind: 'behind', newer: held, landedAfter: landedAfter(position, held.position) };
   }
 
-  async claimLease(key: string, version: number, seen: PublishLease | undefined, next: PublishLease): Promise<boolean> {
-    return this.conditionalUpdate(buildClaimLeaseRequest(this.table, key, version, seen, next));
+  async claimLease(key: string, current: VersionStamp, seen: PublishLease | undefined, next: PublishLease): Promise<boolean> {
+    return this.conditionalUpdate(buildClaimLeaseRequest(this.table, key, current, seen, next));
   }
 
   /** True when the update was applied, false when its condition did not hold. */
@@ -97,7 +98,7 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
   private async explainConditionFailure(req: CommitRequest): Promise<Error> {
     const current = await this.get(req.key);
     const live = current && !current.deleted ? current : undefined;
-    if (req.expectedVersion !== undefined && live?.version !== req.expectedVersion) {
+    if (req.expectedVersion !== undefined && !matchesExpectedVersion(live, Expected.exactly({ version: req.expectedVersion }))) {
       return new PreconditionFailedError(req.key, req.expectedVersion, live?.version);
     }
     return new NotFoundError(`item ${JSON.stringify(req.key)} does not exist`);

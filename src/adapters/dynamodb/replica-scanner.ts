@@ -3,7 +3,9 @@ import type { JsonValue } from '../../core/item-value';
 import type { ReplicaScanner } from '../../core/ports';
 import { type ReplicaItemView, valueDigest } from '../../core/replica-diff';
 import { translateDynamoError } from './dynamo-errors';
+import type { VersionStamp } from '../../core/versions';
 import type { PublishedAttribute } from './item-attributes';
+import { STAMP_PROJECTION, stampFromItem } from './version-conditions';
 
 /** Parallel scan segments: DynamoDB serves each segment from its own partitions. */
 export const DEFAULT_SCAN_SEGMENTS = 8;
@@ -77,13 +79,13 @@ export class DynamoReplicaScanner implements ReplicaScanner {
     return views;
   }
 
-  async versions(): Promise<Map<string, number>> {
-    const versions = new Map<string, number>();
+  async versions(): Promise<Map<string, VersionStamp>> {
+    const versions = new Map<string, VersionStamp>();
     await scanTable(
       this.client,
       this.table,
-      { ProjectionExpression: 'pk, #v', ExpressionAttributeNames: { '#v': 'version' } },
-      (item) => versions.set(String(item.pk), Number(item.version)),
+      { ProjectionExpression: `pk, ${STAMP_PROJECTION.attributes}`, ExpressionAttributeNames: STAMP_PROJECTION.names },
+      (item) => versions.set(String(item.pk), stampFromItem(item)),
       this.segments,
     );
     return versions;

@@ -3,6 +3,7 @@ import { type ChangeEvent, encodeChangeEvent } from '../../core/change-event';
 import { UnavailableError } from '../../core/errors';
 import type { ChangePublisher, PublishOptions } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
+import { compareVersions, isNewer, stampOf, type VersionStamp } from '../../core/versions';
 import { translateKafkaError } from './kafka-errors';
 
 interface Pending {
@@ -33,7 +34,7 @@ export class KafkaChangePublisher implements ChangePublisher {
   private queue: Pending[] = [];
   private sending = false;
   /** Per key, the newest version this publisher has taken, and where it lands. */
-  private readonly newest = new Map<string, { version: number; position: Promise<LogPosition> }>();
+  private readonly newest = new Map<string, { stamp: VersionStamp; position: Promise<LogPosition> }>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -51,7 +52,7 @@ export class KafkaChangePublisher implements ChangePublisher {
     const what = `publishing ${event.key}@${event.version}`;
     const lateMessage = `${what} did not reach the log before its publish lease ended (${this.timeoutMs} ms)`;
     const held = this.newest.get(event.key);
-    if (held !== undefined && held.version >= event.version) {
+    if (held !== undefined && !isNewer(event, held.stamp)) {
       // A newer version of the key is already on its way: it carries this one's effect, and
       // sending this one after it would put an older state behind a newer one in the log.
       return withDeadline(held.position, notAfter - Date.now(), what, lateMessage);
@@ -70,7 +71,7 @@ export class KafkaChangePublisher implements ChangePublisher {
 
   private remember(event: ChangeEvent, position: Promise<LogPosition>): void {
     this.newest.delete(event.key);
-    this.newest.set(event.key, { version: event.version, position });
+    this.newest.set(event.key, { stamp: stampOf(event), position });
     if (this.newest.size > SENT_KEYS) this.newest.delete(this.newest.keys().next().value as string);
     position.catch(() => {
       if (this.newest.get(event.key)?.position === position) this.newest.delete(event.key);
@@ -176,7 +177,7 @@ export function orderVersionsPerKey<T extends { event: ChangeEvent }>(batch: T[]
   });
   for (const indices of slots.values()) {
     if (indices.length < 2) continue;
-    const sorted = indices.map((i) => batch[i] as T).sort((a, b) => a.event.version - b.event.version);
+    const sorted = indices.map((i) => batch[i] as T).sort((a, b) => compareVersions(a.event, b.event));
     indices.forEach((slot, k) => {
       batch[slot] = sorted[k] as T;
     });

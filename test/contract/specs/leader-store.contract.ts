@@ -87,7 +87,7 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
     it('records a publish: under its own open lease it clears the mark, under a newer lease it only records', async () => {
       const store = await fresh();
       const first = await store.commit(put('a', 1, 1000));
-      expect(await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '7' })).toEqual({ kind: 'cleared' });
+      expect(await store.recordPublished('a', { version: 1 }, first.lease, { partition: 0, offset: '7' })).toEqual({ kind: 'cleared' });
       expect(await store.get('a')).not.toHaveProperty('outboxAt');
       expect(await store.publishState('a')).toEqual({
         version: 1,
@@ -98,9 +98,9 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       expect(second.prior?.published).toMatchObject({ version: 1, position: { offset: '7' } });
       const third = await store.commit(put('a', 3, 1002));
       // Version 2's publish lands while version 3 holds the mark: recorded for 3's writer, mark kept.
-      expect(await store.recordPublished('a', 2, second.lease, { partition: 0, offset: '8' })).toEqual({ kind: 'recorded' });
+      expect(await store.recordPublished('a', { version: 2 }, second.lease, { partition: 0, offset: '8' })).toEqual({ kind: 'recorded' });
       expect(await store.publishState('a')).toMatchObject({ version: 3, lease: third.lease, published: { version: 2 } });
-      expect(await store.recordPublished('a', 3, third.lease, { partition: 0, offset: '9' })).toEqual({ kind: 'cleared' });
+      expect(await store.recordPublished('a', { version: 3 }, third.lease, { partition: 0, offset: '9' })).toEqual({ kind: 'cleared' });
       expect((await store.get('a'))?.value).toBe(3);
     });
 
@@ -108,10 +108,10 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       const store = await fresh();
       const first = await store.commit(put('a', 1, 1000));
       const second = await store.commit(put('a', 2, 1001));
-      await store.recordPublished('a', 2, second.lease, { partition: 0, offset: '20' });
-      const late = await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '21' });
+      await store.recordPublished('a', { version: 2 }, second.lease, { partition: 0, offset: '20' });
+      const late = await store.recordPublished('a', { version: 1 }, first.lease, { partition: 0, offset: '21' });
       expect(late).toMatchObject({ kind: 'behind', newer: { version: 2, position: { offset: '20' } }, landedAfter: true });
-      const early = await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '19' });
+      const early = await store.recordPublished('a', { version: 1 }, first.lease, { partition: 0, offset: '19' });
       expect(early).toMatchObject({ kind: 'behind', landedAfter: false });
       expect((await store.publishState('a'))?.published).toMatchObject({ version: 2, position: { offset: '20' } });
     });
@@ -120,20 +120,20 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       const store = await fresh();
       const first = await store.commit(put('a', 1, 1000));
       const relay = { id: 'relay-1', at: 9000 };
-      expect(await store.claimLease('a', 1, undefined, relay)).toBe(false);
-      expect(await store.claimLease('a', 1, { id: 'someone-else', at: 1000 }, relay)).toBe(false);
-      expect(await store.claimLease('a', 2, first.lease, relay)).toBe(false);
-      expect(await store.claimLease('a', 1, first.lease, relay)).toBe(true);
+      expect(await store.claimLease('a', { version: 1 }, undefined, relay)).toBe(false);
+      expect(await store.claimLease('a', { version: 1 }, { id: 'someone-else', at: 1000 }, relay)).toBe(false);
+      expect(await store.claimLease('a', { version: 2 }, first.lease, relay)).toBe(false);
+      expect(await store.claimLease('a', { version: 1 }, first.lease, relay)).toBe(true);
       expect(await store.publishState('a')).toMatchObject({ version: 1, lease: relay });
       // The original writer's lease is gone: its late record no longer clears the relay's mark.
-      expect(await store.recordPublished('a', 1, first.lease, { partition: 0, offset: '3' })).toEqual({ kind: 'recorded' });
+      expect(await store.recordPublished('a', { version: 1 }, first.lease, { partition: 0, offset: '3' })).toEqual({ kind: 'recorded' });
       expect((await store.publishState('a'))?.lease).toEqual(relay);
-      expect(await store.recordPublished('a', 1, relay, { partition: 0, offset: '4' })).toEqual({ kind: 'cleared' });
+      expect(await store.recordPublished('a', { version: 1 }, relay, { partition: 0, offset: '4' })).toEqual({ kind: 'cleared' });
       // With no open lease, a claim must say it saw none.
       const again = { id: 'verify-1', at: 9500 };
-      expect(await store.claimLease('a', 1, relay, again)).toBe(false);
-      expect(await store.claimLease('a', 1, undefined, again)).toBe(true);
-      expect(await store.claimLease('absent', 1, undefined, again)).toBe(false);
+      expect(await store.claimLease('a', { version: 1 }, relay, again)).toBe(false);
+      expect(await store.claimLease('a', { version: 1 }, undefined, again)).toBe(true);
+      expect(await store.claimLease('absent', { version: 1 }, undefined, again)).toBe(false);
     });
   });
 }

@@ -25,7 +25,7 @@ export function outboxIndexContract(fresh: OutboxIndexFactory): void {
       const { leader, marks } = await fresh();
       const a = await leader.commit({ key: 'a', op: 'put', value: 1, writeId: 'w1', now: 1000 });
       await leader.commit({ key: 'b', op: 'put', value: 1, writeId: 'w2', now: 1001 });
-      await leader.recordPublished('a', 1, a.lease, { partition: 0, offset: '0' });
+      await leader.recordPublished('a', { version: 1 }, a.lease, { partition: 0, offset: '0' });
       expect((await marks.marksOlderThan(5000, 10)).map((m) => m.key)).toEqual(['b']);
       await leader.commit({ key: 'b', op: 'put', value: 2, writeId: 'w3', now: 3000 });
       expect(await marks.marksOlderThan(2000, 10)).toEqual([]);

@@ -31,7 +31,7 @@ describe('leader request builders', () => {
   });
 
   it('records a publish and clears the mark only while the version still holds the lease it was published under', () => {
-    const req = buildRecordPublishedRequest('leader', 'k', 7, { id: 'w7', at: 50 }, { partition: 2, offset: '41' }, 'clear');
+    const req = buildRecordPublishedRequest('leader', 'k', { version: 7 }, { id: 'w7', at: 50 }, { partition: 2, offset: '41' }, 'clear');
     expect(req.UpdateExpression).toBe('SET #pub = :pub REMOVE outboxAt, outboxShard, outboxLease');
     expect(req.ConditionExpression).toBe('#v = :v AND outboxLease = :lease');
     expect(req.ExpressionAttributeValues).toEqual({
@@ -42,15 +42,15 @@ describe('leader request builders', () => {
   });
 
   it('records a publish for a waiting successor without touching its mark, and never over a newer record', () => {
-    const req = buildRecordPublishedRequest('leader', 'k', 7, { id: 'w7', at: 50 }, { partition: 2, offset: '41' }, 'record');
+    const req = buildRecordPublishedRequest('leader', 'k', { version: 7 }, { id: 'w7', at: 50 }, { partition: 2, offset: '41' }, 'record');
     expect(req.UpdateExpression).toBe('SET #pub = :pub');
     expect(req.ConditionExpression).toBe('attribute_exists(pk) AND (attribute_not_exists(#pub) OR #pub.#pv < :v OR (#pub.#pv = :v AND #pub.#pat < :at))');
   });
 
   it('claims a lease for a republish only over the lease the caller saw', () => {
-    expect(buildClaimLeaseRequest('leader', 'k', 3, undefined, { id: 'c1', at: 9 }).ConditionExpression).toBe('#v = :v AND attribute_not_exists(outboxAt)');
-    expect(buildClaimLeaseRequest('leader', 'k', 3, { id: 'w3', at: 1 }, { id: 'c1', at: 9 }).ConditionExpression).toBe('#v = :v AND outboxLease = :seen');
-    const legacy = buildClaimLeaseRequest('leader', 'k', 3, { id: '', at: 1 }, { id: 'c1', at: 9 });
+    expect(buildClaimLeaseRequest('leader', 'k', { version: 3 }, undefined, { id: 'c1', at: 9 }).ConditionExpression).toBe('#v = :v AND attribute_not_exists(outboxAt)');
+    expect(buildClaimLeaseRequest('leader', 'k', { version: 3 }, { id: 'w3', at: 1 }, { id: 'c1', at: 9 }).ConditionExpression).toBe('#v = :v AND outboxLease = :seen');
+    const legacy = buildClaimLeaseRequest('leader', 'k', { version: 3 }, { id: '', at: 1 }, { id: 'c1', at: 9 });
     expect(legacy.ConditionExpression).toBe('#v = :v AND outboxAt = :seenAt AND attribute_not_exists(outboxLease)');
     expect(legacy.UpdateExpression).toBe('SET outboxAt = :now, outboxShard = :shard, outboxLease = :lease');
   });

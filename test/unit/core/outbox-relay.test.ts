@@ -99,7 +99,7 @@ describe('outbox relay', () => {
     const { leader, log, run } = given();
     leader.commitUnpublished('k', 1, NOW - 60_000);
     leader.onGet = (key, call) => {
-      if (call === 1) void leader.recordPublished(key, 1, { id: 'w-k-1', at: NOW - 60_000 }, { partition: 0, offset: '0' });
+      if (call === 1) void leader.recordPublished(key, { version: 1 }, { id: 'w-k-1', at: NOW - 60_000 }, { partition: 0, offset: '0' });
     };
 
     const report = await run();

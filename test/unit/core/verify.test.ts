@@ -1,3 +1,4 @@
+import { Expected, matchesExpectedVersion } from '../../../src/core/versions';
 import type { ChangeEvent } from '../../../src/core/change-event';
 import type { JsonValue } from '../../../src/core/item-value';
 import type { FollowerRepairer, StoredItem } from '../../../src/core/ports';
@@ -52,13 +53,13 @@ function given() {
   /** Keys a write is publishing right now (an open, fresh publish lease). */
   const leasedKeys = new Set<string>();
   const repairer: FollowerRepairer = {
-    overwrite: async (item, expected) => {
-      if (follower.items.get(item.key)?.version !== expected) return false;
+    overwrite: async (item, seen) => {
+      if (!matchesExpectedVersion(follower.items.get(item.key), Expected.heldAs(seen))) return false;
       follower.items.set(item.key, structuredClone(item));
       return true;
     },
-    remove: async (key, expected) => {
-      if (follower.items.get(key)?.version !== expected) return false;
+    remove: async (key, seen) => {
+      if (!matchesExpectedVersion(follower.items.get(key), Expected.exactly(seen))) return false;
       follower.items.delete(key);
       return true;
     },

@@ -1,20 +1,75 @@
-import { isNewer, newestPerKey, nextVersion } from '../../../src/core/versions';
+import {
+  compareVersions,
+  Expected,
+  holdsAtLeast,
+  isNewer,
+  isSameVersion,
+  matchesExpectedVersion,
+  newestPerKey,
+  nextVersion,
+  stampOf,
+} from '../../../src/core/versions';
 import { changeEvent } from '../../support/event-fixtures';
+
+const v = (version: number) => ({ version });
 
 describe('version rules', () => {
   it('applies an event to a replica that has never seen the key', () => {
-    expect(isNewer(1, undefined)).toBe(true);
+    expect(isNewer(v(1), undefined)).toBe(true);
   });
 
   it('applies only strictly newer versions', () => {
-    expect(isNewer(5, 4)).toBe(true);
-    expect(isNewer(5, 5)).toBe(false);
-    expect(isNewer(4, 5)).toBe(false);
+    expect(isNewer(v(5), v(4))).toBe(true);
+    expect(isNewer(v(5), v(5))).toBe(false);
+    expect(isNewer(v(4), v(5))).toBe(false);
+  });
+
+  it('orders stamps one way for every question asked of them', () => {
+    expect(Math.sign(compareVersions(v(3), v(7)))).toBe(-1);
+    expect(compareVersions(v(7), v(7))).toBe(0);
+    expect(Math.sign(compareVersions(v(8), v(7)))).toBe(1);
+    expect(isSameVersion(v(2), v(2))).toBe(true);
+    expect(isSameVersion(v(2), undefined)).toBe(false);
+    expect(holdsAtLeast(v(4), v(4))).toBe(true);
+    expect(holdsAtLeast(v(5), v(4))).toBe(true);
+    expect(holdsAtLeast(v(3), v(4))).toBe(false);
+    expect(holdsAtLeast(undefined, v(1))).toBe(false);
+  });
+
+  it('compares whole stamps, whatever else the object carries', () => {
+    const event = changeEvent({ key: 'a', version: 3 });
+    expect(stampOf(event)).toEqual({ version: 3 });
+    expect(isNewer(event, changeEvent({ key: 'a', version: 2, value: 'other' }))).toBe(true);
   });
 
   it('numbers leader versions from 1 upward', () => {
-    expect(nextVersion(undefined)).toBe(1);
-    expect(nextVersion(41)).toBe(42);
+    expect(nextVersion(undefined)).toEqual(v(1));
+    expect(nextVersion(v(41))).toEqual(v(42));
+  });
+});
+
+describe('expected versions (conditional writes)', () => {
+  it('absent: holds only when nothing is stored', () => {
+    expect(matchesExpectedVersion(undefined, Expected.absent)).toBe(true);
+    expect(matchesExpectedVersion(v(1), Expected.absent)).toBe(false);
+  });
+
+  it('exactly: holds only at that very version', () => {
+    expect(matchesExpectedVersion(v(4), Expected.exactly(v(4)))).toBe(true);
+    expect(matchesExpectedVersion(v(5), Expected.exactly(v(4)))).toBe(false);
+    expect(matchesExpectedVersion(undefined, Expected.exactly(v(4)))).toBe(false);
+  });
+
+  it('older-than: the apply rule, nothing or an older version held', () => {
+    expect(matchesExpectedVersion(undefined, Expected.olderThan(v(4)))).toBe(true);
+    expect(matchesExpectedVersion(v(3), Expected.olderThan(v(4)))).toBe(true);
+    expect(matchesExpectedVersion(v(4), Expected.olderThan(v(4)))).toBe(false);
+    expect(matchesExpectedVersion(v(5), Expected.olderThan(v(4)))).toBe(false);
+  });
+
+  it('heldAs: a repair expects the copy it saw, or none', () => {
+    expect(Expected.heldAs(undefined)).toEqual(Expected.absent);
+    expect(Expected.heldAs(changeEvent({ version: 6 }))).toEqual(Expected.exactly(v(6)));
   });
 });
 
