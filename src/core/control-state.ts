@@ -2,9 +2,10 @@ import { ConflictError } from './errors';
 
 /**
  * Replication control state: who follows, in which priority, and who is the sync follower.
- * It lives in one control-table item and only changes by compare-and-set on `epoch`, so every
+ * It lives in one control-table item and only changes by compare-and-set on `revision`, so every
  * leader invocation (many Lambda containers, or several local processes) agrees on the sync
- * follower: a stale writer's CAS fails and it re-reads.
+ * follower: a stale writer's CAS fails and it re-reads. (`revision` was called `epoch` before;
+ * the name is kept free for leader terms.)
  */
 export interface FollowerEntry {
   id: string;
@@ -14,7 +15,8 @@ export interface FollowerEntry {
 }
 
 export interface SyncChange {
-  epoch: number;
+  /** The revision this change produced. */
+  revision: number;
   from: string | null;
   to: string;
   at: number;
@@ -23,7 +25,8 @@ export interface SyncChange {
 }
 
 export interface ControlState {
-  epoch: number;
+  /** The compare-and-set revision: 1 for the first state, one more for every change. */
+  revision: number;
   followers: FollowerEntry[];
   syncFollower: string | null;
   promotions: number;
@@ -38,8 +41,8 @@ export interface ControlStore {
   load(): Promise<ControlState | undefined>;
   /** Writes the state only if no state exists yet; returns whichever state is stored afterwards. */
   initialize(state: ControlState): Promise<ControlState>;
-  /** Compare-and-set on epoch; false when another writer got there first. */
-  replace(expectedEpoch: number, next: ControlState): Promise<boolean>;
+  /** Compare-and-set on the revision; false when another writer got there first. */
+  replace(expectedRevision: number, next: ControlState): Promise<boolean>;
 }
 
 export function initialControlState(
@@ -48,7 +51,7 @@ export function initialControlState(
   now: number,
 ): ControlState {
   return {
-    epoch: 1,
+    revision: 1,
     followers: followers.map((f, i) => ({ id: f.id, priority: i, delayMs: f.delayMs })),
     syncFollower: syncFollower ?? null,
     promotions: 0,
@@ -72,10 +75,10 @@ export function withSyncFollower(
   const entry = state.followers.find((f) => f.id === to);
   if (!entry) throw new ConflictError(`${to} is not a configured follower`);
   if (entry.delayMs > 0) throw new ConflictError(`${to} is a delayed follower and can never be the sync follower`);
-  const change: SyncChange = { epoch: state.epoch + 1, from: state.syncFollower, to, at: now, reason, kind };
+  const change: SyncChange = { revision: state.revision + 1, from: state.syncFollower, to, at: now, reason, kind };
   return {
     ...state,
-    epoch: state.epoch + 1,
+    revision: state.revision + 1,
     syncFollower: to,
     promotions: state.promotions + (kind === 'promotion' ? 1 : 0),
     history: [change, ...state.history].slice(0, HISTORY_LIMIT),
@@ -86,7 +89,7 @@ export function withSyncFollower(
 export function withFollowerAdded(state: ControlState, id: string, delayMs: number, now: number): ControlState {
   if (state.followers.some((f) => f.id === id)) throw new ConflictError(`follower ${id} already exists`);
   const priority = state.followers.reduce((max, f) => Math.max(max, f.priority), -1) + 1;
-  return { ...state, epoch: state.epoch + 1, followers: [...state.followers, { id, priority, delayMs }], updatedAt: now };
+  return { ...state, revision: state.revision + 1, followers: [...state.followers, { id, priority, delayMs }], updatedAt: now };
 }
 
 export function withFollowerRemoved(state: ControlState, id: string, now: number): ControlState {
@@ -94,5 +97,5 @@ export function withFollowerRemoved(state: ControlState, id: string, now: number
   if (state.syncFollower === id) {
     throw new ConflictError(`follower ${id} is the sync follower; designate another one first`);
   }
-  return { ...state, epoch: state.epoch + 1, followers: state.followers.filter((f) => f.id !== id), updatedAt: now };
+  return { ...state, revision: state.revision + 1, followers: state.followers.filter((f) => f.id !== id), updatedAt: now };
 }

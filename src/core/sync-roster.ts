@@ -64,9 +64,9 @@ export class SyncRoster {
       if (expectFrom !== undefined && state.syncFollower !== expectFrom) return { state, changedByUs: false };
       if (state.syncFollower === to) return { state, changedByUs: false };
       const next = withSyncFollower(state, to, kind, reason, this.now());
-      if (await this.store.replace(state.epoch, next)) {
+      if (await this.store.replace(state.revision, next)) {
         this.cached = { state: next, at: this.now() };
-        this.log.info('sync follower changed', { from: state.syncFollower, to, kind, reason, epoch: next.epoch });
+        this.log.info('sync follower changed', { from: state.syncFollower, to, kind, reason, revision: next.revision });
         return { state: next, changedByUs: true };
       }
     }
@@ -78,7 +78,7 @@ export class SyncRoster {
     for (let attempt = 0; attempt < 5; attempt++) {
       const state = await this.refresh();
       const next = change(state);
-      if (await this.store.replace(state.epoch, next)) {
+      if (await this.store.replace(state.revision, next)) {
         this.cached = { state: next, at: this.now() };
         return next;
       }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoControlTable } from '../../src/adapters/dynamodb/control-table';
 import { createDocumentClient } from '../../src/adapters/dynamodb/document-client';
 import { DynamoFollowerTable } from '../../src/adapters/dynamodb/follower-table';
@@ -9,7 +9,7 @@ import { DynamoProgressTable } from '../../src/adapters/dynamodb/progress-table'
 import { DynamoReplayJournal } from '../../src/adapters/dynamodb/replay-journal-table';
 import { leaderTableDefinition, simpleTableDefinition } from '../../src/adapters/dynamodb/table-definitions';
 import { ensureTables } from '../../src/adapters/dynamodb/table-provisioner';
-import { initialControlState } from '../../src/core/control-state';
+import { type ControlState, initialControlState } from '../../src/core/control-state';
 import { applyProgressStoreContract } from './specs/apply-progress-store.contract';
 import { controlStoreContract } from './specs/control-store.contract';
 import { followerStoreContract } from './specs/follower-store.contract';
@@ -58,5 +58,27 @@ export function dynamoContracts(endpoint: () => string): void {
       samples: [],
     });
     return new DynamoReplayJournal(db(), name);
+  });
+
+  describe('DynamoControlTable and the control items older replogs wrote', () => {
+    it('loads an item whose revision was stored as `epoch`, and replaces it by compare-and-set on it', async () => {
+      const name = await table('simple');
+      const { revision: _r, ...state } = initialControlState([{ id: 'f1', delayMs: 0 }, { id: 'f2', delayMs: 0 }], 'f1', 1000);
+      const legacy = {
+        ...state,
+        epoch: 4,
+        history: [{ epoch: 4, from: null, to: 'f1', at: 900, reason: 'designated by an operator', kind: 'designation' }],
+      };
+      await db().send(new PutCommand({ TableName: name, Item: { pk: 'control', epoch: 4, state: JSON.stringify(legacy) } }));
+      const store = new DynamoControlTable(db(), name);
+      const loaded = await store.load();
+      expect(loaded).toMatchObject({ revision: 4, syncFollower: 'f1', history: [{ revision: 4, to: 'f1' }] });
+      expect(loaded).not.toHaveProperty('epoch');
+      const next = { ...(loaded as ControlState), revision: 5, syncFollower: 'f2' };
+      expect(await store.replace(3, next)).toBe(false);
+      expect(await store.replace(4, next)).toBe(true);
+      expect(await store.replace(4, { ...next, revision: 6 })).toBe(false);
+      expect(await store.load()).toEqual(next);
+    });
   });
 }

@@ -9,7 +9,7 @@ interface WriteBody {
   ack: { mode: string; confirmedBy: string[]; waitedMs: number; degraded: boolean; promotedTo?: string };
 }
 interface StatusBody {
-  control: { syncFollower: string | null; epoch: number; promotions: number; history: { from: string; to: string; kind: string }[] };
+  control: { syncFollower: string | null; revision: number; promotions: number; history: { from: string; to: string; kind: string }[] };
   followers: { id: string; role: string; healthy: boolean }[];
   counters: { promotions: number; syncTimeouts: number };
 }

@@ -3,7 +3,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
 
 interface StatusBody {
   topic: { endOffsets: Record<string, string> };
-  control: { epoch: number; syncFollower: string };
+  control: { revision: number; syncFollower: string };
   counters: { acks: Record<string, number> };
 }
 
@@ -67,6 +67,6 @@ describe('refused writes leave no trace', () => {
     ] as const) {
       expect((await t.api('POST', '/replication/sync-follower', body)).status).toBe(code);
     }
-    expect((await status()).control).toMatchObject({ epoch: before.control.epoch, syncFollower: before.control.syncFollower });
+    expect((await status()).control).toMatchObject({ revision: before.control.revision, syncFollower: before.control.syncFollower });
   });
 });

@@ -46,9 +46,9 @@ export class InMemoryControlStore implements ControlStore {
     return structuredClone(this.state);
   }
 
-  async replace(expectedEpoch: number, next: ControlState): Promise<boolean> {
+  async replace(expectedRevision: number, next: ControlState): Promise<boolean> {
     this.casAttempts += 1;
-    if (this.state?.epoch !== expectedEpoch) return false;
+    if (this.state?.revision !== expectedRevision) return false;
     this.state = structuredClone(next);
     return true;
   }

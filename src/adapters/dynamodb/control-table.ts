@@ -1,12 +1,16 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ControlState, ControlStore } from '../../core/control-state';
+import type { ControlState, ControlStore, SyncChange } from '../../core/control-state';
 import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
 
 const CONTROL_KEY = 'control';
 
 /**
- * The control state is one item: `epoch` as a number for the CAS condition, the rest as JSON.
+ * The control state is one item: `revision` as a number for the CAS condition, the rest as JSON.
  * Strongly consistent reads, because a stale read would only make the next CAS fail anyway.
+ *
+ * Items written before the CAS counter was named `revision` carry it as `epoch` (the top-level
+ * attribute, the state and its history entries): they load with `epoch` read as the revision, and
+ * the first replace matches on `epoch` and writes the item under the new name.
  */
 export class DynamoControlTable implements ControlStore {
   constructor(
@@ -17,7 +21,7 @@ export class DynamoControlTable implements ControlStore {
   async load(): Promise<ControlState | undefined> {
     try {
       const out = await this.client.send(new GetCommand({ TableName: this.table, Key: { pk: CONTROL_KEY }, ConsistentRead: true }));
-      return out.Item ? (JSON.parse(out.Item.state as string) as ControlState) : undefined;
+      return out.Item ? fromStored(JSON.parse(out.Item.state as string) as StoredControlState) : undefined;
     } catch (error) {
       throw translateDynamoError(error, 'GetItem', this.table);
     }
@@ -28,7 +32,7 @@ export class DynamoControlTable implements ControlStore {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: CONTROL_KEY, epoch: state.epoch, state: JSON.stringify(state) },
+          Item: { pk: CONTROL_KEY, revision: state.revision, state: JSON.stringify(state) },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -41,14 +45,15 @@ export class DynamoControlTable implements ControlStore {
     }
   }
 
-  async replace(expectedEpoch: number, next: ControlState): Promise<boolean> {
+  async replace(expectedRevision: number, next: ControlState): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: CONTROL_KEY, epoch: next.epoch, state: JSON.stringify(next) },
-          ConditionExpression: 'epoch = :expected',
-          ExpressionAttributeValues: { ':expected': expectedEpoch },
+          Item: { pk: CONTROL_KEY, revision: next.revision, state: JSON.stringify(next) },
+          ConditionExpression: '#rev = :expected OR (attribute_not_exists(#rev) AND #epoch = :expected)',
+          ExpressionAttributeNames: { '#rev': 'revision', '#epoch': 'epoch' },
+          ExpressionAttributeValues: { ':expected': expectedRevision },
         }),
       );
       return true;
@@ -57,4 +62,17 @@ export class DynamoControlTable implements ControlStore {
       throw translateDynamoError(error, 'PutItem', this.table);
     }
   }
+}
+
+type StoredChange = Omit<SyncChange, 'revision'> & { revision?: number; epoch?: number };
+type StoredControlState = Omit<ControlState, 'revision' | 'history'> & { revision?: number; epoch?: number; history: StoredChange[] };
+
+/** The stored JSON as a ControlState, `epoch` read as `revision` where an older replog wrote it. */
+export function fromStored(stored: StoredControlState): ControlState {
+  const { epoch, revision, history, ...rest } = stored;
+  return {
+    ...rest,
+    revision: revision ?? (epoch as number),
+    history: history.map(({ epoch: changeEpoch, revision: changeRevision, ...change }) => ({ ...change, revision: changeRevision ?? (changeEpoch as number) })),
+  };
 }

@@ -5,7 +5,7 @@ import { formatDuration } from '../../core/replay-progress';
 import { type LocalEndpoints, readEndpointFile } from '../../local/endpoint-file';
 
 const statusSchema = z.object({
-  control: z.object({ epoch: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
+  control: z.object({ revision: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
   topic: z.object({ name: z.string(), endOffsets: z.record(z.string(), z.string()) }),
   followers: z.array(
     z.object({
@@ -69,7 +69,7 @@ export function renderStatus(s: StatusDocument): string {
   const c = s.counters;
   return [
     `topic ${s.topic.name}  end offsets ${ends}`,
-    `sync follower ${s.control.syncFollower ?? '(none)'}  epoch ${s.control.epoch}  promotions ${s.control.promotions}`,
+    `sync follower ${s.control.syncFollower ?? '(none)'}  revision ${s.control.revision}  promotions ${s.control.promotions}`,
     '',
     line(header),
     ...rows.map(line),

@@ -123,7 +123,7 @@ const SCRIPT = `
     $('leader').textContent = s.leader.table;
     $('topic').textContent = s.topic.name;
     $('sync').textContent = s.control.syncFollower || '(none)';
-    $('epoch').textContent = s.control.epoch;
+    $('revision').textContent = s.control.revision;
     $('ends').textContent = Object.entries(s.topic.endOffsets).map(([p, o]) => p + ':' + o).join('  ');
     const rows = $('followers');
     rows.replaceChildren();
@@ -200,7 +200,7 @@ const SCRIPT = `
 
 const BODY = `
 <h1>replog replication</h1>
-<p class="meta">leader table <b id="leader">…</b> · topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · epoch <b id="epoch">…</b> · end offsets <b id="ends">…</b></p>
+<p class="meta">leader table <b id="leader">…</b> · topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · revision <b id="revision">…</b> · end offsets <b id="ends">…</b></p>
 <p class="meta"><span id="state">loading…</span></p>
 <form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
 <h2>Followers</h2>

@@ -18,7 +18,7 @@ export async function replicationStatus(rt: Runtime, onSnapshot?: (snapshot: Rep
   return {
     leader: { table: rt.config.tables.leader, topic: rt.config.topic, startedAt: new Date(rt.startedAt).toISOString() },
     control: {
-      epoch: state.epoch,
+      revision: state.revision,
       syncFollower: state.syncFollower,
       promotions: state.promotions,
       history: state.history.map((h) => ({ ...h, at: new Date(h.at).toISOString() })),

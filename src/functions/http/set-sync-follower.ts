@@ -34,7 +34,7 @@ async function setSyncFollower(rt: Runtime, event: HttpEvent): Promise<HttpResul
     );
   }
   const { state: after } = await rt.roster.changeSyncFollower(followerId, 'designation', 'designated by an operator', undefined);
-  return json(200, { syncFollower: after.syncFollower, epoch: after.epoch });
+  return json(200, { syncFollower: after.syncFollower, revision: after.revision });
 }
 
 export const createSetSyncFollowerHandler = (rt: () => Runtime): HttpHandler =>

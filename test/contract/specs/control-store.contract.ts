@@ -5,13 +5,13 @@ export type ControlStoreFactory = () => Promise<ControlStore>;
 const initial = () => initialControlState([{ id: 'f1', delayMs: 0 }, { id: 'f2', delayMs: 3_600_000 }], 'f1', 1000);
 const next = (from: ControlState, sync: string): ControlState => ({
   ...from,
-  epoch: from.epoch + 1,
+  revision: from.revision + 1,
   syncFollower: sync,
-  history: [{ epoch: from.epoch + 1, from: from.syncFollower, to: sync, at: 2000, reason: 'test', kind: 'designation' }, ...from.history],
+  history: [{ revision: from.revision + 1, from: from.syncFollower, to: sync, at: 2000, reason: 'test', kind: 'designation' }, ...from.history],
   updatedAt: 2000,
 });
 
-/** The ControlStore port: initialize once, then change only by compare-and-set on the epoch. */
+/** The ControlStore port: initialize once, then change only by compare-and-set on the revision. */
 export function controlStoreContract(fresh: ControlStoreFactory): void {
   describe('ControlStore', () => {
     it('holds nothing until initialized, then the initial state exactly', async () => {
@@ -29,22 +29,22 @@ export function controlStoreContract(fresh: ControlStoreFactory): void {
       expect(await store.load()).toEqual(initial());
     });
 
-    it('replaces by compare-and-set: the expected epoch wins once, a stale writer loses', async () => {
+    it('replaces by compare-and-set: the expected revision wins once, a stale writer loses', async () => {
       const store = await fresh();
       const first = await store.initialize(initial());
       const a = next(first, 'f2');
-      expect(await store.replace(first.epoch, a)).toBe(true);
+      expect(await store.replace(first.revision, a)).toBe(true);
       expect(await store.load()).toEqual(a);
-      expect(await store.replace(first.epoch, next(first, 'f1'))).toBe(false);
+      expect(await store.replace(first.revision, next(first, 'f1'))).toBe(false);
       expect(await store.load()).toEqual(a);
-      expect(await store.replace(a.epoch, next(a, 'f1'))).toBe(true);
-      expect((await store.load())?.epoch).toBe(3);
+      expect(await store.replace(a.revision, next(a, 'f1'))).toBe(true);
+      expect((await store.load())?.revision).toBe(3);
     });
 
-    it('lets exactly one of two racing writers of the same epoch win', async () => {
+    it('lets exactly one of two racing writers of the same revision win', async () => {
       const store = await fresh();
       const first = await store.initialize(initial());
-      const results = await Promise.all([store.replace(first.epoch, next(first, 'f1')), store.replace(first.epoch, next(first, 'f2'))]);
+      const results = await Promise.all([store.replace(first.revision, next(first, 'f1')), store.replace(first.revision, next(first, 'f2'))]);
       expect(results.filter(Boolean)).toHaveLength(1);
     });
   });

@@ -3,7 +3,7 @@ import { renderStatus, type StatusDocument } from '../../../src/cli/commands/sta
 describe('replog status for a delayed follower', () => {
   it('given a delayed follower, shows its intended delay next to its role', () => {
     const doc = {
-      control: { epoch: 1, syncFollower: 'follower-1', promotions: 0 },
+      control: { revision: 1, syncFollower: 'follower-1', promotions: 0 },
       topic: { name: 'replog.changes', endOffsets: { '0': '10' } },
       followers: [
         { id: 'follower-1', role: 'sync', healthy: true, delayMs: 0, lag: { events: 0 }, committed: { '0': '10' } },

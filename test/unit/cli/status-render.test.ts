@@ -1,7 +1,7 @@
 import { renderStatus, type StatusDocument } from '../../../src/cli/commands/status';
 
 const doc = {
-  control: { epoch: 3, syncFollower: 'follower-1', promotions: 1 },
+  control: { revision: 3, syncFollower: 'follower-1', promotions: 1 },
   topic: { name: 'replog.changes', endOffsets: { '0': '12' } },
   followers: [
     { id: 'follower-1', role: 'sync', healthy: true, healthReason: null, lag: { events: 0 }, committed: { '0': '12' }, applyLagMs: { current: 0, last: 8, p99: 40 } },

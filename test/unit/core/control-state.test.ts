@@ -19,15 +19,15 @@ const base = initialControlState(
 );
 
 describe('control state transitions', () => {
-  it('starts at epoch 1 with followers in priority order', () => {
-    expect(base).toMatchObject({ epoch: 1, syncFollower: 'f1', promotions: 0 });
+  it('starts at revision 1 with followers in priority order', () => {
+    expect(base).toMatchObject({ revision: 1, syncFollower: 'f1', promotions: 0 });
     expect(base.followers.map((f) => [f.id, f.priority])).toEqual([['f1', 0], ['f2', 1], ['lagging', 2]]);
   });
 
-  it('given a promotion, bumps the epoch, counts it and records who, when and why', () => {
+  it('given a promotion, bumps the revision, counts it and records who, when and why', () => {
     const next = withSyncFollower(base, 'f2', 'promotion', 'f1 timed out', 2000);
-    expect(next).toMatchObject({ epoch: 2, syncFollower: 'f2', promotions: 1 });
-    expect(next.history[0]).toEqual({ epoch: 2, from: 'f1', to: 'f2', at: 2000, reason: 'f1 timed out', kind: 'promotion' });
+    expect(next).toMatchObject({ revision: 2, syncFollower: 'f2', promotions: 1 });
+    expect(next.history[0]).toEqual({ revision: 2, from: 'f1', to: 'f2', at: 2000, reason: 'f1 timed out', kind: 'promotion' });
   });
 
   it('does not count an operator designation as a promotion', () => {

@@ -63,7 +63,7 @@ describe('replication acknowledger', () => {
     setTimeout(() => admin.commit('g-f3', 0, 5n), 250);
     const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
     expect(outcome).toMatchObject({ confirmedBy: ['f3'], promotedTo: 'f3', degraded: false });
-    expect(store.state).toMatchObject({ syncFollower: 'f3', epoch: 2, promotions: 1 });
+    expect(store.state).toMatchObject({ syncFollower: 'f3', revision: 2, promotions: 1 });
     expect(store.state?.history[0]).toMatchObject({ from: 'f1', to: 'f3', kind: 'promotion' });
     expect(counters.snapshot()).toMatchObject({ syncTimeouts: 1, promotions: 1 });
   });
@@ -180,7 +180,7 @@ describe('replication acknowledger', () => {
       a.ack.acknowledge(parseAckMode('semi-sync'), event, position),
       b.ack.acknowledge(parseAckMode('semi-sync'), event, position),
     ]);
-    expect(store.state).toMatchObject({ syncFollower: 'f2', promotions: 1, epoch: 2 });
+    expect(store.state).toMatchObject({ syncFollower: 'f2', promotions: 1, revision: 2 });
     expect(ra.confirmedBy).toEqual(['f2']);
     expect(rb.confirmedBy).toEqual(['f2']);
     expect(a.counters.promotions + b.counters.promotions).toBe(1);
