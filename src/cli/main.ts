@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { ReplogError } from '../core/errors';
 import { registerBench } from './commands/bench';
 import { registerDev } from './commands/dev';
 import { registerDlq } from './commands/dlq';
@@ -41,6 +42,8 @@ export function buildProgram(): Command {
 
 /** Exit codes every command shares: 1 the command failed, 2 it was called wrongly (as `replog verify` documents). */
 export const USAGE_EXIT = 2;
+/** The command failed for a reason a retry may cure (the store or the broker did not answer): sysexits' EX_TEMPFAIL. */
+export const RETRY_EXIT = 75;
 
 export async function runCli(argv: string[]): Promise<void> {
   try {
@@ -51,8 +54,10 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : USAGE_EXIT;
       return;
     }
-    process.stderr.write(`replog: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
+    const retriable = error instanceof ReplogError && error.retriable;
+    const hint = retriable ? ' (temporary: the same command may succeed when run again)' : '';
+    process.stderr.write(`replog: ${error instanceof Error ? error.message : String(error)}${hint}\n`);
+    process.exit(retriable ? RETRY_EXIT : 1);
   }
 }
 

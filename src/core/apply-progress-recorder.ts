@@ -92,7 +92,7 @@ export class ApplyProgressRecorder {
         partition,
         committedThrough: batches[batches.length - 1]?.committedThrough,
         batches: batches.length,
-        error: error instanceof Error ? error.message : String(error),
+        error,
       });
       return undefined;
     }

@@ -39,7 +39,8 @@ export class ReplogError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.status = status;
-    this.retriable = options.retriable ?? false;
+    // A bug somewhere in the causes makes a retry pointless, whatever the wrapper says.
+    this.retriable = (options.retriable ?? false) && programmingErrorIn(options.cause) === undefined;
     this.details = options.details;
   }
 }
@@ -97,6 +98,33 @@ export class PoisonEventError extends ReplogError {
   }
 }
 
+/** A bug, or a refusal no retry can change (kafkajs's unrecoverable errors): 500, never retriable. */
+export class InternalError extends ReplogError {
+  constructor(message: string, options: Omit<ReplogErrorOptions, 'retriable'> = {}) {
+    super('INTERNAL', 500, message, { ...options, retriable: false });
+  }
+}
+
+/** The request carries no API key (401) or a wrong one (403). */
+export class AccessDeniedError extends ReplogError {
+  constructor(code: 'UNAUTHORIZED' | 'FORBIDDEN', message: string) {
+    super(code, code === 'UNAUTHORIZED' ? 401 : 403, message);
+  }
+}
+
+/**
+ * DynamoDB did not answer or refused for now. `mayHaveApplied`: the request may have been
+ * executed (a timeout, a reset connection, a 5xx), so a write's outcome is unknown.
+ */
+export class StoreUnavailableError extends UnavailableError {
+  readonly mayHaveApplied: boolean;
+
+  constructor(message: string, mayHaveApplied: boolean, options: Omit<ReplogErrorOptions, 'details'> = {}) {
+    super(message, { ...options, details: { dependency: 'store', mayHaveApplied } });
+    this.mayHaveApplied = mayHaveApplied;
+  }
+}
+
 export class ConfigError extends ReplogError {
   constructor(message: string, options: ReplogErrorOptions = {}) {
     super('CONFIG', 500, message, options);
@@ -104,6 +132,15 @@ export class ConfigError extends ReplogError {
 }
 
 export const isReplogError = (e: unknown): e is ReplogError => e instanceof ReplogError;
+
+/**
+ * Whether repeating the call could succeed: what a ReplogError says; for anything else (an error
+ * no adapter translated) yes unless it is a bug. Consumers back off on it, the relay stops a run
+ * on it, the CLI exits 75 (try again later) on it.
+ */
+export function isRetriable(error: unknown): boolean {
+  return error instanceof ReplogError ? error.retriable : programmingErrorIn(error) === undefined;
+}
 
 const NETWORK_CODES = /^E[A-Z]+$/;
 

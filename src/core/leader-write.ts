@@ -1,11 +1,11 @@
 import type { AckMode } from './ack-mode';
 import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
-import { ReplogError, UnavailableError } from './errors';
 import type { JsonValue } from './item-value';
 import type { OrderedPublisher } from './ordered-publisher';
 import type { Clock, LeaderStore } from './ports';
 import type { LogPosition } from './positions';
+import { UnpublishedWriteError } from './write-failures';
 
 export interface WriteCommand {
   key: string;
@@ -65,15 +65,7 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   try {
     position = await deps.publisher.publishCommitted(committed);
   } catch (cause) {
-    const retriable = cause instanceof ReplogError ? cause.retriable : true;
-    throw new UnavailableError(
-      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader but not yet in the replication log; the outbox relay will publish it`,
-      {
-        cause,
-        retriable,
-        details: { key: event.key, version: event.version, committedOnLeader: true, published: false },
-      },
-    );
+    throw new UnpublishedWriteError(event, cause);
   }
 
   const ack = await deps.acknowledger.acknowledge(command.ack, event, position);

@@ -102,7 +102,7 @@ export class OffsetWatcher {
         }
       } catch (error) {
         // Waiters keep their deadlines; a broker blip only delays confirmation, it never fakes one.
-        this.log.warn('committed offset fetch failed', { error: error instanceof Error ? error.message : String(error) });
+        this.log.warn('committed offset fetch failed', { error });
         await sleep(Math.max(this.options.pollMs, 50));
         continue;
       }

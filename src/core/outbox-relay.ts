@@ -1,3 +1,4 @@
+import { isRetriable } from './errors';
 import type { OrderedPublisher } from './ordered-publisher';
 import type { Log, MarkScanner, OutboxMark } from './ports';
 
@@ -92,15 +93,11 @@ export async function relayOutbox(deps: OutboxRelayDeps, options: OutboxRelayOpt
         report[outcome] += 1;
       } catch (error) {
         report.failed += 1;
-        // One failed produce means the log is down: the rest would each wait out the publish deadline.
-        logUnavailable = true;
-        const message = error instanceof Error ? error.message : String(error);
-        if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(message);
-        deps.log.warn('outbox relay could not republish; the mark stays for the next run', {
-          key: mark.key,
-          outboxAt: mark.outboxAt,
-          error: message,
-        });
+        // A retriable failure means the log (or the store) is down: the rest would each wait out
+        // the publish deadline. One that no retry can fix belongs to this mark; the rest go on.
+        if (isRetriable(error)) logUnavailable = true;
+        if (report.errors.length < MAX_REPORTED_ERRORS) report.errors.push(error instanceof Error ? error.message : String(error));
+        deps.log.warn('outbox relay could not republish; the mark stays for the next run', { key: mark.key, outboxAt: mark.outboxAt, error });
       }
     }
   };

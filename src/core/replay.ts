@@ -294,7 +294,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     await replay();
   } catch (error) {
     await letGo(deps, entry, joined).catch((cause: unknown) =>
-      deps.log.warn('could not release the replay lease', { followerId: id, error: String(cause) }),
+      deps.log.warn('could not release the replay lease', { followerId: id, error: cause }),
     );
     throw error;
   }

@@ -2,7 +2,6 @@ import { type AckMode, formatAckMode } from './ack-mode';
 import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
 import { syncCapable } from './control-state';
-import { isProgrammingError, ReplogError, UnavailableError } from './errors';
 import type { OffsetWatcher } from './offset-watcher';
 import type { Log } from './ports';
 import type { LogPosition } from './positions';
@@ -10,6 +9,7 @@ import { pickPromotionCandidate } from './promotion';
 import type { ReplicationCounters } from './replication-counters';
 import { candidateViews, inspectReplication, type ReplicationSources } from './replication-inspector';
 import type { SyncRoster } from './sync-roster';
+import { ReplicationTimeoutError, UnconfirmedReplicationError } from './write-failures';
 
 export interface AckPolicy {
   syncTimeoutMs: number;
@@ -28,28 +28,6 @@ export interface ReplicationAcknowledgerDeps {
   now: () => number;
 }
 
-/** 504: the write is durable on the leader and in the log, but the asked-for replicas did not confirm. */
-export class ReplicationTimeoutError extends ReplogError {
-  constructor(mode: string, event: ChangeEvent, position: LogPosition, confirmedBy: string[], waitedMs: number) {
-    super(
-      'REPLICATION_TIMEOUT',
-      504,
-      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader and in the replication log, but ${mode} replication was not confirmed within the timeout; it may still reach followers`,
-      {
-        retriable: false,
-        details: {
-          key: event.key,
-          version: event.version,
-          position,
-          committedOnLeader: true,
-          published: true,
-          ack: { mode, confirmedBy, waitedMs, degraded: false },
-        },
-      },
-    );
-  }
-}
-
 /**
  * Acknowledges writes per mode by watching followers' committed offsets, and applies the timeout
  * policy: promote a new sync follower (semi-sync), degrade to async honestly, or fail with 504.
@@ -66,10 +44,7 @@ export class ReplicationAcknowledger implements Acknowledger {
       return await this.acknowledgeCommitted(mode, event, position);
     } catch (error) {
       if (error instanceof ReplicationTimeoutError) throw error;
-      const details = { key: event.key, version: event.version, position, committedOnLeader: true, published: true };
-      const message = `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader and in the replication log, but its replication could not be checked; it may still reach followers`;
-      if (isProgrammingError(error)) throw new ReplogError('INTERNAL', 500, message, { cause: error, retriable: false, details });
-      throw new UnavailableError(message, { cause: error, retriable: error instanceof ReplogError ? error.retriable : true, details });
+      throw new UnconfirmedReplicationError(event, position, error);
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { PayloadTooLargeError, ReplogError, ValidationError } from '../core/errors';
+import { InternalError, PayloadTooLargeError, ReplogError, ValidationError } from '../core/errors';
 import type { Log } from '../core/ports';
 import { errorResult } from '../functions/http/http-edge';
 import type { HttpEvent, HttpResult } from '../functions/http/http-types';
@@ -20,7 +20,7 @@ export function startHttpBridge(
   const server = createServer((req, res) => {
     void handle(req, res, routes, options).catch((error: unknown) => {
       options.log.error('http bridge failure', { error });
-      if (!res.headersSent) send(res, errorResult(new ReplogError('INTERNAL', 500, 'internal error'), randomUUID()));
+      if (!res.headersSent) send(res, errorResult(new InternalError('internal error'), randomUUID()));
     });
   });
   server.keepAliveTimeout = 65_000;

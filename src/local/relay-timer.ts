@@ -20,7 +20,7 @@ export function startRelayTimer(run: () => Promise<OutboxRelayReport>, intervalM
         if (report.failed > 0) log.warn('outbox relay run incomplete', { ...report });
         else if (report.republished > 0) log.info('outbox relay republished unpublished writes', { ...report });
       })
-      .catch((error: unknown) => log.warn('outbox relay run failed', { error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) => log.warn('outbox relay run failed', { error }))
       .finally(() => {
         running = undefined;
         if (!stopped) schedule();

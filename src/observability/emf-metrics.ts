@@ -2,6 +2,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { WriteResult } from '../core/leader-write';
 import type { ReplogError } from '../core/errors';
 import type { ReplicationSnapshot } from '../core/replication-inspector';
+import { ReplicationTimeoutError, UnpublishedWriteError } from '../core/write-failures';
 
 export interface MetricPoint {
   name: string;
@@ -50,11 +51,9 @@ export class EmfMetrics {
   }
 
   writeFailed(error: ReplogError): void {
-    if (error.code === 'REPLICATION_TIMEOUT') {
-      const ack = error.details?.ack as { mode?: unknown } | undefined;
-      const mode = typeof ack?.mode === 'string' ? ack.mode : 'unknown';
-      this.publish({ AckMode: mode }, [{ name: 'AckTimeouts', unit: 'Count', value: 1 }]);
-    } else if (error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {
+    if (error instanceof ReplicationTimeoutError) {
+      this.publish({ AckMode: error.ackMode }, [{ name: 'AckTimeouts', unit: 'Count', value: 1 }]);
+    } else if (error instanceof UnpublishedWriteError) {
       this.publish({}, [{ name: 'PublishFailures', unit: 'Count', value: 1 }]);
     }
   }

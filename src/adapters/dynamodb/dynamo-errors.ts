@@ -1,4 +1,4 @@
-import { programmingErrorIn, ReplogError, UnavailableError } from '../../core/errors';
+import { InternalError, programmingErrorIn, ReplogError, StoreUnavailableError } from '../../core/errors';
 
 const RETRIABLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',
@@ -28,7 +28,7 @@ export function isConditionalCheckFailed(error: unknown): boolean {
 export function translateDynamoError(error: unknown, operation: string, table: string): ReplogError {
   if (error instanceof ReplogError) return error;
   const bug = programmingErrorIn(error);
-  if (bug) return new ReplogError('INTERNAL', 500, `DynamoDB ${operation} on ${table} failed in replog's own code: ${bug.message}`, { cause: error, retriable: false });
+  if (bug) return new InternalError(`DynamoDB ${operation} on ${table} failed in replog's own code: ${bug.message}`, { cause: error });
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; message?: string };
   const status = e.$metadata?.httpStatusCode;
   const retriable =
@@ -39,14 +39,10 @@ export function translateDynamoError(error: unknown, operation: string, table: s
   const mayHaveApplied = !(NOT_APPLIED_NAMES.has(e.name ?? '') || NOT_APPLIED_CODES.has(e.code ?? '') || (status !== undefined && status < 500));
   // The message is for operators (logs, CLI); HTTP answers show only the code and `details` (http-edge.ts).
   if (retriable || status === undefined) {
-    return new UnavailableError(`DynamoDB ${operation} on ${table} failed: ${e.message ?? e.name ?? 'unknown error'}`, {
-      cause: error,
-      details: { dependency: 'store', mayHaveApplied },
-    });
+    return new StoreUnavailableError(`DynamoDB ${operation} on ${table} failed: ${e.message ?? e.name ?? 'unknown error'}`, mayHaveApplied, { cause: error });
   }
-  return new ReplogError('INTERNAL', 500, `DynamoDB ${operation} on ${table} was refused: ${e.message ?? e.name}`, {
+  return new InternalError(`DynamoDB ${operation} on ${table} was refused: ${e.message ?? e.name}`, {
     cause: error,
-    retriable: false,
     details: { dependency: 'store', mayHaveApplied: false },
   });
 }

@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { MSKEvent } from 'aws-lambda';
 import { hostname } from 'node:os';
 import { ConsumerLifecycle, type ConsumerReport } from '../../core/consumer-state';
+import { isRetriable } from '../../core/errors';
 import type { Log } from '../../core/ports';
 import { type LambdaKafkaEventShape, toLambdaKafkaEvent } from './lambda-kafka-event';
 
@@ -35,6 +36,9 @@ export interface FollowerConsumerOptions {
  * as `restarting` instead of hiding inside kafkajs's retry loop.
  */
 const REQUEST_RETRIES = 8;
+
+/** The longest pause between two tries of a failed batch. */
+const MAX_BATCH_RETRY_MS = 5000;
 
 /**
  * Runs a follower the way Lambda's Kafka event source mapping does: fetch a batch, invoke the
@@ -207,8 +211,11 @@ export class FollowerConsumer {
           break;
         } catch (error) {
           attempt += 1;
-          const delay = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
-          this.options.log.warn('follower batch failed; retrying the same batch', {
+          // A bug or a refusal (a missing table, a denied permission) heals only when someone
+          // fixes it: it waits the longest at once and says so at ERROR. Nothing is ever skipped.
+          const retriable = isRetriable(error);
+          const delay = retriable ? Math.min(MAX_BATCH_RETRY_MS, 100 * 2 ** Math.min(attempt, 6)) : MAX_BATCH_RETRY_MS;
+          this.options.log[retriable ? 'warn' : 'error'](retriable ? 'follower batch failed; retrying the same batch' : 'follower batch failed and a retry cannot fix it; retrying the same batch until it is fixed', {
             topic: batch.topic,
             partition: batch.partition,
             offset: slice[0]?.offset,

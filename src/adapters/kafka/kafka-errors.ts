@@ -1,5 +1,5 @@
 import { KafkaJSError } from 'kafkajs';
-import { programmingErrorIn, ReplogError, UnavailableError } from '../../core/errors';
+import { InternalError, programmingErrorIn, ReplogError, UnavailableError } from '../../core/errors';
 
 /**
  * kafkajs already says whether an error is retriable; we keep that and hide the library type. The
@@ -10,7 +10,7 @@ export function translateKafkaError(error: unknown, operation: string): ReplogEr
   const message = error instanceof Error ? error.message : String(error);
   const bug = programmingErrorIn(error);
   if (bug && !(error instanceof KafkaJSError)) {
-    return new ReplogError('INTERNAL', 500, `Kafka ${operation} failed in replog's own code: ${bug.message}`, { cause: error, retriable: false });
+    return new InternalError(`Kafka ${operation} failed in replog's own code: ${bug.message}`, { cause: error });
   }
   const details = { dependency: 'log' };
   if (error instanceof KafkaJSError && !error.retriable) {

@@ -158,7 +158,7 @@ export class KafkaReplayReader implements ReplayReader {
     const wasJoined = this.joined;
     this.joined = false;
     await this.consumer.disconnect().catch((error: unknown) => {
-      if (wasJoined) this.options.log.warn('replay consumer did not leave its group cleanly', { groupId: this.options.groupId, error: String(error) });
+      if (wasJoined) this.options.log.warn('replay consumer did not leave its group cleanly', { groupId: this.options.groupId, error });
     });
   }
 

@@ -77,7 +77,7 @@ export class KafkaMappingRunner {
         .catch(async (error: unknown) => {
           if (error instanceof NotFoundError) {
             // The stack was removed: its mappings are gone with it.
-            if (this.running.size > 0) this.options.log.info('the stack no longer exists; stopping every poller', { error: error.message });
+            if (this.running.size > 0) this.options.log.info('the stack no longer exists; stopping every poller', { error });
             return this.apply([]);
           }
           // The pollers keep running on the settings they have; the next refresh tries again.

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadConfig } from '../../config/config';
+import { UnavailableError } from '../../core/errors';
 import { formatDuration } from '../../core/replay-progress';
 import { type LocalEndpoints, readEndpointFile } from '../../local/endpoint-file';
 
@@ -102,7 +103,9 @@ export function registerStatus(program: Command): void {
         throw new Error(`--url ${base} is not a URL`);
       }
       const headers: Record<string, string> = process.env.REPLOG_API_KEY ? { 'x-api-key': process.env.REPLOG_API_KEY } : {};
-      const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) }).catch((cause: unknown) => {
+        throw new UnavailableError(`no replog answers at ${url.origin}: is replog dev (or serve) running?`, { cause });
+      });
       const body = (await res.json()) as unknown;
       if (!res.ok) throw new Error(`status request failed with ${res.status}: ${JSON.stringify(body)}`);
       if (opts.json) {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ReplogError } from '../../core/errors';
+import { AccessDeniedError } from '../../core/errors';
 import { header } from './http-edge';
 
 export type Access = 'read' | 'write' | 'admin';
@@ -16,9 +16,9 @@ export function requireAccess(event: { headers?: Record<string, string | undefin
   const presented =
     header(event, 'x-api-key') ?? (bearer !== undefined && /^Bearer\s+/i.test(bearer) ? bearer.replace(/^Bearer\s+/i, '') : undefined);
   if (presented === undefined || presented === '') {
-    throw new ReplogError('UNAUTHORIZED', 401, 'this route needs an API key (x-api-key header or Authorization: Bearer)');
+    throw new AccessDeniedError('UNAUTHORIZED', 'this route needs an API key (x-api-key header or Authorization: Bearer)');
   }
   const a = createHash('sha256').update(presented).digest();
   const b = createHash('sha256').update(auth.apiKey).digest();
-  if (!timingSafeEqual(a, b)) throw new ReplogError('FORBIDDEN', 403, 'the API key is not valid');
+  if (!timingSafeEqual(a, b)) throw new AccessDeniedError('FORBIDDEN', 'the API key is not valid');
 }

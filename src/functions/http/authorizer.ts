@@ -1,5 +1,5 @@
 import type { APIGatewayRequestAuthorizerEventV2, APIGatewaySimpleAuthorizerResult } from 'aws-lambda';
-import { isReplogError } from '../../core/errors';
+import { AccessDeniedError } from '../../core/errors';
 import type { Log } from '../../core/ports';
 import { defaultRuntime } from '../runtime';
 import { type Access, requireAccess } from './api-key';
@@ -32,7 +32,7 @@ export function createAuthorizer(deps: AuthorizerDeps) {
       requireAccess(event, deps.auth(), access);
       return { isAuthorized: true };
     } catch (error) {
-      if (!isReplogError(error) || (error.status !== 401 && error.status !== 403)) throw error;
+      if (!(error instanceof AccessDeniedError)) throw error;
       deps.log().info('request denied', {
         route: event.routeKey,
         access,

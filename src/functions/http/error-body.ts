@@ -1,4 +1,4 @@
-import { programmingErrorIn, ReplogError } from '../../core/errors';
+import { InternalError, programmingErrorIn, ReplogError } from '../../core/errors';
 
 /**
  * What an error answer tells a client. 4xx messages are written for clients (what was wrong with
@@ -24,9 +24,9 @@ export interface ErrorBody {
 export function asAnswerable(error: unknown): ReplogError {
   if (error instanceof ReplogError) {
     if (error.status < 500 || error.code === 'INTERNAL' || !programmingErrorIn(error.cause)) return error;
-    return new ReplogError('INTERNAL', 500, error.message, { cause: error, retriable: false, ...(error.details ? { details: error.details } : {}) });
+    return new InternalError(error.message, { cause: error, ...(error.details ? { details: error.details } : {}) });
   }
-  return new ReplogError('INTERNAL', 500, 'internal error', { cause: error, retriable: false });
+  return new InternalError('internal error', { cause: error });
 }
 
 const dependencyName = (d: unknown) => (d === 'store' ? 'the store' : d === 'log' ? 'the replication log' : 'a dependency');

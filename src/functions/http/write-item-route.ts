@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ReplogError } from '../../core/errors';
+import { ReplogError, StoreUnavailableError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
 import { type WriteResult, writeItem } from '../../core/leader-write';
 import { admitWrite } from '../../core/write-admission';
+import { UncommittedWriteError, UnpublishedWriteError, WriteFailureError } from '../../core/write-failures';
 import type { Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
@@ -40,11 +41,9 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
     },
     { key, op, value, ack, writeId: randomUUID(), ...(expectedVersion === undefined ? {} : { expectedVersion }) },
   ).catch((error: unknown) => {
-    if (error instanceof ReplogError && error.code === 'UNAVAILABLE' && error.details?.committedOnLeader) {
-      rt.counters.publishFailures += 1;
-    }
-    // writeItem says committedOnLeader for every failure after the commit; one without it failed at the commit.
-    const known = withCommitFacts(error, error instanceof ReplogError && error.details?.mayHaveApplied === true ? null : false);
+    if (error instanceof UnpublishedWriteError) rt.counters.publishFailures += 1;
+    // writeItem throws a WriteFailureError for every failure after the commit; any other failed at the commit.
+    const known = withCommitFacts(error, error instanceof StoreUnavailableError && error.mayHaveApplied ? null : false);
     if (known instanceof ReplogError) observer?.writeFailed(known);
     throw known;
   });
@@ -66,10 +65,6 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
  * known (null: the store may have applied a write whose answer was lost). 4xx need no such fact.
  */
 function withCommitFacts(error: unknown, committed: false | null): unknown {
-  if (!(error instanceof ReplogError) || error.status < 500 || error.details?.committedOnLeader !== undefined) return error;
-  return new ReplogError(error.code, error.status, error.message, {
-    cause: error,
-    retriable: error.retriable,
-    details: { ...error.details, committedOnLeader: committed, published: false },
-  });
+  if (!(error instanceof ReplogError) || error.status < 500 || error instanceof WriteFailureError) return error;
+  return new UncommittedWriteError(error, committed);
 }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +21,19 @@ describe('how the replog command exits', () => {
     expect(verify.stderr).toContain("required option '--follower <id>' not specified");
     expect(cli(['no-such-command']).status).toBe(2);
     expect(cli(['--help']).status).toBe(0);
+  });
+
+  it('given a failure a retry may cure (no replog answers where status asks), exits 75 and says it is temporary', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    const status = cli(['status', '--url', `http://127.0.0.1:${closed}`]);
+    expect(status.status).toBe(75);
+    expect(status.stderr).toBe(`replog: no replog answers at http://127.0.0.1:${closed}: is replog dev (or serve) running? (temporary: the same command may succeed when run again)\n`);
   });
 
   it('given the package bin without a build, says what to run instead of printing a stack trace', () => {

@@ -1,4 +1,4 @@
-import { UnavailableError } from '../../../src/core/errors';
+import { UnpublishedWriteError } from '../../../src/core/write-failures';
 import { writeItem, type WriteCommand } from '../../../src/core/leader-write';
 import { OrderedPublisher, type OrderedPublisherDeps } from '../../../src/core/ordered-publisher';
 import { LEASE_MARGIN_MS } from '../../../src/core/publish-order';
@@ -130,8 +130,9 @@ describe('ordered publishing (per-key order in the log)', () => {
 
     const failure = await me.write('mine', 2).catch((e: unknown) => e);
 
-    expect(failure).toBeInstanceOf(UnavailableError);
-    expect((failure as UnavailableError).details).toMatchObject({ key: 'k', version: 2, committedOnLeader: true, published: false });
+    expect(failure).toBeInstanceOf(UnpublishedWriteError);
+    expect(failure).toMatchObject({ code: 'UNAVAILABLE', status: 503 });
+    expect((failure as UnpublishedWriteError).details).toMatchObject({ key: 'k', version: 2, committedOnLeader: true, published: false });
     expect(log.records).toEqual([]);
     // The mark stays for the relay.
     expect(leader.items.get('k')).toMatchObject({ version: 2, outboxLease: 'mine' });

@@ -1,3 +1,4 @@
+import { InternalError } from '../../../src/core/errors';
 import { OrderedPublisher } from '../../../src/core/ordered-publisher';
 import { relayOutbox } from '../../../src/core/outbox-relay';
 import { silentLog } from '../../support/in-memory-stores';
@@ -122,6 +123,22 @@ describe('outbox relay', () => {
     expect(report.errors[0]).toMatch(/broker unavailable/);
     // Every mark stays (a failed republish keeps the lease it took, so its next try waits out the grace period).
     expect((await leader.marksOlderThan(Number.MAX_SAFE_INTEGER, 100)).length).toBe(17);
+  });
+
+  it('given a failure no retry can fix for one mark, reports it and still relays the others', async () => {
+    const { leader, log, run } = given();
+    for (let i = 0; i < 6; i++) leader.commitUnpublished(`k${i}`, i, NOW - 60_000 + i);
+    const publish = log.publish.bind(log);
+    log.publish = async (event, options) => {
+      if (event.key === 'k2') throw new InternalError('a bug met while encoding k2');
+      return publish(event, options);
+    };
+
+    const report = await run();
+
+    expect(report).toMatchObject({ found: 6, failed: 1, deferred: 0, cleared: 5 });
+    expect(report.errors).toEqual(['a bug met while encoding k2']);
+    expect((await leader.marksOlderThan(Number.MAX_SAFE_INTEGER, 100)).map((m) => m.key)).toEqual(['k2']);
   });
 
   it('given more stale marks than one run may handle, handles the oldest and says more remain', async () => {

@@ -1,6 +1,7 @@
 import { parseAckMode } from '../../../src/core/ack-mode';
 import { OffsetWatcher } from '../../../src/core/offset-watcher';
-import { type AckPolicy, ReplicationAcknowledger, ReplicationTimeoutError } from '../../../src/core/replication-acknowledger';
+import { type AckPolicy, ReplicationAcknowledger } from '../../../src/core/replication-acknowledger';
+import { ReplicationTimeoutError } from '../../../src/core/write-failures';
 import { ReplicationCounters } from '../../../src/core/replication-counters';
 import { SyncRoster } from '../../../src/core/sync-roster';
 import { changeEvent } from '../../support/event-fixtures';

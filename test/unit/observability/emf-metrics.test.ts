@@ -1,4 +1,7 @@
+import { UnavailableError, ValidationError } from '../../../src/core/errors';
+import { ReplicationTimeoutError, UnpublishedWriteError } from '../../../src/core/write-failures';
 import { EmfMetrics } from '../../../src/observability/emf-metrics';
+import { changeEvent } from '../../support/event-fixtures';
 
 function captureStdout(run: () => void): Record<string, unknown>[] {
   const lines: string[] = [];
@@ -39,13 +42,16 @@ describe('EMF metrics', () => {
     expect(line).toMatchObject({ FollowerId: 'follower-2', RecordsApplied: 4, ApplyLagMs: 37 });
   });
 
-  it('given a replication timeout, counts it under the requested mode; other errors emit nothing', () => {
-    const timeout = { code: 'REPLICATION_TIMEOUT', details: { ack: { mode: 'sync' } } } as never;
+  it('given a replication timeout, counts it under the requested mode; a publish failure once; other errors emit nothing', () => {
+    const event = changeEvent({ key: 'k', version: 3 });
     const lines = captureStdout(() => {
-      emf.writeFailed(timeout);
-      emf.writeFailed({ code: 'BAD_KEY', details: undefined } as never);
+      emf.writeFailed(new ReplicationTimeoutError('sync', event, { partition: 0, offset: '4' }, [], 1500));
+      emf.writeFailed(new UnpublishedWriteError(event, new UnavailableError('broker down')));
+      emf.writeFailed(new ValidationError('BAD_KEY', 'bad key'));
+      emf.writeFailed(new UnavailableError('store down'));
     });
-    expect(lines).toHaveLength(1);
+    expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ AckMode: 'sync', AckTimeouts: 1 });
+    expect(lines[1]).toMatchObject({ PublishFailures: 1 });
   });
 });

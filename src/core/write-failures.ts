@@ -1,0 +1,84 @@
+import type { ChangeEvent } from './change-event';
+import { isProgrammingError, isRetriable, ReplogError } from './errors';
+import type { LogPosition } from './positions';
+
+/**
+ * How a write failed, as the client must learn it: was it committed on the leader (true, false, or
+ * null: not known), and is it in the replication log. The facts are in `details` (what the HTTP
+ * edge shows) and in the class (what code checks): every failure of the write path after
+ * validation is one of these.
+ */
+export abstract class WriteFailureError extends ReplogError {
+  abstract readonly committedOnLeader: boolean | null;
+}
+
+const committedFacts = (event: ChangeEvent) => ({ key: event.key, version: event.version, committedOnLeader: true });
+
+/** 503: committed on the leader, not in the replication log; the outbox relay will publish it. */
+export class UnpublishedWriteError extends WriteFailureError {
+  readonly committedOnLeader = true;
+
+  constructor(event: ChangeEvent, cause: unknown) {
+    super(
+      'UNAVAILABLE',
+      503,
+      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader but not yet in the replication log; the outbox relay will publish it`,
+      { cause, retriable: isRetriable(cause), details: { ...committedFacts(event), published: false } },
+    );
+  }
+}
+
+/** 504: committed on the leader and in the log, but the asked-for replicas did not confirm it in time. */
+export class ReplicationTimeoutError extends WriteFailureError {
+  readonly committedOnLeader = true;
+
+  constructor(
+    readonly ackMode: string,
+    event: ChangeEvent,
+    position: LogPosition,
+    confirmedBy: string[],
+    waitedMs: number,
+  ) {
+    super(
+      'REPLICATION_TIMEOUT',
+      504,
+      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader and in the replication log, but ${ackMode} replication was not confirmed within the timeout; it may still reach followers`,
+      {
+        retriable: false,
+        details: { ...committedFacts(event), position, published: true, ack: { mode: ackMode, confirmedBy, waitedMs, degraded: false } },
+      },
+    );
+  }
+}
+
+/** Committed and in the log, but its replication could not be checked: 503, or 500 when a bug stopped the check. */
+export class UnconfirmedReplicationError extends WriteFailureError {
+  readonly committedOnLeader = true;
+
+  constructor(event: ChangeEvent, position: LogPosition, cause: unknown) {
+    const bug = isProgrammingError(cause);
+    super(
+      bug ? 'INTERNAL' : 'UNAVAILABLE',
+      bug ? 500 : 503,
+      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader and in the replication log, but its replication could not be checked; it may still reach followers`,
+      { cause, retriable: isRetriable(cause), details: { ...committedFacts(event), position, published: true } },
+    );
+  }
+}
+
+/**
+ * A 5xx at or before the commit: nothing was committed (false), or it is not known (null: the
+ * store may have applied a write whose answer was lost). Keeps the failure's code and status.
+ */
+export class UncommittedWriteError extends WriteFailureError {
+  constructor(
+    failure: ReplogError,
+    readonly committedOnLeader: false | null,
+  ) {
+    super(failure.code, failure.status, failure.message, {
+      cause: failure,
+      retriable: failure.retriable,
+      details: { ...failure.details, committedOnLeader, published: false },
+    });
+  }
+}
