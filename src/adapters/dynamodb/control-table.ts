@@ -1,6 +1,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ControlState, ControlStore, SyncChange } from '../../core/control-state';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { UnavailableError } from '../../core/errors';
+import { conditionally, conditionalWrite, HELD_ON_REFUSAL } from './conditional-write';
+import { translateDynamoError } from './dynamo-errors';
 
 const CONTROL_KEY = 'control';
 
@@ -28,39 +30,29 @@ export class DynamoControlTable implements ControlStore {
   }
 
   async initialize(state: ControlState): Promise<ControlState> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: CONTROL_KEY, revision: state.revision, state: JSON.stringify(state) },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return state;
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw translateDynamoError(error, 'PutItem', this.table);
-      const existing = await this.load();
-      if (!existing) throw translateDynamoError(error, 'PutItem', this.table);
-      return existing;
-    }
+    const request = {
+      TableName: this.table,
+      Item: { pk: CONTROL_KEY, revision: state.revision, state: JSON.stringify(state) },
+      ConditionExpression: 'attribute_not_exists(pk)',
+      ...HELD_ON_REFUSAL,
+    };
+    const outcome = await conditionally(() => this.client.send(new PutCommand(request)), 'PutItem', this.table);
+    if (outcome.applied) return state;
+    // Another process initialized it first: theirs is the state.
+    const existing = outcome.held === undefined ? await this.load() : fromStored(JSON.parse(outcome.held.state as string) as StoredControlState);
+    if (!existing) throw new UnavailableError(`the control item of ${this.table} was there and is gone; try again`);
+    return existing;
   }
 
-  async replace(expectedRevision: number, next: ControlState): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: CONTROL_KEY, revision: next.revision, state: JSON.stringify(next) },
-          ConditionExpression: '#rev = :expected OR (attribute_not_exists(#rev) AND #epoch = :expected)',
-          ExpressionAttributeNames: { '#rev': 'revision', '#epoch': 'epoch' },
-          ExpressionAttributeValues: { ':expected': expectedRevision },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw translateDynamoError(error, 'PutItem', this.table);
-    }
+  replace(expectedRevision: number, next: ControlState): Promise<boolean> {
+    const request = {
+      TableName: this.table,
+      Item: { pk: CONTROL_KEY, revision: next.revision, state: JSON.stringify(next) },
+      ConditionExpression: '#rev = :expected OR (attribute_not_exists(#rev) AND #epoch = :expected)',
+      ExpressionAttributeNames: { '#rev': 'revision', '#epoch': 'epoch' },
+      ExpressionAttributeValues: { ':expected': expectedRevision },
+    };
+    return conditionalWrite(() => this.client.send(new PutCommand(request)), 'PutItem', this.table);
   }
 }
 

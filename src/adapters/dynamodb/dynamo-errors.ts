@@ -20,10 +20,6 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 const NOT_APPLIED_NAMES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'LimitExceededException']);
 const NOT_APPLIED_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENOTFOUND']);
 
-export function isConditionalCheckFailed(error: unknown): boolean {
-  return (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
-}
-
 /** Translates SDK failures at the adapter edge so the core only ever sees ReplogErrors. */
 export function translateDynamoError(error: unknown, operation: string, table: string): ReplogError {
   if (error instanceof ReplogError) return error;

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
 import { batchPutItems } from './bulk-follower-writer';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { conditionalWrite } from './conditional-write';
+import { translateDynamoError } from './dynamo-errors';
 import { buildApplyRequest } from './follower-requests';
 import type { ItemRecord } from './item-attributes';
 import { buildCommitRequest } from './leader-requests';
@@ -60,12 +61,8 @@ export class DynamoFloorProbe {
 
   /** A follower's apply of one event: a conditional PutItem (newer version only). */
   async conditionalApply(event: ChangeEvent, appliedAt: number): Promise<void> {
-    try {
-      await this.client.send(new PutCommand(buildApplyRequest(this.tables.followerLike, event, appliedAt)));
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return;
-      throw translateDynamoError(error, 'PutItem', this.tables.followerLike);
-    }
+    const request = buildApplyRequest(this.tables.followerLike, event, appliedAt);
+    await conditionalWrite(() => this.client.send(new PutCommand(request)), 'PutItem', this.tables.followerLike);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { FollowerRepairer, StoredItem } from '../../core/ports';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { conditionalWrite } from './conditional-write';
 import { Expected, stampOf, type VersionStamp } from '../../core/versions';
 import type { ItemRecord } from './item-attributes';
 import { conditionFields, ITEM_STAMP, versionCondition } from './version-conditions';
@@ -27,34 +27,12 @@ export class DynamoFollowerRepairer implements FollowerRepairer {
       ...(item.writeId === undefined ? {} : { writeId: item.writeId }),
       ...(item.deleted ? {} : { doc: JSON.stringify(item.value) }),
     };
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: record,
-          ...conditionFields(versionCondition(Expected.heldAs(seen), ITEM_STAMP, ':expected')),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw translateDynamoError(error, 'PutItem', this.table);
-    }
+    const request = { TableName: this.table, Item: record, ...conditionFields(versionCondition(Expected.heldAs(seen), ITEM_STAMP, ':expected')) };
+    return conditionalWrite(() => this.client.send(new PutCommand(request)), 'PutItem', this.table);
   }
 
   async remove(key: string, seen: VersionStamp): Promise<boolean> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { pk: key },
-          ...conditionFields(versionCondition(Expected.exactly(seen), ITEM_STAMP, ':expected')),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw translateDynamoError(error, 'DeleteItem', this.table);
-    }
+    const request = { TableName: this.table, Key: { pk: key }, ...conditionFields(versionCondition(Expected.exactly(seen), ITEM_STAMP, ':expected')) };
+    return conditionalWrite(() => this.client.send(new DeleteCommand(request)), 'DeleteItem', this.table);
   }
 }

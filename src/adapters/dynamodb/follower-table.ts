@@ -2,7 +2,7 @@ import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
 import type { FollowerStore, ItemLister, ItemPage, StoredItem } from '../../core/ports';
 import { getStoredItem } from './item-get';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { conditionalWrite } from './conditional-write';
 import { scanLiveItems } from './item-scan';
 import { buildApplyRequest } from './follower-requests';
 
@@ -24,16 +24,9 @@ export class DynamoFollowerTable implements FollowerStore, ItemLister {
     const worker = async (): Promise<void> => {
       while (next < events.length) {
         const event = events[next++] as ChangeEvent;
-        try {
-          await this.client.send(new PutCommand(buildApplyRequest(this.table, event, appliedAt)));
-          applied += 1;
-        } catch (error) {
-          if (isConditionalCheckFailed(error)) {
-            skipped += 1;
-            continue;
-          }
-          throw translateDynamoError(error, 'PutItem', this.table);
-        }
+        const request = buildApplyRequest(this.table, event, appliedAt);
+        if (await conditionalWrite(() => this.client.send(new PutCommand(request)), 'PutItem', this.table)) applied += 1;
+        else skipped += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(APPLY_CONCURRENCY, events.length) }, worker));

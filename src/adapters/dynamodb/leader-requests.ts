@@ -2,6 +2,7 @@ import type { GetCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb'
 import type { CommitRequest, PublishLease } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { Expected, stampOf, type VersionStamp } from '../../core/versions';
+import { HELD_ON_REFUSAL } from './conditional-write';
 import { outboxShardOf, type PublishedAttribute } from './item-attributes';
 import { allOf, anyOf, type ConditionPart, condition, conditionFields, ITEM_STAMP, PUBLISHED_STAMP, versionCondition } from './version-conditions';
 
@@ -50,8 +51,9 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
     UpdateExpression: update,
     ...conditionFields(conditions.length > 0 ? allOf(...conditions) : undefined, names, values),
     // What the item held before: the prior version's lease and publish record decide when this
-    // version may be published (core/publish-order.ts).
+    // version may be published (core/publish-order.ts); on a refusal, why it was refused.
     ReturnValues: 'ALL_OLD',
+    ...HELD_ON_REFUSAL,
   };
 }
 

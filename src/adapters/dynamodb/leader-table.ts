@@ -16,9 +16,10 @@ import type {
 import type { LogPosition } from '../../core/positions';
 import { landedAfter } from '../../core/publish-order';
 import { Expected, isNewer, matchesExpectedVersion, nextVersion, type VersionStamp } from '../../core/versions';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { conditionally, conditionalWrite } from './conditional-write';
+import { translateDynamoError } from './dynamo-errors';
 import { getStoredItem } from './item-get';
-import { type ItemRecord, toPublishState } from './item-attributes';
+import { type ItemRecord, toPublishState, toStoredItem } from './item-attributes';
 import { scanLiveItems } from './item-scan';
 import { buildClaimLeaseRequest, buildCommitRequest, buildPublishStateRequest, buildRecordPublishedRequest } from './leader-requests';
 
@@ -29,14 +30,12 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
   ) {}
 
   async commit(req: CommitRequest): Promise<CommittedWrite> {
-    let old: ItemRecord | undefined;
-    try {
-      const out = await this.client.send(new UpdateCommand(buildCommitRequest(this.table, req)));
-      old = out.Attributes as ItemRecord | undefined;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) throw await this.explainConditionFailure(req);
-      throw translateDynamoError(error, 'UpdateItem', this.table);
+    const outcome = await conditionally(() => this.client.send(new UpdateCommand(buildCommitRequest(this.table, req))), 'UpdateItem', this.table);
+    if (!outcome.applied) {
+      // The refusal carries the item as it was; only a store that ignores that costs a read.
+      throw refusalOf(req, outcome.held === undefined ? await this.get(req.key) : toStoredItem(outcome.held as unknown as ItemRecord));
     }
+    const old = outcome.output.Attributes as ItemRecord | undefined;
     const event: ChangeEvent = {
       v: CHANGE_EVENT_SCHEMA_VERSION,
       op: req.op,
@@ -84,23 +83,16 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     return this.conditionalUpdate(buildClaimLeaseRequest(this.table, key, current, seen, next));
   }
 
-  /** True when the update was applied, false when its condition did not hold. */
-  private async conditionalUpdate(request: UpdateCommandInput): Promise<boolean> {
-    try {
-      await this.client.send(new UpdateCommand(request));
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw translateDynamoError(error, 'UpdateItem', this.table);
-    }
+  private conditionalUpdate(request: UpdateCommandInput): Promise<boolean> {
+    return conditionalWrite(() => this.client.send(new UpdateCommand(request)), 'UpdateItem', this.table);
   }
+}
 
-  private async explainConditionFailure(req: CommitRequest): Promise<Error> {
-    const current = await this.get(req.key);
-    const live = current && !current.deleted ? current : undefined;
-    if (req.expectedVersion !== undefined && !matchesExpectedVersion(live, Expected.exactly({ version: req.expectedVersion }))) {
-      return new PreconditionFailedError(req.key, req.expectedVersion, live?.version);
-    }
-    return new NotFoundError(`item ${JSON.stringify(req.key)} does not exist`);
+/** Why a commit's condition failed, from the item as it was: If-Match did not match, or nothing to delete. */
+function refusalOf(req: CommitRequest, current: StoredItem | undefined): Error {
+  const live = current && !current.deleted ? current : undefined;
+  if (req.expectedVersion !== undefined && !matchesExpectedVersion(live, Expected.exactly({ version: req.expectedVersion }))) {
+    return new PreconditionFailedError(req.key, req.expectedVersion, live?.version);
   }
+  return new NotFoundError(`item ${JSON.stringify(req.key)} does not exist`);
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PartitionProgress } from '../../core/apply-progress';
 import type { ApplyProgressStore } from '../../core/ports';
 import { batchGetAll } from './batch-get';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { conditionalWrite } from './conditional-write';
 
 export function progressKey(followerId: string, partition: number): string {
   return `progress#${followerId}#${partition}`;
@@ -38,32 +38,23 @@ export class DynamoProgressTable implements ApplyProgressStore {
     return items.flatMap((item) => fromItem(item) ?? []);
   }
 
-  async saveProgress(next: PartitionProgress): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: progressKey(next.followerId, next.partition),
-            followerId: next.followerId,
-            partition: next.partition,
-            seq: next.seq,
-            committedThrough: next.committedThrough,
-            lastProgressAt: next.lastProgressAt,
-            lastAppliedAt: next.lastAppliedAt,
-            lastLagMs: next.lastLagMs,
-            samples: JSON.stringify(next.samples.map((s) => [s.at, s.lagMs])),
-          },
-          ...(next.seq === 1
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'seq = :previous', ExpressionAttributeValues: { ':previous': next.seq - 1 } }),
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw translateDynamoError(error, 'PutItem', this.table);
-    }
+  saveProgress(next: PartitionProgress): Promise<boolean> {
+    const item = {
+      pk: progressKey(next.followerId, next.partition),
+      followerId: next.followerId,
+      partition: next.partition,
+      seq: next.seq,
+      committedThrough: next.committedThrough,
+      lastProgressAt: next.lastProgressAt,
+      lastAppliedAt: next.lastAppliedAt,
+      lastLagMs: next.lastLagMs,
+      samples: JSON.stringify(next.samples.map((s) => [s.at, s.lagMs])),
+    };
+    const condition =
+      next.seq === 1
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'seq = :previous', ExpressionAttributeValues: { ':previous': next.seq - 1 } };
+    return conditionalWrite(() => this.client.send(new PutCommand({ TableName: this.table, Item: item, ...condition })), 'PutItem', this.table);
   }
 }
 

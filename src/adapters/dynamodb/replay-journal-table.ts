@@ -2,7 +2,8 @@ import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, Sca
 import { z } from 'zod';
 import type { ReplayJournalStore } from '../../core/ports';
 import type { ReplayJournalEntry } from '../../core/replay-journal';
-import { isConditionalCheckFailed, translateDynamoError } from './dynamo-errors';
+import { conditionalWrite } from './conditional-write';
+import { translateDynamoError } from './dynamo-errors';
 
 const PREFIX = 'replay#';
 
@@ -82,43 +83,26 @@ export class DynamoReplayJournal implements ReplayJournalStore {
   }
 
   async remove(followerId: string, owner?: string): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { pk: replayJournalKey(followerId) },
-          ...(owner === undefined
-            ? {}
-            : { ConditionExpression: '#owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner } }),
-        }),
-      );
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return;
-      throw translateDynamoError(error, 'DeleteItem', this.table);
-    }
+    const request = {
+      TableName: this.table,
+      Key: { pk: replayJournalKey(followerId) },
+      ...(owner === undefined
+        ? {}
+        : { ConditionExpression: '#owner = :owner', ExpressionAttributeNames: { '#owner': 'owner' }, ExpressionAttributeValues: { ':owner': owner } }),
+    };
+    // Another owner's journal stays: removing only what this run owns is the point of the condition.
+    await conditionalWrite(() => this.client.send(new DeleteCommand(request)), 'DeleteItem', this.table);
   }
 
-  private async put(entry: ReplayJournalEntry, condition: string, values: Record<string, unknown>): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            pk: replayJournalKey(entry.followerId),
-            owner: entry.owner,
-            heartbeatAt: entry.heartbeatAt,
-            entry: JSON.stringify(entry),
-          },
-          ConditionExpression: condition,
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':owner': entry.owner, ...values },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw translateDynamoError(error, 'PutItem', this.table);
-    }
+  private put(entry: ReplayJournalEntry, condition: string, values: Record<string, unknown>): Promise<boolean> {
+    const request = {
+      TableName: this.table,
+      Item: { pk: replayJournalKey(entry.followerId), owner: entry.owner, heartbeatAt: entry.heartbeatAt, entry: JSON.stringify(entry) },
+      ConditionExpression: condition,
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': entry.owner, ...values },
+    };
+    return conditionalWrite(() => this.client.send(new PutCommand(request)), 'PutItem', this.table);
   }
 }
 
