@@ -1,5 +1,6 @@
 import type { LogPosition } from './positions';
 import { precedes, type TermStart } from './leadership';
+import { isNewer, isSameVersion } from './versions';
 
 /**
  * Bringing a deposed leader's store back as a follower (`replog rejoin`, docs/ARCHITECTURE.md,
@@ -42,13 +43,13 @@ export function decideRewind(
 ): RewindDecision {
   const led = context.terms.find((t) => t.term === item.term);
   if (led === undefined || led.leader !== context.replica) return { action: 'keep', why: 'not-led-here' };
-  if (leader !== undefined && leader.term === item.term && leader.version === item.version && leader.deleted === item.deleted && leader.digest === item.digest) {
+  if (leader !== undefined && isSameVersion(leader, item) && leader.deleted === item.deleted && leader.digest === item.digest) {
     return { action: 'keep', why: 'on-the-leader' };
   }
   const next = context.terms.find((t) => t.term === item.term + 1);
   if (item.published === undefined) return { action: 'revert', why: 'never-in-log' };
   if (next === undefined || !precedes(item.published, next.fence)) return { action: 'revert', why: 'after-fence' };
   // Published before the fence: the new leader applied the log up to it before it took writes.
-  const superseded = leader !== undefined && (leader.term > item.term || (leader.term === item.term && leader.version > item.version));
+  const superseded = leader !== undefined && isNewer(leader, item);
   return superseded ? { action: 'keep', why: 'on-the-leader' } : { action: 'flag', why: 'in-log-but-not-on-leader' };
 }

@@ -2,24 +2,26 @@ import type { ChangeEvent } from './change-event';
 
 /**
  * The one rule for "which version of a key is newer". A stamp is where one state stands in its
- * key's history: today the leader's per-key counter. Leader failover makes the order
- * (term, version), with the leader's term as the major part; that changes this file and the
- * DynamoDB condition builder (adapters/dynamodb/version-conditions.ts) and no caller, because
- * callers hand whole stamps (an event, an item, a publish record) to these functions and never
- * compare the fields themselves.
+ * key's history: the leader's term, as the major part, then its per-key counter. Items and events
+ * carry no term yet (every stamp without one is of the same term, so only versions decide); the
+ * leader failover work gives them one, which changes this file and the DynamoDB condition builder
+ * (adapters/dynamodb/version-conditions.ts) and no caller, because callers hand whole stamps (an
+ * event, an item, a publish record, a rewind view) to these functions and never compare the
+ * fields themselves.
  */
 export interface VersionStamp {
+  readonly term?: number;
   readonly version: number;
 }
 
 /** The stamp's own fields, without whatever else the object carries (an event, an item). */
 export function stampOf(source: VersionStamp): VersionStamp {
-  return { version: source.version };
+  return source.term === undefined ? { version: source.version } : { term: source.term, version: source.version };
 }
 
 /** Negative when `a` is older than `b`, 0 for the same version, positive when `a` is newer. */
 export function compareVersions(a: VersionStamp, b: VersionStamp): number {
-  return a.version - b.version;
+  return (a.term ?? 0) - (b.term ?? 0) || a.version - b.version;
 }
 
 /**

@@ -24,6 +24,15 @@ describe('version rules', () => {
     expect(isNewer(v(4), v(5))).toBe(false);
   });
 
+  it("orders by the leader's term first, then by version; stamps without a term compare by version alone", () => {
+    expect(isNewer({ term: 3, version: 1 }, { term: 2, version: 9 })).toBe(true);
+    expect(isNewer({ term: 2, version: 9 }, { term: 3, version: 1 })).toBe(false);
+    expect(isSameVersion({ term: 2, version: 7 }, { term: 2, version: 7 })).toBe(true);
+    expect(isSameVersion({ term: 2, version: 7 }, { term: 3, version: 7 })).toBe(false);
+    expect(stampOf({ term: 2, version: 7, deleted: false } as never)).toEqual({ term: 2, version: 7 });
+    expect(stampOf(changeEvent({ version: 4 }))).toEqual({ version: 4 });
+  });
+
   it('orders stamps one way for every question asked of them', () => {
     expect(Math.sign(compareVersions(v(3), v(7)))).toBe(-1);
     expect(compareVersions(v(7), v(7))).toBe(0);
