@@ -1,22 +1,8 @@
 import { type ApplyDelay, applyWhenDue } from './apply-delay';
-import { type ChangeEvent, decodeChangeEvent } from './change-event';
-import { PoisonEventError } from './errors';
+import type { ChangeEvent } from './change-event';
+import { decodeLogRecords, type LogRecord } from './log-record';
 import type { FollowerStore, Log } from './ports';
 import { newestPerKey } from './versions';
-
-/** One record as the follower sees it, whatever transport delivered it (Lambda ESM or local runner). */
-export interface LogRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  /** UTF-8 text of the key and value; null when absent or when the bytes are not valid UTF-8. */
-  key: string | null;
-  value: string | null;
-  timestamp: number;
-  /** The bytes exactly as delivered, kept so a dead letter carries what was really received. */
-  rawKey?: Uint8Array | null;
-  rawValue?: Uint8Array | null;
-}
 
 export interface DeadLetter {
   record: LogRecord;
@@ -58,27 +44,12 @@ export interface ApplyBatchResult {
  * conditionally. Any store failure propagates so the batch is redelivered, never skipped.
  */
 export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogRecord[]): Promise<ApplyBatchResult> {
-  const events: ChangeEvent[] = [];
-  const poison: DeadLetter[] = [];
-  for (const record of records) {
-    try {
-      if (record.value === null) {
-        throw new PoisonEventError(record.rawValue?.length ? 'record value is not valid UTF-8' : 'record has no value');
-      }
-      if (record.key === null && record.rawKey?.length) throw new PoisonEventError('record key is not valid UTF-8');
-      events.push(decodeChangeEvent(record.value, record.key));
-    } catch (error) {
-      if (!(error instanceof PoisonEventError)) throw error;
-      poison.push({ record, reason: error.message, followerId: deps.followerId, failedAt: deps.now() });
-      deps.log.warn('poison record sent to the dead-letter topic', {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        key: record.key,
-        reason: error.message,
-      });
-    }
-  }
+  const decoded = decodeLogRecords(records);
+  const events = decoded.events;
+  const poison: DeadLetter[] = decoded.poison.map(({ record, reason }) => {
+    deps.log.warn('poison record sent to the dead-letter topic', { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason });
+    return { record, reason, followerId: deps.followerId, failedAt: deps.now() };
+  });
   if (poison.length > 0) await deps.deadLetters.send(poison);
 
   let applied = 0;

@@ -1,5 +1,5 @@
 import type { ChangeEvent } from './change-event';
-import type { LogRecord } from './follower-apply';
+import type { LogRecord } from './log-record';
 import type { PartitionProgress } from './apply-progress';
 import type { JsonValue } from './item-value';
 import type { CommittedOffsets, LogPosition } from './positions';

@@ -9,6 +9,7 @@ import { dropTable } from '../adapters/dynamodb/table-lifecycle';
 import { ensureTables } from '../adapters/dynamodb/table-provisioner';
 import { KafkaReplayReader } from '../adapters/kafka/replay-reader';
 import { withFollowerAdded, withFollowerRemoved } from '../core/control-state';
+import { waitForEmptyGroup } from '../core/empty-group';
 import { ConflictError, NotFoundError } from '../core/errors';
 import { runReplay, type ReplayOptions, type ReplaySummary } from '../core/replay';
 import { leaseIsHeld } from '../core/replay-journal';
@@ -161,16 +162,14 @@ export async function removeFollower(
   await rt.replayJournal.remove(id);
 
   const groupId = rt.config.groupId(id);
-  const deadline = Date.now() + (options.idleWaitMs ?? 30_000);
-  let members = 0;
-  let told = false;
-  for (;;) {
-    members = (await rt.admin.groupMembership([groupId])).get(groupId)?.members ?? 0;
-    if (members === 0 || Date.now() >= deadline) break;
-    if (!told) options.onNotice?.(`waiting for ${id}'s consumer to leave ${groupId}`);
-    told = true;
-    await sleep(250);
-  }
+  const members = await waitForEmptyGroup({
+    admin: rt.admin,
+    groupId,
+    waitMs: options.idleWaitMs ?? 30_000,
+    now: Date.now,
+    sleep,
+    onWaiting: () => options.onNotice?.(`waiting for ${id}'s consumer to leave ${groupId}`),
+  });
   if (members === 0) await rt.admin.deleteGroup(groupId);
   const tableDropped = options.dropTable ? await dropTable(rt.documentClient, rt.config.tables.follower(id)) : false;
   return { groupDeleted: members === 0, liveMembers: members, tableDropped };

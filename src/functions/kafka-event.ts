@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LogRecord } from '../core/follower-apply';
+import { type LogRecord, recordText } from '../core/log-record';
 import { ValidationError } from '../core/errors';
 
 /**
@@ -20,22 +20,9 @@ const eventSchema = z.object({
   records: z.record(z.string(), z.array(recordSchema)),
 });
 
-// ignoreBOM keeps a leading U+FEFF: it is part of the text (a key may be exactly "\ufeff").
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 function bytesOf(raw: string | null | undefined): Buffer | null {
   if (raw === undefined || raw === null || raw === '') return null;
   return Buffer.from(raw, 'base64');
-}
-
-/** Invalid UTF-8 becomes null instead of U+FFFD, so a mangled record can never pass as a valid one. */
-function textOf(bytes: Buffer | null): string | null {
-  if (bytes === null) return null;
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return null;
-  }
 }
 
 /** Records grouped per topic-partition, in offset order, as delivered. */
@@ -53,8 +40,8 @@ export function recordsByPartition(event: unknown): LogRecord[][] {
           topic: r.topic,
           partition: r.partition,
           offset: String(r.offset),
-          key: textOf(rawKey),
-          value: textOf(rawValue),
+          key: recordText(rawKey),
+          value: recordText(rawValue),
           timestamp: r.timestamp,
           rawKey,
           rawValue,

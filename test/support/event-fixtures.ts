@@ -1,5 +1,5 @@
 import type { ChangeEvent } from '../../src/core/change-event';
-import type { LogRecord } from '../../src/core/follower-apply';
+import type { LogRecord } from '../../src/core/log-record';
 
 /** Event and record fixtures in the shapes the leader writes and Kafka delivers. */
 export function changeEvent(overrides: Partial<ChangeEvent> = {}): ChangeEvent {

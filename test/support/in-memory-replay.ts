@@ -1,5 +1,5 @@
 import type { ChangeEvent } from '../../src/core/change-event';
-import type { LogRecord } from '../../src/core/follower-apply';
+import type { LogRecord } from '../../src/core/log-record';
 import type { ReplayChunkHandler, ReplayJournalStore, ReplayReader, ReplaySink } from '../../src/core/ports';
 import { leaseIsHeld, type ReplayJournalEntry } from '../../src/core/replay-journal';
 import { isNewer, stampOf, type VersionStamp } from '../../src/core/versions';
@@ -29,9 +29,14 @@ export class InMemoryReplayLog implements ReplayReader {
   }
 
   append(partition: number, event: ChangeEvent | string): void {
-    const records = this.partitions.get(partition) as LogRecord[];
     const value = typeof event === 'string' ? event : JSON.stringify(event);
-    records.push({ topic: 't', partition, offset: String(records.length), key: typeof event === 'string' ? 'k' : event.key, value, timestamp: 0 });
+    this.appendRecord(partition, { key: typeof event === 'string' ? 'k' : event.key, value });
+  }
+
+  /** A record as a reader delivers it, text and bytes as given (bytes that are not UTF-8 included). */
+  appendRecord(partition: number, record: Pick<LogRecord, 'key' | 'value' | 'rawKey' | 'rawValue'>): void {
+    const records = this.partitions.get(partition) as LogRecord[];
+    records.push({ topic: 't', partition, offset: String(records.length), timestamp: 0, ...record });
     this.admin.high.set(partition, BigInt(records.length));
   }
 

@@ -2,8 +2,6 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   PutCommand,
-  ScanCommand,
-  type ScanCommandOutput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ChangeEvent } from '../../core/change-event';
@@ -15,6 +13,7 @@ import type { ItemRecord } from './item-attributes';
 import { buildCommitRequest } from './leader-requests';
 import { leaderTableDefinition, simpleTableDefinition } from './table-definitions';
 import { ensureTables } from './table-provisioner';
+import { scanPages } from './scan-pages';
 
 export interface ApplyTimes {
   key: string;
@@ -88,26 +87,17 @@ export class DynamoFloorProbe {
  */
 export async function readApplyTimes(client: DynamoDBDocumentClient, table: string, keyPrefix: string): Promise<ApplyTimes[]> {
   const times: ApplyTimes[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    let out: ScanCommandOutput;
-    try {
-      out = await client.send(
-        new ScanCommand({
-          TableName: table,
-          ProjectionExpression: 'pk, updatedAt, appliedAt',
-          FilterExpression: 'begins_with(pk, :p)',
-          ExpressionAttributeValues: { ':p': keyPrefix },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoError(error, 'Scan', table);
-    }
-    for (const raw of (out.Items ?? []) as Pick<ItemRecord, 'pk' | 'updatedAt' | 'appliedAt'>[]) {
+  const request = () => ({
+    TableName: table,
+    ProjectionExpression: 'pk, updatedAt, appliedAt',
+    FilterExpression: 'begins_with(pk, :p)',
+    ExpressionAttributeValues: { ':p': keyPrefix },
+  });
+  await scanPages(client, request, (items) => {
+    for (const raw of items as Pick<ItemRecord, 'pk' | 'updatedAt' | 'appliedAt'>[]) {
       if (raw.appliedAt !== undefined) times.push({ key: raw.pk, committedAt: raw.updatedAt, appliedAt: raw.appliedAt });
     }
-    start = out.LastEvaluatedKey;
-  } while (start);
+    return undefined;
+  });
   return times;
 }

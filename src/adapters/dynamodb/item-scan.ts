@@ -1,9 +1,9 @@
-import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors';
 import type { ItemPage, StoredItem } from '../../core/ports';
-import { translateDynamoError } from './dynamo-errors';
 import { type ItemRecord, toStoredItem } from './item-attributes';
+import { scanPages } from './scan-pages';
 
 /** A page never costs more than this many Scan calls, however many tombstones it skips. */
 const MAX_SCANS_PER_PAGE = 10;
@@ -37,28 +37,27 @@ export async function scanLiveItems(
   page: { limit: number; cursor?: string },
 ): Promise<ItemPage> {
   const items: StoredItem[] = [];
-  let startKey: Record<string, unknown> | undefined = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
-  for (let round = 0; round < MAX_SCANS_PER_PAGE && items.length < page.limit; round++) {
-    let out: ScanCommandOutput;
-    try {
-      out = await client.send(
-        new ScanCommand({
-          TableName: table,
-          Limit: page.limit - items.length,
-          ConsistentRead: true,
-          ProjectionExpression: 'pk, #v, doc, deleted, updatedAt',
-          FilterExpression: 'deleted = :false',
-          ExpressionAttributeNames: { '#v': 'version' },
-          ExpressionAttributeValues: { ':false': false },
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-    } catch (error) {
-      throw translateDynamoError(error, 'Scan', table);
-    }
-    for (const item of out.Items ?? []) items.push(toStoredItem(item as ItemRecord));
-    startKey = out.LastEvaluatedKey;
-    if (startKey === undefined) break;
-  }
-  return { items, cursor: startKey === undefined ? undefined : encodeCursor(startKey) };
+  const start = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+  if (page.limit <= 0) return { items, cursor: page.cursor };
+  let rounds = 0;
+  const request = () => ({
+    TableName: table,
+    Limit: page.limit - items.length,
+    ConsistentRead: true,
+    ProjectionExpression: 'pk, #v, doc, deleted, updatedAt',
+    FilterExpression: 'deleted = :false',
+    ExpressionAttributeNames: { '#v': 'version' },
+    ExpressionAttributeValues: { ':false': false },
+  });
+  const resume = await scanPages(
+    client,
+    request,
+    (found) => {
+      for (const item of found) items.push(toStoredItem(item as ItemRecord));
+      rounds += 1;
+      return rounds < MAX_SCANS_PER_PAGE && items.length < page.limit;
+    },
+    start,
+  );
+  return { items, cursor: resume === undefined ? undefined : encodeCursor(resume) };
 }

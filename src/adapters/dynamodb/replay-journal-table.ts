@@ -1,9 +1,10 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ReplayJournalStore } from '../../core/ports';
 import type { ReplayJournalEntry } from '../../core/replay-journal';
 import { conditionalWrite } from './conditional-write';
 import { translateDynamoError } from './dynamo-errors';
+import { scanPages } from './scan-pages';
 
 const PREFIX = 'replay#';
 
@@ -50,27 +51,19 @@ export class DynamoReplayJournal implements ReplayJournalStore {
 
   async list(): Promise<ReplayJournalEntry[]> {
     const entries: ReplayJournalEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const out = await this.client.send(
-          new ScanCommand({
-            TableName: this.table,
-            ConsistentRead: true,
-            FilterExpression: 'begins_with(pk, :prefix)',
-            ExpressionAttributeValues: { ':prefix': PREFIX },
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          const entry = parseEntry(item);
-          if (entry) entries.push(entry);
-        }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      throw translateDynamoError(error, 'Scan', this.table);
-    }
+    const request = () => ({
+      TableName: this.table,
+      ConsistentRead: true,
+      FilterExpression: 'begins_with(pk, :prefix)',
+      ExpressionAttributeValues: { ':prefix': PREFIX },
+    });
+    await scanPages(this.client, request, (items) => {
+      for (const item of items) {
+        const entry = parseEntry(item);
+        if (entry) entries.push(entry);
+      }
+      return undefined;
+    });
     return entries;
   }
 

@@ -1,11 +1,11 @@
-import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandInput, type ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { JsonValue } from '../../core/item-value';
 import type { ReplicaScanner } from '../../core/ports';
 import { type ReplicaItemView, valueDigest } from '../../core/replica-diff';
-import { translateDynamoError } from './dynamo-errors';
 import type { VersionStamp } from '../../core/versions';
 import type { PublishedAttribute } from './item-attributes';
 import { STAMP_PROJECTION, stampFromItem } from './version-conditions';
+import { scanPages } from './scan-pages';
 
 /** Parallel scan segments: DynamoDB serves each segment from its own partitions. */
 export const DEFAULT_SCAN_SEGMENTS = 8;
@@ -22,26 +22,11 @@ export async function scanTable(
   segments = DEFAULT_SCAN_SEGMENTS,
 ): Promise<void> {
   const scanSegment = async (segment: number) => {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let out: ScanCommandOutput;
-      try {
-        out = await client.send(
-          new ScanCommand({
-            TableName: table,
-            ConsistentRead: true,
-            Segment: segment,
-            TotalSegments: segments,
-            ...projection,
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
-      } catch (error) {
-        throw translateDynamoError(error, 'Scan', table);
-      }
-      for (const item of out.Items ?? []) onItem(item);
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
+    const request = () => ({ TableName: table, ConsistentRead: true, Segment: segment, TotalSegments: segments, ...projection });
+    await scanPages(client, request, (items) => {
+      for (const item of items) onItem(item);
+      return undefined;
+    });
   };
   await Promise.all(Array.from({ length: segments }, (_, segment) => scanSegment(segment)));
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { ConsumerLifecycle, type ConsumerReport } from '../../core/consumer-state';
 import { isRetriable } from '../../core/errors';
 import type { Log } from '../../core/ports';
+import { consumeBatches, createBatchConsumer } from './batch-consumer';
 import { type LambdaKafkaEventShape, toLambdaKafkaEvent } from './lambda-kafka-event';
 
 export type KafkaBatchHandler = (event: MSKEvent) => Promise<unknown>;
@@ -97,15 +98,13 @@ export class FollowerConsumer {
 
   private create(): Consumer {
     const session = this.options.sessionTimeoutMs ?? 6000;
-    const consumer = this.kafka.consumer({
+    const consumer = createBatchConsumer(this.kafka, {
       groupId: this.options.groupId,
       sessionTimeout: session,
       heartbeatInterval: Math.min(1000, Math.floor(session / 3)),
-      rebalanceTimeout: 10_000,
       // A batching window is a fetch that may wait that long for data to accumulate.
       maxWaitTimeInMs: this.options.batchingWindowMs ? this.options.batchingWindowMs : 250,
       minBytes: this.options.batchingWindowMs ? 1024 * 1024 : 1,
-      allowAutoTopicCreation: false,
       retry: { retries: REQUEST_RETRIES, initialRetryTime: 200, maxRetryTime: 5000, restartOnFailure: async () => false },
     });
     let memberId: string | undefined;
@@ -135,11 +134,9 @@ export class FollowerConsumer {
   private async run(): Promise<void> {
     const consumer = this.create();
     this.consumer = consumer;
-    await consumer.connect();
-    await consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
+    await consumeBatches(consumer, {
+      topic: this.options.topic,
+      fromBeginning: this.options.fromBeginning ?? true,
       partitionsConsumedConcurrently: 4,
       eachBatch: (payload) => this.onBatch(consumer, payload),
     });

@@ -1,7 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { ConflictError } from '../../core/errors';
-import type { LogRecord } from '../../core/follower-apply';
+import { type LogRecord, recordText } from '../../core/log-record';
 import type { Log, ReplayChunkHandler, ReplayReader } from '../../core/ports';
+import { consumeBatches, createBatchConsumer } from './batch-consumer';
 import { withDeadline } from './change-publisher';
 import { translateKafkaError } from './kafka-errors';
 
@@ -26,17 +27,6 @@ interface Reading {
   settle: (error?: unknown) => void;
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
-function utf8(bytes: Buffer | null): string | null {
-  if (!bytes || bytes.length === 0) return null;
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * Reads the replication topic for `replog replay` as a member of the follower's own consumer
  * group: joining makes Kafka keep any other consumer of that group from interleaving, and the
@@ -55,16 +45,14 @@ export class KafkaReplayReader implements ReplayReader {
     kafka: Kafka,
     private readonly options: KafkaReplayReaderOptions,
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = createBatchConsumer(kafka, {
       groupId: options.groupId,
       sessionTimeout: 10_000,
       heartbeatInterval: 1000,
-      rebalanceTimeout: 10_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       minBytes: 1,
       maxWaitTimeInMs: 200,
-      allowAutoTopicCreation: false,
       retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 3000 },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
@@ -78,17 +66,15 @@ export class KafkaReplayReader implements ReplayReader {
 
   async join(): Promise<void> {
     try {
-      await this.consumer.connect();
-      await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-      // run() creates the group state synchronously, so the topic is paused before the first fetch.
-      const running = this.consumer.run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
+      await consumeBatches(this.consumer, {
+        topic: this.options.topic,
+        fromBeginning: true,
         partitionsConsumedConcurrently: 64,
         eachBatch: (payload) => this.onBatch(payload),
+        // run() creates the group state synchronously, so the topic is paused before the first fetch.
+        beforeFetch: () => this.consumer.pause([{ topic: this.options.topic }]),
+        joined: (running) => withDeadline(running, this.options.joinTimeoutMs ?? 30_000, `joining ${this.options.groupId}`),
       });
-      this.consumer.pause([{ topic: this.options.topic }]);
-      await withDeadline(running, this.options.joinTimeoutMs ?? 30_000, `joining ${this.options.groupId}`);
       this.joined = true;
     } catch (error) {
       throw translateKafkaError(error, `joining ${this.options.groupId}`);
@@ -199,8 +185,8 @@ export class KafkaReplayReader implements ReplayReader {
       topic,
       partition,
       offset: m.offset,
-      key: utf8(m.key),
-      value: utf8(m.value),
+      key: recordText(m.key),
+      value: recordText(m.value),
       timestamp: Number(m.timestamp),
       rawKey: m.key,
       rawValue: m.value,

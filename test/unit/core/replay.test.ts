@@ -179,6 +179,16 @@ describe('replay', () => {
     expect(summary.counts).toMatchObject({ records: 2, poison: 1, written: 1 });
   });
 
+  it('given a record whose key bytes are not UTF-8, skips it as poison as the live followers do, whatever its value says', async () => {
+    const g = given();
+    g.log.appendRecord(0, { key: null, rawKey: Uint8Array.of(0x61, 0xff), value: JSON.stringify(changeEvent({ key: 'a', version: 1 })) });
+    g.log.appendRecord(0, { key: 'b', value: null, rawValue: Uint8Array.of(0xc3, 0x28) });
+    g.log.append(0, changeEvent({ key: 'c', version: 1 }));
+    const summary = await runReplay(g.deps(), g.options());
+    expect(summary.counts).toMatchObject({ records: 3, poison: 2, written: 1 });
+    expect([...g.sink.items.keys()]).toEqual(['c']);
+  });
+
   it('given --max-rate, paces the records however large the chunks, and stops mid-chunk when interrupted', async () => {
     const g = given();
     history(g.log);
