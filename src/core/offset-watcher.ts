@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from './clock';
 import type { Log, OffsetReader } from './ports';
 import { type CommittedOffsets, hasPassed, type LogPosition } from './positions';
 
@@ -12,7 +13,7 @@ interface Waiter {
   needed: number;
   confirmed: Set<string>;
   resolve: (outcome: WaitOutcome) => void;
-  timer: NodeJS.Timeout;
+  cancelTimer: () => void;
 }
 
 export interface OffsetWatcherOptions {
@@ -36,7 +37,7 @@ export class OffsetWatcher {
     private readonly reader: OffsetReader,
     private readonly options: OffsetWatcherOptions,
     private readonly log: Log,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Resolves when `needed` of `followers` have committed past `position`, or at the deadline. */
@@ -53,8 +54,9 @@ export class OffsetWatcher {
         needed,
         confirmed,
         resolve,
-        timer: setTimeout(() => this.settle(waiter, false), timeoutMs),
+        cancelTimer: () => undefined,
       };
+      waiter.cancelTimer = this.clock.after(timeoutMs, () => this.settle(waiter, false));
       this.waiters.add(waiter);
       this.ensureLoop();
     });
@@ -79,7 +81,7 @@ export class OffsetWatcher {
 
   private settle(waiter: Waiter, satisfied: boolean): void {
     if (!this.waiters.delete(waiter)) return;
-    clearTimeout(waiter.timer);
+    waiter.cancelTimer();
     waiter.resolve({ confirmedBy: [...waiter.confirmed], satisfied });
   }
 
@@ -91,7 +93,7 @@ export class OffsetWatcher {
       try {
         const byGroup = await this.reader.committedOffsets(followerIds.map((id) => this.options.groupOf(id)));
         this.rounds += 1;
-        const at = this.now();
+        const at = this.clock.now();
         for (const id of followerIds) {
           const offsets = byGroup.get(this.options.groupOf(id));
           if (offsets) this.latest.set(id, { offsets, at });
@@ -103,12 +105,10 @@ export class OffsetWatcher {
       } catch (error) {
         // Waiters keep their deadlines; a broker blip only delays confirmation, it never fakes one.
         this.log.warn('committed offset fetch failed', { error });
-        await sleep(Math.max(this.options.pollMs, 50));
+        await this.clock.sleep(Math.max(this.options.pollMs, 50));
         continue;
       }
-      if (this.waiters.size > 0) await sleep(this.options.pollMs);
+      if (this.waiters.size > 0) await this.clock.sleep(this.options.pollMs);
     }
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

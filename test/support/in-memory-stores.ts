@@ -21,7 +21,7 @@ export class InMemoryFollowerStore implements FollowerStore {
     for (const e of events) {
       this.writes += 1;
       if (isNewer(e, this.items.get(e.key))) {
-        this.items.set(e.key, { key: e.key, version: e.version, value: e.value, deleted: e.op === 'delete', updatedAt: e.committedAt });
+        this.items.set(e.key, { key: e.key, version: e.version, value: e.value, deleted: e.op === 'delete', updatedAt: e.committedAt, writeId: e.writeId });
         applied += 1;
       } else skipped += 1;
     }

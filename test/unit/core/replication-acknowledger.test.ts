@@ -7,32 +7,36 @@ import { SyncRoster } from '../../../src/core/sync-roster';
 import { changeEvent } from '../../support/event-fixtures';
 import { FakeReplicationAdmin } from '../../support/fake-replication-admin';
 import { InMemoryConsumerStates, InMemoryControlStore, InMemoryProgressStore, silentLog } from '../../support/in-memory-stores';
+import { ManualClock } from '../../support/manual-clock';
 
 const groupOf = (id: string) => `g-${id}`;
 const followers = ['f1', 'f2', 'f3'].map((id) => ({ id, delayMs: 0 }));
 
-function given(policy: Partial<AckPolicy> = {}, shared?: { admin: FakeReplicationAdmin; store: InMemoryControlStore }) {
-  const admin = shared?.admin ?? new FakeReplicationAdmin();
-  const store = shared?.store ?? new InMemoryControlStore();
-  const counters = new ReplicationCounters();
-  const roster = new SyncRoster(store, { followers, syncFollower: 'f1' }, silentLog, 0);
-  const watcher = new OffsetWatcher(admin, { pollMs: 1, groupOf }, silentLog);
-  const ack = new ReplicationAcknowledger({
-    watcher,
-    roster,
-    sources: { admin, progress: new InMemoryProgressStore(), heads: admin, consumers: new InMemoryConsumerStates(), groupOf, stallMs: 10_000, now: Date.now },
-    counters,
-    policy: { syncTimeoutMs: 150, onSyncTimeout: 'promote', onNoCandidate: 'degrade', ...policy },
-    log: silentLog,
-    now: Date.now,
-  });
-  for (const f of followers) admin.members.set(groupOf(f.id), 1);
-  return { admin, store, counters, roster, ack };
-}
-
 /** The event at offset 4 of partition 0: followers confirm it by committing 5. */
 const event = changeEvent({ key: 'k', version: 3 });
 const position = { partition: 0, offset: '4' };
+
+/** The acknowledger and its watcher in virtual time: its 150 ms deadline costs no real time. */
+function given(policy: Partial<AckPolicy> = {}, shared?: { admin: FakeReplicationAdmin; store: InMemoryControlStore; clock: ManualClock }) {
+  const admin = shared?.admin ?? new FakeReplicationAdmin();
+  const store = shared?.store ?? new InMemoryControlStore();
+  const clock = shared?.clock ?? new ManualClock();
+  const counters = new ReplicationCounters();
+  const roster = new SyncRoster(store, { followers, syncFollower: 'f1' }, silentLog, 0, clock.now);
+  const watcher = new OffsetWatcher(admin, { pollMs: 1, groupOf }, silentLog, clock);
+  const ack = new ReplicationAcknowledger({
+    watcher,
+    roster,
+    sources: { admin, progress: new InMemoryProgressStore(), heads: admin, consumers: new InMemoryConsumerStates(), groupOf, stallMs: 10_000, now: clock.now },
+    counters,
+    policy: { syncTimeoutMs: 150, onSyncTimeout: 'promote', onNoCandidate: 'degrade', ...policy },
+    log: silentLog,
+    now: clock.now,
+  });
+  for (const f of followers) admin.members.set(groupOf(f.id), 1);
+  const acknowledge = (mode: string) => clock.run(ack.acknowledge(parseAckMode(mode), event, position));
+  return { admin, store, counters, roster, ack, clock, acknowledge };
+}
 
 describe('replication acknowledger', () => {
   it('given async, acknowledges at once with nobody confirming', async () => {
@@ -47,22 +51,22 @@ describe('replication acknowledger', () => {
   });
 
   it('given semi-sync, acknowledges once the sync follower has committed past the event', async () => {
-    const { ack, admin, counters } = given();
+    const { acknowledge, admin, counters, clock } = given();
     admin.commit('g-f2', 0, 5n);
-    setTimeout(() => admin.commit('g-f1', 0, 5n), 20);
-    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    clock.at(20, () => admin.commit('g-f1', 0, 5n));
+    const outcome = await acknowledge('semi-sync');
     expect(outcome).toMatchObject({ mode: 'semi-sync', confirmedBy: ['f1'], degraded: false });
     expect(counters.snapshot().acks['semi-sync']).toBe(1);
   });
 
   it('given the sync follower is dead, promotes the most caught-up healthy follower and waits for it', async () => {
-    const { ack, admin, store, counters } = given();
+    const { acknowledge, admin, store, counters, clock } = given();
     admin.high.set(0, 5n);
     admin.members.set('g-f1', 0);
     admin.commit('g-f2', 0, 3n);
     admin.commit('g-f3', 0, 4n);
-    setTimeout(() => admin.commit('g-f3', 0, 5n), 250);
-    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    clock.at(250, () => admin.commit('g-f3', 0, 5n));
+    const outcome = await acknowledge('semi-sync');
     expect(outcome).toMatchObject({ confirmedBy: ['f3'], promotedTo: 'f3', degraded: false });
     expect(store.state).toMatchObject({ syncFollower: 'f3', revision: 2, promotions: 1 });
     expect(store.state?.history[0]).toMatchObject({ from: 'f1', to: 'f3', kind: 'promotion' });
@@ -70,18 +74,18 @@ describe('replication acknowledger', () => {
   });
 
   it('given every follower is stopped and promote finds no candidate, degrades honestly', async () => {
-    const { ack, admin } = given({ onNoCandidate: 'degrade' });
+    const { acknowledge, admin, clock } = given({ onNoCandidate: 'degrade' });
     for (const f of followers) admin.members.set(groupOf(f.id), 0);
-    const started = Date.now();
-    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    const started = clock.now();
+    const outcome = await acknowledge('semi-sync');
     expect(outcome).toMatchObject({ mode: 'semi-sync', confirmedBy: [], degraded: true });
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(clock.now() - started).toBeLessThan(1000);
   });
 
   it('given every follower is stopped and the fallback is fail, answers 504 with key, version and position', async () => {
-    const { ack, admin } = given({ onNoCandidate: 'fail' });
+    const { acknowledge, admin } = given({ onNoCandidate: 'fail' });
     for (const f of followers) admin.members.set(groupOf(f.id), 0);
-    const failure = ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    const failure = acknowledge('semi-sync');
     await expect(failure).rejects.toBeInstanceOf(ReplicationTimeoutError);
     await expect(failure).rejects.toMatchObject({
       status: 504,
@@ -90,41 +94,41 @@ describe('replication acknowledger', () => {
   });
 
   it('given the degrade policy, acks as async with degraded=true instead of promoting', async () => {
-    const { ack, store } = given({ onSyncTimeout: 'degrade' });
-    const outcome = await ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    const { acknowledge, store } = given({ onSyncTimeout: 'degrade' });
+    const outcome = await acknowledge('semi-sync');
     expect(outcome).toMatchObject({ degraded: true, confirmedBy: [] });
     expect(store.state?.syncFollower).toBe('f1');
   });
 
   it('given the fail policy, answers 504 without promoting', async () => {
-    const { ack, store } = given({ onSyncTimeout: 'fail' });
-    await expect(ack.acknowledge(parseAckMode('semi-sync'), event, position)).rejects.toMatchObject({ status: 504 });
+    const { acknowledge, store } = given({ onSyncTimeout: 'fail' });
+    await expect(acknowledge('semi-sync')).rejects.toMatchObject({ status: 504 });
     expect(store.state?.syncFollower).toBe('f1');
   });
 
   it('given sync, waits for every follower', async () => {
-    const { ack, admin } = given();
+    const { acknowledge, admin, clock } = given();
     admin.commit('g-f1', 0, 5n);
     admin.commit('g-f2', 0, 5n);
-    setTimeout(() => admin.commit('g-f3', 0, 5n), 30);
-    const outcome = await ack.acknowledge(parseAckMode('sync'), event, position);
+    clock.at(30, () => admin.commit('g-f3', 0, 5n));
+    const outcome = await acknowledge('sync');
     expect(outcome.confirmedBy.sort()).toEqual(['f1', 'f2', 'f3']);
     expect(outcome.waitedMs).toBeGreaterThanOrEqual(25);
   });
 
   it('given quorum:2 with one follower stopped, still acknowledges', async () => {
-    const { ack, admin } = given();
+    const { acknowledge, admin } = given();
     admin.commit('g-f1', 0, 5n);
     admin.commit('g-f3', 0, 5n);
-    const outcome = await ack.acknowledge(parseAckMode('quorum:2'), event, position);
+    const outcome = await acknowledge('quorum:2');
     expect(outcome).toMatchObject({ degraded: false });
     expect(outcome.confirmedBy.sort()).toEqual(['f1', 'f3']);
   });
 
   it('given quorum:2 with two followers stopped, times out into the fallback', async () => {
-    const { ack, admin } = given({ onNoCandidate: 'fail' });
+    const { acknowledge, admin } = given({ onNoCandidate: 'fail' });
     admin.commit('g-f1', 0, 5n);
-    await expect(ack.acknowledge(parseAckMode('quorum:2'), event, position)).rejects.toMatchObject({
+    await expect(acknowledge('quorum:2')).rejects.toMatchObject({
       status: 504,
       details: { ack: { confirmedBy: ['f1'] } },
     });
@@ -132,35 +136,35 @@ describe('replication acknowledger', () => {
 
   it('given a committed write whose quorum outgrew the roster after admission, never answers 4xx: the no-candidate policy does', async () => {
     const degrading = given();
-    await expect(degrading.ack.acknowledge(parseAckMode('quorum:4'), event, position)).resolves.toMatchObject({
+    await expect(degrading.acknowledge('quorum:4')).resolves.toMatchObject({
       mode: 'quorum:4',
       confirmedBy: [],
       degraded: true,
     });
     const failing = given({ onNoCandidate: 'fail' });
-    await expect(failing.ack.acknowledge(parseAckMode('quorum:4'), event, position)).rejects.toMatchObject({
+    await expect(failing.acknowledge('quorum:4')).rejects.toMatchObject({
       status: 504,
       details: { key: 'k', version: 3, committedOnLeader: true, published: true },
     });
   });
 
   it('given sync and no follower that can confirm, does not call it confirmed by nobody: the no-candidate policy answers', async () => {
-    const { ack, store } = given();
-    await ack.acknowledge(parseAckMode('async'), event, position);
+    const { acknowledge, store } = given();
+    await acknowledge('async');
     store.state = { ...(store.state as NonNullable<typeof store.state>), followers: followers.map((f, i) => ({ ...f, priority: i, delayMs: 60_000 })), syncFollower: null };
-    await expect(ack.acknowledge(parseAckMode('sync'), event, position)).resolves.toMatchObject({ degraded: true, confirmedBy: [] });
+    await expect(acknowledge('sync')).resolves.toMatchObject({ degraded: true, confirmedBy: [] });
   });
 
   it('given the control state cannot be read after the commit, answers 503 with the committed facts, and 500 for a programming error', async () => {
-    const { ack, store } = given();
+    const { acknowledge, store } = given();
     store.load = async () => Promise.reject(new Error('control table unavailable'));
-    await expect(ack.acknowledge(parseAckMode('sync'), event, position)).rejects.toMatchObject({
+    await expect(acknowledge('sync')).rejects.toMatchObject({
       status: 503,
       retriable: true,
       details: { key: 'k', version: 3, position, committedOnLeader: true, published: true },
     });
     store.load = async () => Promise.reject(new TypeError("Cannot read properties of undefined (reading 'followers')"));
-    await expect(ack.acknowledge(parseAckMode('sync'), event, position)).rejects.toMatchObject({
+    await expect(acknowledge('sync')).rejects.toMatchObject({
       status: 500,
       code: 'INTERNAL',
       retriable: false,
@@ -171,16 +175,16 @@ describe('replication acknowledger', () => {
   it('given two leaders promote at once, exactly one promotion wins and both adopt it', async () => {
     const admin = new FakeReplicationAdmin();
     const store = new InMemoryControlStore();
-    const a = given({}, { admin, store });
-    const b = given({}, { admin, store });
+    const clock = new ManualClock();
+    const a = given({}, { admin, store, clock });
+    const b = given({}, { admin, store, clock });
     admin.members.set('g-f1', 0);
     admin.high.set(0, 5n);
     admin.catchUp('g-f2');
     admin.catchUp('g-f3');
-    const [ra, rb] = await Promise.all([
-      a.ack.acknowledge(parseAckMode('semi-sync'), event, position),
-      b.ack.acknowledge(parseAckMode('semi-sync'), event, position),
-    ]);
+    const [ra, rb] = await clock.run(
+      Promise.all([a.ack.acknowledge(parseAckMode('semi-sync'), event, position), b.ack.acknowledge(parseAckMode('semi-sync'), event, position)]),
+    );
     expect(store.state).toMatchObject({ syncFollower: 'f2', promotions: 1, revision: 2 });
     expect(ra.confirmedBy).toEqual(['f2']);
     expect(rb.confirmedBy).toEqual(['f2']);
