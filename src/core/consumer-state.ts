@@ -24,11 +24,6 @@ export interface ConsumerReport {
   nextAttemptAt: number | null;
 }
 
-export interface ConsumerStateStore {
-  save(report: ConsumerReport): Promise<void>;
-  load(followerIds: readonly string[]): Promise<Map<string, ConsumerReport>>;
-}
-
 export interface BackoffPolicy {
   initialMs: number;
   maxMs: number;

@@ -37,14 +37,6 @@ export interface ControlState {
 
 export const HISTORY_LIMIT = 20;
 
-export interface ControlStore {
-  load(): Promise<ControlState | undefined>;
-  /** Writes the state only if no state exists yet; returns whichever state is stored afterwards. */
-  initialize(state: ControlState): Promise<ControlState>;
-  /** Compare-and-set on the revision; false when another writer got there first. */
-  replace(expectedRevision: number, next: ControlState): Promise<boolean>;
-}
-
 export function initialControlState(
   followers: { id: string; delayMs: number }[],
   syncFollower: string | undefined,

@@ -1,8 +1,8 @@
-import type { ReplicationAdminPort } from './ports';
+import type { ReplicationAdmin } from './ports';
 
 /** What a wait for a consumer group to empty needs; a clock and a sleep of its own, so tests run it in no time. */
 export interface EmptyGroupWait {
-  admin: Pick<ReplicationAdminPort, 'groupMembership'>;
+  admin: Pick<ReplicationAdmin, 'groupMembership'>;
   groupId: string;
   /** How long to wait for the members to leave. */
   waitMs: number;

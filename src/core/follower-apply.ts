@@ -1,19 +1,8 @@
 import { type ApplyDelay, applyWhenDue } from './apply-delay';
 import type { ChangeEvent } from './change-event';
 import { decodeLogRecords, type LogRecord } from './log-record';
-import type { FollowerStore, Log } from './ports';
+import type { DeadLetter, DeadLetterSink, FollowerStore, Log } from './ports';
 import { newestPerKey } from './versions';
-
-export interface DeadLetter {
-  record: LogRecord;
-  reason: string;
-  followerId: string;
-  failedAt: number;
-}
-
-export interface DeadLetterSink {
-  send(letters: readonly DeadLetter[]): Promise<void>;
-}
 
 export interface ApplyBatchDeps {
   followerId: string;

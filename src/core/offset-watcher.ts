@@ -1,5 +1,4 @@
-import { type Clock, systemClock } from './clock';
-import type { Log, OffsetReader } from './ports';
+import { type Log, type OffsetReader, systemTimers, type Timers } from './ports';
 import { type CommittedOffsets, hasPassed, type LogPosition } from './positions';
 
 export interface WaitOutcome {
@@ -37,7 +36,7 @@ export class OffsetWatcher {
     private readonly reader: OffsetReader,
     private readonly options: OffsetWatcherOptions,
     private readonly log: Log,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: Timers = systemTimers,
   ) {}
 
   /** Resolves when `needed` of `followers` have committed past `position`, or at the deadline. */

@@ -1,4 +1,6 @@
 import type { ChangeEvent } from './change-event';
+import type { ConsumerReport } from './consumer-state';
+import type { ControlState } from './control-state';
 import type { LogRecord } from './log-record';
 import type { PartitionProgress } from './apply-progress';
 import type { JsonValue } from './item-value';
@@ -161,6 +163,26 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
+/**
+ * A clock that also waits: a callback after a delay, and a pause. Injected so that waits (an
+ * acknowledgement's deadline, a poll between rounds) run in virtual time in the unit tests
+ * (test/support/manual-clock.ts) instead of on real timers.
+ */
+export interface Timers extends Clock {
+  /** Calls `fn` once `ms` have passed; the returned function cancels it. */
+  after(ms: number, fn: () => void): () => void;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemTimers: Timers = {
+  now: () => Date.now(),
+  after: (ms, fn) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+  sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
+
 /** Structured logger shape shared by Powertools and the test doubles. */
 export interface Log {
   debug(message: string, extra?: Record<string, unknown>): void;
@@ -176,7 +198,7 @@ export interface GroupMembership {
 }
 
 /** Everything the leader reads about replication progress, via the log's admin interface. */
-export interface ReplicationAdminPort extends OffsetReader {
+export interface ReplicationAdmin extends OffsetReader {
   endOffsets(): Promise<{ high: Map<number, bigint>; low: Map<number, bigint> }>;
   groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>>;
   /** For each partition, the first offset whose timestamp is at or after `timestamp` (the end offset if none is). */
@@ -273,4 +295,36 @@ export interface FollowerRepairer {
   overwrite(item: StoredItem, seen: VersionStamp | undefined): Promise<boolean>;
   /** Removes the follower's copy only if it is still at `seen`. */
   remove(key: string, seen: VersionStamp): Promise<boolean>;
+}
+
+/** The control state (followers, sync follower, history), changed only by compare-and-set. */
+export interface ControlStore {
+  load(): Promise<ControlState | undefined>;
+  /** Writes the state only if no state exists yet; returns whichever state is stored afterwards. */
+  initialize(state: ControlState): Promise<ControlState>;
+  /** Compare-and-set on the revision; false when another writer got there first. */
+  replace(expectedRevision: number, next: ControlState): Promise<boolean>;
+}
+
+/** Each follower consumer's latest report (running, restarting, its last error), for status. */
+export interface ConsumerStateStore {
+  save(report: ConsumerReport): Promise<void>;
+  load(followerIds: readonly string[]): Promise<Map<string, ConsumerReport>>;
+}
+
+/** One item of a replica, by key. */
+export interface ItemReader {
+  get(key: string): Promise<StoredItem | undefined>;
+}
+
+export interface DeadLetter {
+  record: LogRecord;
+  reason: string;
+  followerId: string;
+  failedAt: number;
+}
+
+/** Where poison records go (the dead-letter topic), before anything after them is confirmed. */
+export interface DeadLetterSink {
+  send(letters: readonly DeadLetter[]): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { ControlState } from './control-state';
 import { waitForEmptyGroup } from './empty-group';
 import { ConflictError } from './errors';
 import type { LogRecord } from './log-record';
-import type { Log, ReplayJournalStore, ReplayReader, ReplaySink, ReplicationAdminPort } from './ports';
+import type { Log, ReplayJournalStore, ReplayReader, ReplaySink, ReplicationAdmin } from './ports';
 import {
   checkMembers,
   decideChunk,
@@ -22,7 +22,7 @@ import { measureProgress, type ReplayProgress, throttleDelayMs } from './replay-
 import { stampOf, type VersionStamp } from './versions';
 
 export interface ReplayDeps {
-  admin: Pick<ReplicationAdminPort, 'endOffsets' | 'committedOffsets' | 'groupMembership' | 'offsetsAtTime'>;
+  admin: Pick<ReplicationAdmin, 'endOffsets' | 'committedOffsets' | 'groupMembership' | 'offsetsAtTime'>;
   reader: ReplayReader;
   sink: ReplaySink;
   journal: ReplayJournalStore;

@@ -1,5 +1,5 @@
 import { ValidationError } from './errors';
-import type { ItemLister, ItemPage, StoredItem } from './ports';
+import type { ItemLister, ItemPage, ItemReader, StoredItem } from './ports';
 import type { FollowerProgress } from './replication-inspector';
 import { holdsAtLeast } from './versions';
 
@@ -29,10 +29,6 @@ export function pickReadReplica(candidates: readonly ReplicaCandidate[], random:
   const least = Math.min(...eligible.map((c) => c.lag.events));
   const tied = eligible.filter((c) => c.lag.events === least);
   return tied[Math.min(tied.length - 1, Math.floor(random() * tied.length))];
-}
-
-export interface ItemReader {
-  get(key: string): Promise<StoredItem | undefined>;
 }
 
 export interface ReplicaReadDeps {

@@ -1,8 +1,8 @@
 import { currentApplyLagMs, headKey } from './apply-lag';
 import { type PartitionProgress, PROGRESS_WINDOW_MS, summarizeApplyLag } from './apply-progress';
-import { type ConsumerStateStore, type ConsumerView, restartingReason, viewConsumer } from './consumer-state';
+import { type ConsumerView, restartingReason, viewConsumer } from './consumer-state';
 import type { ControlState } from './control-state';
-import type { ApplyProgressStore, Log, LogHeadReader, ReplicationAdminPort } from './ports';
+import type { ApplyProgressStore, ConsumerStateStore, Log, LogHeadReader, ReplicationAdmin } from './ports';
 import { lagOf } from './positions';
 import type { CandidateView } from './promotion';
 import { assessHealth, type PartitionFacts } from './replica-health';
@@ -42,7 +42,7 @@ export interface ReplicationSnapshot {
 
 /** Where replication facts come from: the log (admin API and head records), the followers' progress items and consumer reports. */
 export interface ReplicationSources {
-  admin: ReplicationAdminPort;
+  admin: ReplicationAdmin;
   progress: Pick<ApplyProgressStore, 'loadProgress'>;
   heads: LogHeadReader;
   consumers: Pick<ConsumerStateStore, 'load'>;

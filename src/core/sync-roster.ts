@@ -1,12 +1,11 @@
 import {
   type ControlState,
-  type ControlStore,
   initialControlState,
   type SyncChange,
   withSyncFollower,
 } from './control-state';
 import { UnavailableError } from './errors';
-import type { Log } from './ports';
+import type { ControlStore, Log } from './ports';
 
 export interface RosterSeed {
   followers: { id: string; delayMs: number }[];

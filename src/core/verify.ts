@@ -1,5 +1,5 @@
 import type { OrderedPublisher } from './ordered-publisher';
-import type { FollowerRepairer, Log, ReplicaScanner, ReplicationAdminPort, StoredItem } from './ports';
+import type { FollowerRepairer, Log, ReplicaScanner, ReplicationAdmin, StoredItem } from './ports';
 import { hasPassed, type LogPosition } from './positions';
 import {
   classifyDifference,
@@ -21,7 +21,7 @@ export interface VerifyDeps {
   publisher: Pick<OrderedPublisher, 'republishCurrent'>;
   /** How old an open publish lease must be before verify takes it over (lease window + margin). */
   staleLeaseMs: number;
-  admin: Pick<ReplicationAdminPort, 'endOffsets' | 'committedOffsets' | 'groupMembership'>;
+  admin: Pick<ReplicationAdmin, 'endOffsets' | 'committedOffsets' | 'groupMembership'>;
   groupId: string;
   log: Log;
   now: () => number;

@@ -1,12 +1,12 @@
 import { headKey } from '../../src/core/apply-lag';
-import type { GroupMembership, LogHeadReader, ReplicationAdminPort } from '../../src/core/ports';
+import type { GroupMembership, LogHeadReader, ReplicationAdmin } from '../../src/core/ports';
 import type { CommittedOffsets } from '../../src/core/positions';
 
 /**
  * An in-memory replication log admin: the test moves end offsets, committed offsets and group
  * membership by hand, like a broker whose followers apply (or stall) on command.
  */
-export class FakeReplicationAdmin implements ReplicationAdminPort, LogHeadReader {
+export class FakeReplicationAdmin implements ReplicationAdmin, LogHeadReader {
   readonly committed = new Map<string, Map<number, bigint>>();
   readonly members = new Map<string, number>();
   readonly high = new Map<number, bigint>([[0, 0n], [1, 0n], [2, 0n]]);

@@ -1,8 +1,8 @@
 import type { PartitionProgress } from '../../src/core/apply-progress';
 import type { ChangeEvent } from '../../src/core/change-event';
-import type { ConsumerReport, ConsumerStateStore } from '../../src/core/consumer-state';
-import type { ControlState, ControlStore } from '../../src/core/control-state';
-import type { ApplyProgressStore, FollowerStore, StoredItem } from '../../src/core/ports';
+import type { ConsumerReport } from '../../src/core/consumer-state';
+import type { ControlState } from '../../src/core/control-state';
+import type { ApplyProgressStore, ConsumerStateStore, ControlStore, FollowerStore, StoredItem } from '../../src/core/ports';
 import { isNewer } from '../../src/core/versions';
 
 /** Test doubles for the core's ports: plain maps that follow the same rules as the adapters. */

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/clock';
+import type { Timers } from '../../src/core/ports';
 
 interface Timer {
   at: number;
@@ -14,7 +14,7 @@ const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
  * jumps from one due timer to the next, letting the code under test react in between. A run
  * takes no real time and lands on the same moments every time.
  */
-export class ManualClock implements Clock {
+export class ManualClock implements Timers {
   private t: number;
   private seq = 0;
   private timers: Timer[] = [];

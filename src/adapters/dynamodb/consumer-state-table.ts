@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { ConsumerReport, ConsumerStateStore } from '../../core/consumer-state';
+import type { ConsumerReport } from '../../core/consumer-state';
+import type { ConsumerStateStore } from '../../core/ports';
 import { batchGetAll } from './batch-get';
 import { translateDynamoError } from './dynamo-errors';
 

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ControlState, ControlStore, SyncChange } from '../../core/control-state';
+import type { ControlState, SyncChange } from '../../core/control-state';
+import type { ControlStore } from '../../core/ports';
 import { UnavailableError } from '../../core/errors';
 import { conditionally, conditionalWrite, HELD_ON_REFUSAL } from './conditional-write';
 import { translateDynamoError } from './dynamo-errors';

@@ -1,5 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
-import type { DeadLetter, DeadLetterSink } from '../../core/follower-apply';
+import type { DeadLetter, DeadLetterSink } from '../../core/ports';
 import { translateKafkaError } from './kafka-errors';
 
 /**

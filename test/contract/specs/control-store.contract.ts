@@ -1,4 +1,5 @@
-import { type ControlState, type ControlStore, initialControlState } from '../../../src/core/control-state';
+import { type ControlState, initialControlState } from '../../../src/core/control-state';
+import type { ControlStore } from '../../../src/core/ports';
 
 export type ControlStoreFactory = () => Promise<ControlStore>;
 

@@ -1,4 +1,5 @@
-import { applyBatch, type DeadLetter } from '../../../src/core/follower-apply';
+import { applyBatch } from '../../../src/core/follower-apply';
+import type { DeadLetter } from '../../../src/core/ports';
 import { changeEvent, logRecord } from '../../support/event-fixtures';
 import { InMemoryFollowerStore, silentLog } from '../../support/in-memory-stores';
 

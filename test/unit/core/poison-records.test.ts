@@ -1,6 +1,7 @@
 import { decodeChangeEvent, encodeChangeEvent } from '../../../src/core/change-event';
 import { PoisonEventError } from '../../../src/core/errors';
-import { applyBatch, type DeadLetter } from '../../../src/core/follower-apply';
+import { applyBatch } from '../../../src/core/follower-apply';
+import type { DeadLetter } from '../../../src/core/ports';
 import { MAX_STORED_VALUE_BYTES } from '../../../src/core/item-value';
 import { changeEvent, logRecord } from '../../support/event-fixtures';
 import { InMemoryFollowerStore, silentLog } from '../../support/in-memory-stores';
