@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * One follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax): its function,
@@ -11,9 +12,15 @@ const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-sta
 /** The longest Lambda function name AWS accepts. */
 const MAX_FUNCTION_NAME = 64;
 
+/** @param {string} id */
 const functionKey = (id) => `apply-${id}`;
 
+/**
+ * @param {import('./types').StageSettings} s
+ * @returns {import('./types').FollowerEntry[]}
+ */
 function followerEntries(s) {
+  /** @type {Map<string, string>} */
   const seen = new Map();
   return s.config.followers.map((f) => {
     const logical = pascal(f.id);
@@ -40,6 +47,10 @@ function followerEntries(s) {
   });
 }
 
+/**
+ * @param {import('./types').StageSettings} s
+ * @param {import('./types').FollowerEntry} f
+ */
 function followerFunction(s, f) {
   return {
     handler: 'src/functions/follower-apply.handler',
@@ -50,6 +61,10 @@ function followerFunction(s, f) {
   };
 }
 
+/**
+ * @param {import('./types').StageSettings & { tableDeletionPolicy: string }} s
+ * @param {import('./types').FollowerEntry} f
+ */
 function followerTable(s, f) {
   return {
     Type: 'AWS::DynamoDB::Table',
@@ -67,8 +82,13 @@ function followerTable(s, f) {
   };
 }
 
+/**
+ * @param {import('./types').StageSettings} s
+ * @param {import('./types').FollowerEntry} f
+ */
 function followerRole(s, f) {
   const kafka = s.kafka;
+  /** @type {import('./types').IamStatement[]} */
   const statements = [
     logStatement(f.name),
     {
@@ -102,7 +122,7 @@ function followerRole(s, f) {
       Sid: 'MskCluster',
       Effect: 'Allow',
       Action: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'],
-      Resource: kafka.mskClusterArn,
+      Resource: /** @type {string} */ (kafka.mskClusterArn),
     });
   }
   if (kafka.vpc || kafka.eventSource === 'msk') statements.push(networkStatement());
@@ -116,8 +136,13 @@ function followerRole(s, f) {
   };
 }
 
+/**
+ * @param {import('./types').StageSettings} s
+ * @param {import('./types').FollowerEntry} f
+ */
 function eventSourceMapping(s, f) {
   const kafka = s.kafka;
+  /** @type {{ Type: string; URI: string | undefined }[]} */
   const access = [];
   if (kafka.saslAccessType) access.push({ Type: kafka.saslAccessType, URI: kafka.secretArn });
   const common = {
@@ -129,6 +154,7 @@ function eventSourceMapping(s, f) {
     MaximumBatchingWindowInSeconds: f.syncCapable ? 0 : s.follower.asyncWindow,
     Enabled: true,
   };
+  /** @type {import('./types').CfnValue} */
   let source;
   if (kafka.eventSource === 'msk') {
     source = { EventSourceArn: kafka.mskClusterArn, AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: f.groupId } };
@@ -150,7 +176,11 @@ function eventSourceMapping(s, f) {
   };
 }
 
-function alarm(s, props) {
+/**
+ * @param {import('./types').StageSettings} _s
+ * @param {Record<string, import('./types').CfnValue>} props
+ */
+function alarm(_s, props) {
   return {
     Type: 'AWS::CloudWatch::Alarm',
     Properties: {
@@ -163,6 +193,10 @@ function alarm(s, props) {
   };
 }
 
+/**
+ * @param {import('./types').StageSettings} s
+ * @param {import('./types').FollowerEntry} f
+ */
 function followerAlarms(s, f) {
   return {
     [`FollowerLagAlarm${f.logical}`]: alarm(s, {
@@ -207,23 +241,25 @@ function followerAlarms(s, f) {
   };
 }
 
+/** @param {import('./types').Resolvers} options */
 async function settingsWithTables(options) {
   const s = await stageSettings(options);
   const policy = await options.resolveVariable('param:tableDeletionPolicy');
   if (policy !== 'Retain' && policy !== 'Delete') throw new StageConfigError('replog deployment settings: tableDeletionPolicy must be Retain or Delete');
-  return { ...s, tableDeletionPolicy: policy };
+  return { ...s, tableDeletionPolicy: /** @type {string} */ (policy) };
 }
 
 module.exports = {
   followerEntries,
 
-  functions: stopOnRefusal(async (options) => {
+  functions: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await stageSettings(options);
     return Object.fromEntries(followerEntries(s).map((f) => [f.key, followerFunction(s, f)]));
   }),
 
-  resources: stopOnRefusal(async (options) => {
+  resources: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await settingsWithTables(options);
+    /** @type {Record<string, import('./types').CfnValue>} */
     const resources = {};
     for (const f of followerEntries(s)) {
       resources[`FollowerTable${f.logical}`] = followerTable(s, f);

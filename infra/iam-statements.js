@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * IAM building blocks shared by every function role (infra/iam.js, infra/followers.js). Values
@@ -12,7 +13,11 @@ function lambdaTrustPolicy() {
   };
 }
 
-/** Logs only into the function's own log group (serverless creates /aws/lambda/<name>). */
+/**
+ * Logs only into the function's own log group (serverless creates /aws/lambda/<name>).
+ * @param {string} functionName
+ * @returns {import('./types').IamStatement}
+ */
 function logStatement(functionName) {
   return {
     Sid: 'OwnLogGroup',
@@ -30,6 +35,7 @@ function logStatement(functionName) {
 /**
  * Network interfaces for functions in the brokers' VPC and for Kafka event source mappings that
  * reach brokers in a VPC. EC2 does not scope these actions to resources, hence `*`.
+ * @returns {import('./types').IamStatement}
  */
 function networkStatement() {
   return {

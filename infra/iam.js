@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * One role per HTTP, authorizer and relay function, each allowed exactly the table actions its
@@ -14,6 +15,7 @@ const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-sta
  * - controlItem: writes of the single `control` item (src/adapters/dynamodb/control-table.ts):
  *   the first request on a new stack initializes it, promotion and designation replace it by CAS.
  */
+/** @type {Record<string, Access>} */
 const ACCESS = {
   putItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
   deleteItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
@@ -27,10 +29,21 @@ const ACCESS = {
   relay: { leader: ['GetItem', 'UpdateItem'], outboxIndex: ['Query'] },
 };
 
+/** @typedef {{ leader?: string[]; followers?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */
+
+/** @param {string[]} names */
 const actions = (names) => names.map((n) => `dynamodb:${n}`);
+/** @param {string} logicalId @returns {import('./types').CfnValue} */
 const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
+/**
+ * @param {import('./types').StageSettings} s
+ * @param {string} key
+ * @param {Access} access
+ * @returns {import('./types').IamStatement[]}
+ */
 function statementsFor(s, key, access) {
+  /** @type {import('./types').IamStatement[]} */
   const statements = [logStatement(s.functionName(key))];
   if (access.leader) statements.push({ Sid: 'LeaderTable', Effect: 'Allow', Action: actions(access.leader), Resource: arn('LeaderTable') });
   if (access.outboxIndex) {
@@ -68,8 +81,9 @@ function statementsFor(s, key, access) {
 module.exports = {
   ACCESS,
 
-  resources: stopOnRefusal(async (options) => {
+  resources: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await stageSettings(options);
+    /** @type {Record<string, import('./types').CfnValue>} */
     const resources = {};
     for (const [key, access] of Object.entries(ACCESS)) {
       resources[`${normalizedFunctionName(key)}Role`] = {

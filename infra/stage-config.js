@@ -1,3 +1,4 @@
+// @ts-check
 'use strict';
 /**
  * A stage's deployment settings for serverless.yml: its params plus the resolved function
@@ -9,7 +10,8 @@
  * serverless resolves `${file(./infra/<file>.js):<name>}` by calling the exported function with
  * { resolveVariable, resolveConfigurationProperty }.
  */
-const Module = require('node:module');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { buildSync } = require('esbuild');
 
@@ -28,10 +30,15 @@ class StageConfigError extends Error {}
  */
 const RUN_BY_SERVERLESS_CLI = /[\\/](serverless|sls|osls)(\.js)?$/.test(process.argv[1] ?? '');
 
+/**
+ * @template T
+ * @param {import('./types').Generator<T>} generator
+ * @returns {import('./types').Generator<T>}
+ */
 function stopOnRefusal(generator) {
-  return async (...args) => {
+  return async (resolvers) => {
     try {
-      return await generator(...args);
+      return await generator(resolvers);
     } catch (error) {
       if (!(error instanceof StageConfigError) || !RUN_BY_SERVERLESS_CLI) throw error;
       process.stderr.write(`${error.message}\n`);
@@ -40,36 +47,44 @@ function stopOnRefusal(generator) {
   };
 }
 
+/** @type {typeof import('../src/config/config') | undefined} */
 let configModule;
+
+/**
+ * src/config/config.ts, bundled with its dependencies by esbuild into a scratch file and loaded by
+ * Node's own require: no private Module API, and nothing left behind once it is loaded.
+ * @returns {typeof import('../src/config/config')}
+ */
 function replogConfigModule() {
   if (!configModule) {
     const entry = path.join(__dirname, '..', 'src', 'config', 'config.ts');
-    const { outputFiles } = buildSync({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-    });
-    const loaded = new Module(entry, module);
-    loaded.filename = entry;
-    loaded.paths = Module._nodeModulePaths(path.dirname(entry));
-    loaded._compile(outputFiles[0].text, entry);
-    configModule = loaded.exports;
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'replog-config-'));
+    const outfile = path.join(scratch, 'config.js');
+    try {
+      buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'silent' });
+      configModule = /** @type {typeof import('../src/config/config')} */ (require(outfile));
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   }
   return configModule;
 }
 
+/** @param {unknown} raw */
 const list = (raw) =>
   String(raw ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 
+/**
+ * @template {string} N
+ * @param {import('./types').Resolvers['resolveVariable']} resolveVariable
+ * @param {readonly N[]} names
+ * @returns {Promise<Record<N, string>>}
+ */
 async function params(resolveVariable, names) {
-  const values = {};
+  const values = /** @type {Record<N, string>} */ ({});
   for (const name of names) {
     const value = await resolveVariable(`param:${name}`);
     values[name] = value === null || value === undefined ? '' : String(value);
@@ -77,7 +92,11 @@ async function params(resolveVariable, names) {
   return values;
 }
 
-/** Kafka access as the event source mappings need it; only params, so the environment can use it. */
+/**
+ * Kafka access as the event source mappings need it; only params, so the environment can use it.
+ * @param {import('./types').Resolvers['resolveVariable']} resolveVariable
+ * @returns {Promise<import('./types').KafkaAccess>}
+ */
 async function kafkaAccess(resolveVariable) {
   const p = await params(resolveVariable, [
     'kafkaEventSource',
@@ -89,13 +108,15 @@ async function kafkaAccess(resolveVariable) {
     'vpcSubnetIds',
     'vpcSecurityGroupIds',
   ]);
+  /** @type {string[]} */
   const problems = [];
   if (!EVENT_SOURCES.includes(p.kafkaEventSource)) problems.push(`kafkaEventSource must be one of ${EVENT_SOURCES.join(', ')}`);
   if (list(p.kafkaBrokers).length === 0) {
     problems.push('kafkaBrokers is empty (export REPLOG_KAFKA_BROKERS=b-1.example:9096,b-2.example:9096 or --param="kafkaBrokers=…")');
   }
   const mechanism = p.kafkaSaslMechanism;
-  if (mechanism !== '' && !(mechanism in SASL_ACCESS_TYPES)) {
+  const accessType = /** @type {Record<string, string>} */ (SASL_ACCESS_TYPES)[mechanism];
+  if (mechanism !== '' && accessType === undefined) {
     problems.push(`kafkaSaslMechanism must be empty or one of ${Object.keys(SASL_ACCESS_TYPES).join(', ')}`);
   }
   if (mechanism !== '' && !SECRET_ARN.test(p.kafkaSecretArn)) {
@@ -112,10 +133,10 @@ async function kafkaAccess(resolveVariable) {
   if ((subnets.length === 0) !== (securityGroups.length === 0)) problems.push('vpcSubnetIds and vpcSecurityGroupIds go together');
   if (problems.length > 0) throw new StageConfigError(`replog deployment settings: ${problems.join('; ')}; see docs/DEPLOY.md`);
   return {
-    eventSource: p.kafkaEventSource,
+    eventSource: /** @type {import('./types').KafkaAccess['eventSource']} */ (p.kafkaEventSource),
     brokers: list(p.kafkaBrokers),
     saslMechanism: mechanism,
-    saslAccessType: mechanism === '' ? undefined : SASL_ACCESS_TYPES[mechanism],
+    saslAccessType: mechanism === '' ? undefined : accessType,
     secretArn: mechanism === '' ? undefined : p.kafkaSecretArn,
     secretVersionId: p.kafkaSecretVersionId,
     mskClusterArn: p.kafkaEventSource === 'msk' ? p.mskClusterArn : undefined,
@@ -126,29 +147,37 @@ async function kafkaAccess(resolveVariable) {
 /**
  * A CloudFormation dynamic reference: CloudFormation reads the secret when it creates or updates
  * the function, serverless never does. Pinning a version makes a rotation an explicit deploy.
+ * @param {string} secretArn
+ * @param {'username' | 'password'} field
+ * @param {string} versionId
  */
 function secretField(secretArn, field, versionId) {
   return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}${versionId ? `::${versionId}` : ''}}}`;
 }
 
+/** @type {Map<string, Promise<import('./types').StageSettings>>} */
 const cache = new Map();
 
-/** Everything the generated parts need, validated once per stage. */
+/**
+ * Everything the generated parts need, validated once per stage.
+ * @param {import('./types').Resolvers} resolvers
+ * @returns {Promise<import('./types').StageSettings>}
+ */
 async function stageSettings({ resolveVariable, resolveConfigurationProperty }) {
-  const stage = await resolveVariable('sls:stage');
+  const stage = String(await resolveVariable('sls:stage'));
   if (!cache.has(stage)) {
     cache.set(
       stage,
       (async () => {
-        const service = await resolveConfigurationProperty(['service']);
-        const environment = await resolveConfigurationProperty(['provider', 'environment']);
+        const service = String(await resolveConfigurationProperty(['service']));
+        const environment = /** @type {Record<string, string | undefined>} */ (await resolveConfigurationProperty(['provider', 'environment']));
         const kafka = await kafkaAccess(resolveVariable);
         const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
         let config;
         try {
           config = replogConfigModule().loadConfig(environment);
         } catch (error) {
-          throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error.message}`);
+          throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error instanceof Error ? error.message : String(error)}`);
         }
         const batchSize = Number(p.followerBatchSize);
         const asyncWindow = Number(p.asyncBatchingWindowSeconds);
@@ -168,7 +197,7 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
           kafka,
           config,
           metricsNamespace: environment.REPLOG_METRICS_NAMESPACE || 'replog',
-          functionName: (key) => `${service}-${stage}-${key}`,
+          functionName: (/** @type {string} */ key) => `${service}-${stage}-${key}`,
           follower: { batchSize, asyncWindow, lagThreshold },
         };
       })().catch((error) => {
@@ -178,16 +207,22 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
       }),
     );
   }
-  return cache.get(stage);
+  return /** @type {Promise<import('./types').StageSettings>} */ (cache.get(stage));
 }
 
-/** serverless's logical ids: `apply-follower-1` → `ApplyDashfollowerDash1LambdaFunction`. */
+/**
+ * serverless's logical ids: `apply-follower-1` → `ApplyDashfollowerDash1LambdaFunction`.
+ * @param {string} key
+ */
 function normalizedFunctionName(key) {
   const n = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
   return n.charAt(0).toUpperCase() + n.slice(1);
 }
 
-/** follower-1 → Follower1, for the logical ids of a follower's own resources. */
+/**
+ * follower-1 → Follower1, for the logical ids of a follower's own resources.
+ * @param {string} id
+ */
 function pascal(id) {
   return id
     .split('-')
@@ -214,7 +249,7 @@ module.exports = {
   }),
 
   /** REPLOG_API_KEY: the secret named by the apiKeySecret param (its whole SecretString), or empty (keys off). */
-  apiKey: async ({ resolveVariable }) => {
+  apiKey: async (/** @type {import('./types').Resolvers} */ { resolveVariable }) => {
     const { apiKeySecret } = await params(resolveVariable, ['apiKeySecret']);
     return apiKeySecret === '' ? '' : `{{resolve:secretsmanager:${apiKeySecret}}}`;
   },

@@ -1,0 +1,58 @@
+/**
+ * The shapes infra/'s generators pass around, for the type checker (`npm run typecheck` checks
+ * infra/*.js under `// @ts-check`, tsconfig.infra.json). Nothing here exists at run time.
+ */
+import type { Config } from '../src/config/config';
+
+/** What serverless hands a `${file(./infra/<file>.js):<name>}` generator. */
+export interface Resolvers {
+  resolveVariable: (address: string) => Promise<unknown>;
+  resolveConfigurationProperty: (path: string[]) => Promise<unknown>;
+}
+
+export type Generator<T> = (resolvers: Resolvers) => Promise<T>;
+
+/** A CloudFormation value: a literal, or an intrinsic function over values. */
+export type CfnValue = string | number | boolean | null | CfnValue[] | { [key: string]: CfnValue | undefined };
+
+// A type, not an interface, so a statement is a CfnValue as it stands.
+export type IamStatement = {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: CfnValue;
+  Condition?: CfnValue;
+};
+
+export interface KafkaAccess {
+  eventSource: 'self-managed' | 'msk' | 'none';
+  brokers: string[];
+  saslMechanism: string;
+  saslAccessType: string | undefined;
+  secretArn: string | undefined;
+  secretVersionId: string;
+  mskClusterArn: string | undefined;
+  vpc: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
+}
+
+export interface StageSettings {
+  service: string;
+  stage: string;
+  kafka: KafkaAccess;
+  config: Config;
+  metricsNamespace: string;
+  functionName: (key: string) => string;
+  follower: { batchSize: number; asyncWindow: number; lagThreshold: number };
+}
+
+export interface FollowerEntry {
+  id: string;
+  syncCapable: boolean;
+  key: string;
+  name: string;
+  logical: string;
+  functionLogicalId: string;
+  logGroupLogicalId: string;
+  table: string;
+  groupId: string;
+}
