@@ -2,11 +2,11 @@ import { type AckMode, formatAckMode } from './ack-mode';
 import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
 import { syncCapable } from './control-state';
+import type { Instrumentation } from './instrumentation';
 import type { OffsetWatcher } from './offset-watcher';
 import type { Log } from './ports';
 import type { LogPosition } from './positions';
 import { pickPromotionCandidate } from './promotion';
-import type { ReplicationCounters } from './replication-counters';
 import { candidateViews, inspectReplication, type ReplicationSources } from './replication-inspector';
 import type { SyncRoster } from './sync-roster';
 import { ReplicationTimeoutError, UnconfirmedReplicationError } from './write-failures';
@@ -22,7 +22,8 @@ export interface ReplicationAcknowledgerDeps {
   roster: SyncRoster;
   /** What promotion reads to find the most caught-up healthy follower (the same view status shows). */
   sources: ReplicationSources;
-  counters: ReplicationCounters;
+  /** Where every acknowledgement, timeout and promotion is reported (the counters listen there). */
+  instrumentation: Instrumentation;
   policy: AckPolicy;
   log: Log;
   now: () => number;
@@ -52,7 +53,7 @@ export class ReplicationAcknowledger implements Acknowledger {
     const started = this.deps.now();
     const label = formatAckMode(mode);
     if (mode.kind === 'async') {
-      this.deps.counters.recordAck(label, 0, false);
+      this.deps.instrumentation.emit({ type: 'ack.given', mode: label, waitedMs: 0, degraded: false });
       return { mode: label, confirmedBy: [], waitedMs: 0, degraded: false };
     }
     const state = await this.deps.roster.current();
@@ -65,7 +66,7 @@ export class ReplicationAcknowledger implements Acknowledger {
         const outcome = await this.deps.watcher.waitFor(position, [sync], 1, syncTimeoutMs);
         if (outcome.satisfied) return this.done(label, outcome.confirmedBy, started, false);
       }
-      this.deps.counters.syncTimeouts += 1;
+      this.deps.instrumentation.emit({ type: 'ack.sync-timeout', mode: label });
       return this.onSemiSyncTimeout(label, event, position, sync, started);
     }
 
@@ -83,7 +84,7 @@ export class ReplicationAcknowledger implements Acknowledger {
     }
     const outcome = await this.deps.watcher.waitFor(position, capable, needed, syncTimeoutMs);
     if (outcome.satisfied) return this.done(label, outcome.confirmedBy, started, false);
-    this.deps.counters.syncTimeouts += 1;
+    this.deps.instrumentation.emit({ type: 'ack.sync-timeout', mode: label });
     // There is nobody to promote into an all-or-K set: the fallback policy decides.
     const fallback = this.deps.policy.onSyncTimeout === 'promote' ? this.deps.policy.onNoCandidate : this.deps.policy.onSyncTimeout;
     return this.fallback(fallback, label, event, position, outcome.confirmedBy, started);
@@ -104,7 +105,7 @@ export class ReplicationAcknowledger implements Acknowledger {
       const remaining = Math.max(1, policy.syncTimeoutMs);
       const outcome = await this.deps.watcher.waitFor(position, [promoted], 1, remaining);
       if (outcome.satisfied) return { ...this.done(label, outcome.confirmedBy, started, false), promotedTo: promoted };
-      this.deps.counters.syncTimeouts += 1;
+      this.deps.instrumentation.emit({ type: 'ack.sync-timeout', mode: label });
     }
     return this.fallback(policy.onNoCandidate, label, event, position, [], started);
   }
@@ -130,7 +131,7 @@ export class ReplicationAcknowledger implements Acknowledger {
       }
       const reason = `${failedSync ?? 'no sync follower'} did not confirm ${event.key}@${event.version} within ${this.deps.policy.syncTimeoutMs} ms`;
       const { state: after, changedByUs } = await this.deps.roster.changeSyncFollower(candidate, 'promotion', reason, failedSync);
-      if (changedByUs) this.deps.counters.promotions += 1;
+      if (changedByUs) this.deps.instrumentation.emit({ type: 'ack.promotion', to: candidate });
       return after.syncFollower ?? undefined;
     } catch (error) {
       this.deps.log.error('promotion failed', { key: event.key, version: event.version, error });
@@ -148,17 +149,16 @@ export class ReplicationAcknowledger implements Acknowledger {
   ): AckOutcome {
     const waitedMs = this.deps.now() - started;
     if (how === 'degrade') {
-      this.deps.counters.recordAck(label, waitedMs, true);
+      this.deps.instrumentation.emit({ type: 'ack.given', mode: label, waitedMs, degraded: true });
       return { mode: label, confirmedBy, waitedMs, degraded: true };
     }
-    this.deps.counters.failedAcks += 1;
-    this.deps.counters.recordWait(waitedMs);
+    this.deps.instrumentation.emit({ type: 'ack.failed', mode: label, waitedMs });
     throw new ReplicationTimeoutError(label, event, position, confirmedBy, waitedMs);
   }
 
   private done(label: string, confirmedBy: string[], started: number, degraded: boolean): AckOutcome {
     const waitedMs = this.deps.now() - started;
-    this.deps.counters.recordAck(label, waitedMs, degraded);
+    this.deps.instrumentation.emit({ type: 'ack.given', mode: label, waitedMs, degraded });
     return { mode: label, confirmedBy, waitedMs, degraded };
   }
 }

@@ -2,6 +2,9 @@
  * Counters modelled on MySQL's Rpl_semi_sync_* status variables, kept per process. Waits keep a
  * bounded window so p99 reflects recent behaviour, not the whole uptime.
  */
+import type { Instrumentation } from './instrumentation';
+import { UnpublishedWriteError } from './write-failures';
+
 const WINDOW = 2048;
 
 export interface CountersSnapshot {
@@ -31,6 +34,30 @@ export class ReplicationCounters {
   private waitMax = 0;
   private readonly window: number[] = [];
   private windowNext = 0;
+
+  /** Counts from the instrumentation stream; returns the function that stops counting. */
+  listen(instrumentation: Instrumentation): () => void {
+    const off = [
+      instrumentation.on('ack.given', (e) => this.recordAck(e.mode, e.waitedMs, e.degraded)),
+      instrumentation.on('ack.failed', (e) => {
+        this.failedAcks += 1;
+        this.recordWait(e.waitedMs);
+      }),
+      instrumentation.on('ack.sync-timeout', () => {
+        this.syncTimeouts += 1;
+      }),
+      instrumentation.on('ack.promotion', () => {
+        this.promotions += 1;
+      }),
+      instrumentation.on('publish.order-wait', (e) => this.recordOrderWait(e.waitedMs, e.outcome)),
+      instrumentation.on('write.failed', (e) => {
+        if (e.error instanceof UnpublishedWriteError) this.publishFailures += 1;
+      }),
+    ];
+    return () => {
+      for (const stop of off) stop();
+    };
+  }
 
   recordAck(mode: string, waitedMs: number, degraded: boolean): void {
     this.acks.set(mode, (this.acks.get(mode) ?? 0) + 1);

@@ -1,7 +1,7 @@
 import type { ApplyDelay } from '../core/apply-delay';
 import { applyBatch } from '../core/follower-apply';
 import { ConfigError } from '../core/errors';
-import { lambdaMetrics } from './lambda-metrics';
+import { withLambdaMetrics } from './lambda-metrics';
 import { defaultRuntime, type Runtime } from './runtime';
 import { recordsByPartition } from './kafka-event';
 
@@ -71,16 +71,13 @@ export function createFollowerHandler(
         ...result,
       });
     }
+    runtime.instrumentation.emit({ type: 'follower.batch-applied', batch: summary });
     onBatch?.(summary);
     return summary;
   };
 }
 
-export const handler = createFollowerHandler(
-  defaultRuntime,
-  () => defaultRuntime().config.followerId,
-  lambdaMetrics(defaultRuntime).batchApplied,
-);
+export const handler = createFollowerHandler(withLambdaMetrics(defaultRuntime), () => defaultRuntime().config.followerId);
 
 /**
  * A delayed follower's delay: from REPLOG_FOLLOWERS when it is listed there (as every deployed

@@ -19,6 +19,7 @@ import { OffsetWatcher } from '../core/offset-watcher';
 import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log } from '../core/ports';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
+import { Instrumentation } from '../core/instrumentation';
 import { ReplicationCounters } from '../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
@@ -34,10 +35,26 @@ import { crashAfterCommit } from './fault-injection';
 export class Runtime {
   readonly startedAt = Date.now();
   readonly counters = new ReplicationCounters();
+  /** Everything this process reports about itself; the counters, the logs and (in Lambda) EMF listen to it. */
+  readonly instrumentation: Instrumentation;
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
-  constructor(readonly config: Config) {}
+  constructor(readonly config: Config) {
+    this.instrumentation = new Instrumentation(this.log('instrumentation'));
+    this.counters.listen(this.instrumentation);
+    this.instrumentation.on('write.acknowledged', ({ result }) =>
+      this.log('leader').debug('write acknowledged', {
+        topic: this.config.topic,
+        partition: result.position.partition,
+        offset: result.position.offset,
+        key: result.key,
+        version: result.version,
+        ack: result.ack.mode,
+        waitedMs: result.ack.waitedMs,
+      }),
+    );
+  }
 
   log(namespace: string): Log {
     return this.once(`log:${namespace}`, () =>
@@ -127,7 +144,7 @@ export class Runtime {
         now: Date.now,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
         newLeaseId: () => `claim-${randomUUID()}`,
-        onOrderWait: (waitedMs, outcome) => this.counters.recordOrderWait(waitedMs, outcome),
+        onOrderWait: (waitedMs, outcome) => this.instrumentation.emit({ type: 'publish.order-wait', waitedMs, outcome }),
       });
       this.closers.unshift(() => p.drain());
       return p;
@@ -162,7 +179,7 @@ export class Runtime {
           watcher: this.watcher,
           roster: this.roster,
           sources: this.replicationSources,
-          counters: this.counters,
+          instrumentation: this.instrumentation,
           policy: {
             syncTimeoutMs: this.config.ack.syncTimeoutMs,
             onSyncTimeout: this.config.ack.onSyncTimeout,

@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { WriteResult } from '../core/leader-write';
 import type { ReplogError } from '../core/errors';
+import type { AppliedBatch, Instrumentation } from '../core/instrumentation';
 import type { ReplicationSnapshot } from '../core/replication-inspector';
 import { ReplicationTimeoutError, UnpublishedWriteError } from '../core/write-failures';
 
@@ -10,14 +11,7 @@ export interface MetricPoint {
   value: number;
 }
 
-/** What a follower invocation reports (FollowerBatchSummary, structurally). */
-export interface AppliedBatch {
-  followerId: string;
-  records: number;
-  applied: number;
-  deadLettered: number;
-  applyLagMs?: number;
-}
+export type { AppliedBatch } from '../core/instrumentation';
 
 /**
  * Replication metrics as CloudWatch Embedded Metric Format, written by Powertools Metrics. Only the
@@ -32,6 +26,19 @@ export class EmfMetrics {
     private readonly namespace: string,
     private readonly serviceName = 'replog',
   ) {}
+
+  /** Writes EMF lines from the instrumentation stream; returns the function that stops it. */
+  listen(instrumentation: Instrumentation): () => void {
+    const off = [
+      instrumentation.on('write.acknowledged', (e) => this.writeAcknowledged(e.result)),
+      instrumentation.on('write.failed', (e) => this.writeFailed(e.error)),
+      instrumentation.on('follower.batch-applied', (e) => this.batchApplied(e.batch)),
+      instrumentation.on('replication.observed', (e) => this.replicationObserved(e.snapshot)),
+    ];
+    return () => {
+      for (const stop of off) stop();
+    };
+  }
 
   publish(dimensions: Record<string, string>, points: readonly MetricPoint[]): void {
     if (points.length === 0) return;

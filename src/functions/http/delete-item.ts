@@ -1,10 +1,10 @@
-import { lambdaMetrics } from '../lambda-metrics';
+import { withLambdaMetrics } from '../lambda-metrics';
 import { defaultRuntime, type Runtime } from '../runtime';
 import { withHttpEdge } from './http-edge';
 import type { HttpHandler } from './http-types';
-import { handleWrite, type WriteObserver } from './write-item-route';
+import { handleWrite } from './write-item-route';
 
-export const createDeleteItemHandler = (rt: () => Runtime, observer?: WriteObserver): HttpHandler =>
-  withHttpEdge(() => rt().log('http'), 'DELETE /items/{key}', (event) => handleWrite(rt(), event, 'delete', observer));
+export const createDeleteItemHandler = (rt: () => Runtime): HttpHandler =>
+  withHttpEdge(() => rt().log('http'), 'DELETE /items/{key}', (event) => handleWrite(rt(), event, 'delete'));
 
-export const handler = createDeleteItemHandler(defaultRuntime, lambdaMetrics(defaultRuntime).writes);
+export const handler = createDeleteItemHandler(withLambdaMetrics(defaultRuntime));

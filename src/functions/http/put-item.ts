@@ -1,10 +1,10 @@
-import { lambdaMetrics } from '../lambda-metrics';
+import { withLambdaMetrics } from '../lambda-metrics';
 import { defaultRuntime, type Runtime } from '../runtime';
 import { withHttpEdge } from './http-edge';
 import type { HttpHandler } from './http-types';
-import { handleWrite, type WriteObserver } from './write-item-route';
+import { handleWrite } from './write-item-route';
 
-export const createPutItemHandler = (rt: () => Runtime, observer?: WriteObserver): HttpHandler =>
-  withHttpEdge(() => rt().log('http'), 'PUT /items/{key}', (event) => handleWrite(rt(), event, 'put', observer));
+export const createPutItemHandler = (rt: () => Runtime): HttpHandler =>
+  withHttpEdge(() => rt().log('http'), 'PUT /items/{key}', (event) => handleWrite(rt(), event, 'put'));
 
-export const handler = createPutItemHandler(defaultRuntime, lambdaMetrics(defaultRuntime).writes);
+export const handler = createPutItemHandler(withLambdaMetrics(defaultRuntime));

@@ -1,5 +1,5 @@
-import { inspectReplication, type ReplicationSnapshot } from '../../core/replication-inspector';
-import { lambdaMetrics } from '../lambda-metrics';
+import { inspectReplication } from '../../core/replication-inspector';
+import { withLambdaMetrics } from '../lambda-metrics';
 import { defaultRuntime, type Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
@@ -8,13 +8,13 @@ import type { HttpHandler } from './http-types';
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The status document shared by GET /replication/status, `replog status` and the dashboard. */
-export async function replicationStatus(rt: Runtime, onSnapshot?: (snapshot: ReplicationSnapshot) => void) {
+export async function replicationStatus(rt: Runtime) {
   const startedAt = Date.now();
   const state = await rt.roster.refresh();
   const snapshot = await inspectReplication(rt.replicationSources, state);
   // The read path chooses replicas from this view too: what status just reported is what reads obey.
   rt.views.offer(snapshot, startedAt);
-  onSnapshot?.(snapshot);
+  rt.instrumentation.emit({ type: 'replication.observed', snapshot });
   return {
     leader: { table: rt.config.tables.leader, topic: rt.config.topic, startedAt: new Date(rt.startedAt).toISOString() },
     control: {
@@ -37,10 +37,10 @@ export async function replicationStatus(rt: Runtime, onSnapshot?: (snapshot: Rep
   };
 }
 
-export const createReplicationStatusHandler = (rt: () => Runtime, onSnapshot?: (snapshot: ReplicationSnapshot) => void): HttpHandler =>
+export const createReplicationStatusHandler = (rt: () => Runtime): HttpHandler =>
   withHttpEdge(() => rt().log('http'), 'GET /replication/status', async (event) => {
     requireAccess(event, rt().config.auth, 'read');
-    return json(200, await replicationStatus(rt(), onSnapshot), { 'cache-control': 'no-store' });
+    return json(200, await replicationStatus(rt()), { 'cache-control': 'no-store' });
   });
 
-export const handler = createReplicationStatusHandler(defaultRuntime, lambdaMetrics(defaultRuntime).replicationObserved);
+export const handler = createReplicationStatusHandler(withLambdaMetrics(defaultRuntime));

@@ -1,23 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { ReplogError, StoreUnavailableError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
-import { type WriteResult, writeItem } from '../../core/leader-write';
+import { writeItem } from '../../core/leader-write';
 import { admitWrite } from '../../core/write-admission';
-import { UncommittedWriteError, UnpublishedWriteError, WriteFailureError } from '../../core/write-failures';
+import { UncommittedWriteError, WriteFailureError } from '../../core/write-failures';
 import type { Runtime } from '../runtime';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
 import type { HttpEvent, HttpResult } from './http-types';
 import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query } from './request-params';
 
-/** Told about every write's outcome; the Lambda entry points use it to emit EMF metrics. */
-export interface WriteObserver {
-  writeAcknowledged(result: WriteResult): void;
-  writeFailed(error: ReplogError): void;
-}
-
-/** PUT and DELETE share one path through the leader: parse, write, map the outcome. */
-export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'delete', observer?: WriteObserver): Promise<HttpResult> {
+/**
+ * PUT and DELETE share one path through the leader: parse, write, map the outcome. The outcome
+ * goes to the runtime's instrumentation stream (counters, logs, EMF in Lambda).
+ */
+export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'delete'): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'write');
   const replica = query(event, 'replica');
   if (replica !== undefined && replica !== 'leader') {
@@ -41,22 +38,12 @@ export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'de
     },
     { key, op, value, ack, writeId: randomUUID(), ...(expectedVersion === undefined ? {} : { expectedVersion }) },
   ).catch((error: unknown) => {
-    if (error instanceof UnpublishedWriteError) rt.counters.publishFailures += 1;
     // writeItem throws a WriteFailureError for every failure after the commit; any other failed at the commit.
     const known = withCommitFacts(error, error instanceof StoreUnavailableError && error.mayHaveApplied ? null : false);
-    if (known instanceof ReplogError) observer?.writeFailed(known);
+    if (known instanceof ReplogError) rt.instrumentation.emit({ type: 'write.failed', error: known });
     throw known;
   });
-  observer?.writeAcknowledged(result);
-  rt.log('leader').debug('write acknowledged', {
-    topic: rt.config.topic,
-    partition: result.position.partition,
-    offset: result.position.offset,
-    key,
-    version: result.version,
-    ack: result.ack.mode,
-    waitedMs: result.ack.waitedMs,
-  });
+  rt.instrumentation.emit({ type: 'write.acknowledged', result });
   return json(200, result, { etag: etag(result.version) });
 }
 

@@ -1,4 +1,5 @@
 import { parseAckMode } from '../../../src/core/ack-mode';
+import { Instrumentation } from '../../../src/core/instrumentation';
 import { OffsetWatcher } from '../../../src/core/offset-watcher';
 import { type AckPolicy, ReplicationAcknowledger } from '../../../src/core/replication-acknowledger';
 import { ReplicationTimeoutError } from '../../../src/core/write-failures';
@@ -21,14 +22,16 @@ function given(policy: Partial<AckPolicy> = {}, shared?: { admin: FakeReplicatio
   const admin = shared?.admin ?? new FakeReplicationAdmin();
   const store = shared?.store ?? new InMemoryControlStore();
   const clock = shared?.clock ?? new ManualClock();
+  const instrumentation = new Instrumentation();
   const counters = new ReplicationCounters();
+  counters.listen(instrumentation);
   const roster = new SyncRoster(store, { followers, syncFollower: 'f1' }, silentLog, 0, clock.now);
   const watcher = new OffsetWatcher(admin, { pollMs: 1, groupOf }, silentLog, clock);
   const ack = new ReplicationAcknowledger({
     watcher,
     roster,
     sources: { admin, progress: new InMemoryProgressStore(), heads: admin, consumers: new InMemoryConsumerStates(), groupOf, stallMs: 10_000, now: clock.now },
-    counters,
+    instrumentation,
     policy: { syncTimeoutMs: 150, onSyncTimeout: 'promote', onNoCandidate: 'degrade', ...policy },
     log: silentLog,
     now: clock.now,

@@ -3,7 +3,7 @@ import { translateKafkaError } from '../../../src/adapters/kafka/kafka-errors';
 import { loadConfig } from '../../../src/config/config';
 import { SyncRoster } from '../../../src/core/sync-roster';
 import { UnavailableError, ValidationError } from '../../../src/core/errors';
-import { ReplicationCounters } from '../../../src/core/replication-counters';
+import { Instrumentation } from '../../../src/core/instrumentation';
 import { withHttpEdge } from '../../../src/functions/http/http-edge';
 import type { HttpEvent } from '../../../src/functions/http/http-types';
 import { handleWrite } from '../../../src/functions/http/write-item-route';
@@ -127,7 +127,7 @@ describe('a write that fails at the commit says whether anything was committed',
       ordered: { hold: () => undefined, release: () => undefined, publishCommitted: async () => Promise.reject(new Error('never called')) },
       acknowledger: { acknowledge: async () => Promise.reject(new Error('never called')) },
       afterCommit: undefined,
-      counters: new ReplicationCounters(),
+      instrumentation: new Instrumentation(),
       log: () => silentLog,
     } as unknown as Runtime;
   }
