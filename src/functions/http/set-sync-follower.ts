@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { ConflictError, ValidationError } from '../../core/errors';
-import { inspectReplication } from '../../core/replication-inspector';
-import { defaultRuntime, type Runtime } from '../runtime';
+import type { Config } from '../../config/config';
+import type { Log } from '../../core/ports';
+import { inspectReplication, type ReplicationSources } from '../../core/replication-inspector';
+import type { SyncRoster } from '../../core/sync-roster';
+import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
 import { bodyText, json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
@@ -11,7 +14,15 @@ const bodySchema = z.object({ followerId: z.string().min(1).max(63) }).strict();
 /** A follower is "caught up" when it is attached and has at most this many events to apply. */
 const CAUGHT_UP_MAX_LAG = 10;
 
-async function setSyncFollower(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
+/** What designating a sync follower needs: who may, the roster it changes, and what it checks first. */
+export interface SyncDesignationDeps {
+  config: Pick<Config, 'auth'>;
+  roster: Pick<SyncRoster, 'refresh' | 'changeSyncFollower'>;
+  replicationSources: ReplicationSources;
+  log: (namespace: string) => Log;
+}
+
+async function setSyncFollower(rt: SyncDesignationDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'admin');
   let raw: unknown;
   try {
@@ -37,7 +48,7 @@ async function setSyncFollower(rt: Runtime, event: HttpEvent): Promise<HttpResul
   return json(200, { syncFollower: after.syncFollower, revision: after.revision });
 }
 
-export const createSetSyncFollowerHandler = (rt: () => Runtime): HttpHandler =>
+export const createSetSyncFollowerHandler = (rt: () => SyncDesignationDeps): HttpHandler =>
   withHttpEdge(() => rt().log('http'), 'POST /replication/sync-follower', (event) => setSyncFollower(rt(), event));
 
 export const handler = createSetSyncFollowerHandler(defaultRuntime);

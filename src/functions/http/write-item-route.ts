@@ -4,17 +4,35 @@ import { parseItemBody } from '../../core/item-value';
 import { writeItem } from '../../core/leader-write';
 import { admitWrite } from '../../core/write-admission';
 import { UncommittedWriteError, WriteFailureError } from '../../core/write-failures';
-import type { Runtime } from '../runtime';
+import type { Config } from '../../config/config';
+import type { Instrumentation } from '../../core/instrumentation';
+import type { LeaderWriteDeps } from '../../core/leader-write';
+import type { SyncRoster } from '../../core/sync-roster';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
 import type { HttpEvent, HttpResult } from './http-types';
 import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query } from './request-params';
 
 /**
- * PUT and DELETE share one path through the leader: parse, write, map the outcome. The outcome
- * goes to the runtime's instrumentation stream (counters, logs, EMF in Lambda).
+ * What a write needs, and nothing else: the settings it reads, the roster it is admitted against,
+ * the leader store, the ordered publisher, the acknowledger and where its outcome is reported. The
+ * runtime has all of these (functions/runtime.ts); a test hands exactly these.
  */
-export async function handleWrite(rt: Runtime, event: HttpEvent, op: 'put' | 'delete'): Promise<HttpResult> {
+export interface WriteDeps {
+  config: Pick<Config, 'auth' | 'maxBodyBytes'> & { ack: Pick<Config['ack'], 'defaultMode'> };
+  roster: Pick<SyncRoster, 'current'>;
+  leader: LeaderWriteDeps['leader'];
+  ordered: LeaderWriteDeps['publisher'];
+  acknowledger: LeaderWriteDeps['acknowledger'];
+  afterCommit: LeaderWriteDeps['afterCommit'];
+  instrumentation: Pick<Instrumentation, 'emit'>;
+}
+
+/**
+ * PUT and DELETE share one path through the leader: parse, write, map the outcome. The outcome
+ * goes to the instrumentation stream (counters, logs, EMF in Lambda).
+ */
+export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | 'delete'): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'write');
   const replica = query(event, 'replica');
   if (replica !== undefined && replica !== 'leader') {

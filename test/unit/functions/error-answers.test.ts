@@ -6,8 +6,7 @@ import { UnavailableError, ValidationError } from '../../../src/core/errors';
 import { Instrumentation } from '../../../src/core/instrumentation';
 import { withHttpEdge } from '../../../src/functions/http/http-edge';
 import type { HttpEvent } from '../../../src/functions/http/http-types';
-import { handleWrite } from '../../../src/functions/http/write-item-route';
-import type { Runtime } from '../../../src/functions/runtime';
+import { handleWrite, type WriteDeps } from '../../../src/functions/http/write-item-route';
 import { InMemoryControlStore, silentLog } from '../../support/in-memory-stores';
 
 interface Logged {
@@ -117,7 +116,7 @@ describe('5xx answers say what a client can use, and no more', () => {
 });
 
 describe('a write that fails at the commit says whether anything was committed', () => {
-  function runtimeWithFailingCommit(failure: unknown): Runtime {
+  function runtimeWithFailingCommit(failure: unknown): WriteDeps {
     const config = loadConfig({ REPLOG_ACK_MODE: 'async' });
     const roster = new SyncRoster(new InMemoryControlStore(), { followers: config.followers, syncFollower: config.syncFollower }, silentLog);
     return {
@@ -128,10 +127,9 @@ describe('a write that fails at the commit says whether anything was committed',
       acknowledger: { acknowledge: async () => Promise.reject(new Error('never called')) },
       afterCommit: undefined,
       instrumentation: new Instrumentation(),
-      log: () => silentLog,
-    } as unknown as Runtime;
+    };
   }
-  const put = (rt: Runtime) => withHttpEdge(() => silentLog, 'PUT /items/{key}', (e) => handleWrite(rt, e, 'put'))(event());
+  const put = (rt: WriteDeps) => withHttpEdge(() => silentLog, 'PUT /items/{key}', (e) => handleWrite(rt, e, 'put'))(event());
 
   it('given a throttled commit (DynamoDB never ran it), says nothing was committed', async () => {
     const res = await put(runtimeWithFailingCommit(Object.assign(new Error('Rate exceeded for table replog-leader'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })));
