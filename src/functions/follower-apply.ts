@@ -2,7 +2,12 @@ import type { ApplyDelay } from '../core/apply-delay';
 import { applyBatch } from '../core/follower-apply';
 import { ConfigError } from '../core/errors';
 import { withLambdaMetrics } from './lambda-metrics';
-import { defaultRuntime, type Runtime } from './runtime';
+import type { Config } from '../config/config';
+import type { ApplyProgressRecorder } from '../core/apply-progress-recorder';
+import type { Instrumentation } from '../core/instrumentation';
+import type { DeadLetterSink, FollowerStore, Log } from '../core/ports';
+import type { SyncRoster } from '../core/sync-roster';
+import { defaultRuntime } from './runtime';
 import { recordsByPartition } from './kafka-event';
 
 export interface FollowerBatchSummary {
@@ -20,8 +25,19 @@ export interface FollowerBatchSummary {
  * mapping (or the local runner) redeliver the whole batch without committing, which is safe
  * because applying is idempotent.
  */
+/** What applying a follower's batches needs: its table, the dead-letter topic, progress, its delay and where it reports. */
+export interface FollowerHandlerDeps {
+  config: Pick<Config, 'followers' | 'delayMaxWaitMs'>;
+  roster: Pick<SyncRoster, 'current'>;
+  followerTable: (id: string) => FollowerStore;
+  deadLetters: DeadLetterSink;
+  progressRecorder: Pick<ApplyProgressRecorder, 'record'>;
+  instrumentation: Pick<Instrumentation, 'emit'>;
+  log: (namespace: string) => Log;
+}
+
 export function createFollowerHandler(
-  rt: () => Runtime,
+  rt: () => FollowerHandlerDeps,
   followerId: () => string | undefined,
   onBatch?: (summary: FollowerBatchSummary) => void,
 ) {
@@ -84,7 +100,7 @@ export const handler = createFollowerHandler(withLambdaMetrics(defaultRuntime), 
  * follower is, so a follower function needs no control-state read), otherwise from the control
  * state, where `replog follower add --delay` put it. Undefined for an ordinary follower.
  */
-async function applyDelayOf(runtime: Runtime, id: string): Promise<ApplyDelay | undefined> {
+async function applyDelayOf(runtime: FollowerHandlerDeps, id: string): Promise<ApplyDelay | undefined> {
   const configured = runtime.config.followers.find((f) => f.id === id);
   const delayMs = configured ? configured.delayMs : ((await runtime.roster.current()).followers.find((f) => f.id === id)?.delayMs ?? 0);
   if (delayMs <= 0) return undefined;

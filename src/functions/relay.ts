@@ -1,6 +1,16 @@
 import { UnavailableError } from '../core/errors';
-import { type OutboxRelayReport, relayOutbox } from '../core/outbox-relay';
-import { defaultRuntime, type Runtime } from './runtime';
+import type { Config } from '../config/config';
+import { type OutboxRelayDeps, type OutboxRelayReport, relayOutbox } from '../core/outbox-relay';
+import type { Log } from '../core/ports';
+import { defaultRuntime } from './runtime';
+
+/** What a relay pass needs: the outbox index, the ordered publisher, its settings and a log. */
+export interface RelayDeps {
+  config: Pick<Config, 'relay' | 'topic'>;
+  outboxIndex: OutboxRelayDeps['marks'];
+  ordered: OutboxRelayDeps['publisher'];
+  log: (namespace: string) => Log;
+}
 
 export interface RelayOverrides {
   graceMs?: number;
@@ -8,7 +18,7 @@ export interface RelayOverrides {
 }
 
 /** One relay pass with the runtime's adapters; shared by the Lambda, the local timer and `replog relay`. */
-export function runRelay(rt: Runtime, overrides: RelayOverrides = {}): Promise<OutboxRelayReport> {
+export function runRelay(rt: RelayDeps, overrides: RelayOverrides = {}): Promise<OutboxRelayReport> {
   return relayOutbox(
     { marks: rt.outboxIndex, publisher: rt.ordered, log: rt.log('relay'), now: Date.now },
     { graceMs: overrides.graceMs ?? rt.config.relay.graceMs, maxMarks: overrides.maxMarks ?? rt.config.relay.maxMarks },
@@ -21,7 +31,7 @@ export function runRelay(rt: Runtime, overrides: RelayOverrides = {}): Promise<O
  * the invocation after logging the report, so the Lambda Errors metric, and the relay alarm in
  * infra/alarms.yml, show that committed changes are not reaching followers.
  */
-export function createRelayHandler(rt: () => Runtime) {
+export function createRelayHandler(rt: () => RelayDeps) {
   return async (): Promise<OutboxRelayReport> => {
     const runtime = rt();
     const report = await runRelay(runtime);
