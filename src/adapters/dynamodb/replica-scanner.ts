@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient, ScanCommandInput } from '@aws-sdk/lib-dyna
 import type { JsonValue } from '../../core/item-value';
 import type { ReplicaScanner } from '../../core/ports';
 import { type ReplicaItemView, valueDigest } from '../../core/replica-diff';
-import type { VersionStamp } from '../../core/versions';
+import { isSameVersion, type VersionStamp } from '../../core/versions';
 import type { PublishedAttribute } from './item-attributes';
 import { STAMP_PROJECTION, stampFromItem } from './version-conditions';
 import { scanPages } from './scan-pages';
@@ -49,13 +49,14 @@ export class DynamoReplicaScanner implements ReplicaScanner {
       (item) => {
         const deleted = item.deleted === true;
         const value = !deleted && typeof item.doc === 'string' ? (JSON.parse(item.doc) as JsonValue) : null;
-        const version = Number(item.version);
+        const stamp = stampFromItem(item);
         const pub = item.pub as PublishedAttribute | undefined;
         views.set(String(item.pk), {
-          version,
+          version: stamp.version,
           deleted,
           digest: valueDigest(value, deleted),
-          ...(pub !== undefined && pub.version === version ? { published: { partition: pub.partition, offset: pub.offset } } : {}),
+          // A publish record of an older version says nothing about where this one is in the log.
+          ...(pub !== undefined && isSameVersion(pub, stamp) ? { published: { partition: pub.partition, offset: pub.offset } } : {}),
           ...(item.outboxAt !== undefined ? { inFlight: true } : {}),
         });
       },
