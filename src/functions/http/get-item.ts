@@ -1,13 +1,13 @@
 import { NotFoundError } from '../../core/errors';
 import { readItem } from '../../core/replica-read';
-import { defaultRuntime, type Runtime } from '../runtime';
+import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
-import { freshnessOf, replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
+import { freshnessOf, type ReadHandlerDeps, replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
 import { etag, itemKeyOf } from './request-params';
 
-async function getItem(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
+async function getItem(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'read');
   const key = itemKeyOf(event);
   const target = replicaTargetOf(event);
@@ -33,7 +33,7 @@ async function getItem(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
   );
 }
 
-export const createGetItemHandler = (rt: () => Runtime): HttpHandler =>
+export const createGetItemHandler = (rt: () => ReadHandlerDeps): HttpHandler =>
   withHttpEdge(() => rt().log('http'), 'GET /items/{key}', (event) => getItem(rt(), event));
 
 export const handler = createGetItemHandler(defaultRuntime);

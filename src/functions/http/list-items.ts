@@ -1,17 +1,17 @@
 import { ValidationError } from '../../core/errors';
 import { listItems } from '../../core/replica-read';
-import { defaultRuntime, type Runtime } from '../runtime';
+import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
-import { replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
+import { type ReadHandlerDeps, replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
 import { intQuery, query } from './request-params';
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 
 /** GET /items?replica=&limit=&cursor=: live items of one replica, a page at a time, in the table's order. */
-async function listRoute(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
+async function listRoute(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'read');
   const target = replicaTargetOf(event);
   const limit = intQuery(event, 'limit', { min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT;
@@ -33,7 +33,7 @@ async function listRoute(rt: Runtime, event: HttpEvent): Promise<HttpResult> {
   );
 }
 
-export const createListItemsHandler = (rt: () => Runtime): HttpHandler =>
+export const createListItemsHandler = (rt: () => ReadHandlerDeps): HttpHandler =>
   withHttpEdge(() => rt().log('http'), 'GET /items', (event) => listRoute(rt(), event));
 
 export const handler = createListItemsHandler(defaultRuntime);

@@ -1,11 +1,24 @@
 import { ValidationError } from '../../core/errors';
 import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
-import type { Runtime } from '../runtime';
+import type { Config } from '../../config/config';
+import type { ItemLister, ItemReader, Log } from '../../core/ports';
+import type { ReplicationViewCache } from '../../core/replication-view-cache';
+import type { SyncRoster } from '../../core/sync-roster';
 import type { HttpEvent } from './http-types';
 import { intQuery, query } from './request-params';
 
-/** The read path's dependencies, wired from the runtime. */
-export function replicaReadDeps(rt: Runtime): ReplicaReadDeps {
+/** What the read handlers need: the replicas' tables, who follows, the replication view, and their settings. */
+export interface ReadHandlerDeps {
+  config: Pick<Config, 'auth' | 'reads'>;
+  leader: ItemReader & ItemLister;
+  followerTable: (id: string) => ItemReader & ItemLister;
+  roster: Pick<SyncRoster, 'current'>;
+  views: Pick<ReplicationViewCache, 'current'>;
+  log: (namespace: string) => Log;
+}
+
+/** The read path's dependencies, from what the handler was given. */
+export function replicaReadDeps(rt: ReadHandlerDeps): ReplicaReadDeps {
   return {
     leader: rt.leader,
     follower: (id) => rt.followerTable(id),
@@ -26,7 +39,7 @@ export function replicaTargetOf(event: HttpEvent): ReplicaTarget {
 }
 
 /** `minVersion` (≥ 1) and `maxWaitMs` (0 … REPLOG_READ_MAX_WAIT_MS, default REPLOG_READ_WAIT_MS). */
-export function freshnessOf(event: HttpEvent, reads: Runtime['config']['reads']): { minVersion?: number; maxWaitMs: number } {
+export function freshnessOf(event: HttpEvent, reads: Config['reads']): { minVersion?: number; maxWaitMs: number } {
   const minVersion = intQuery(event, 'minVersion', { min: 1, max: Number.MAX_SAFE_INTEGER });
   const maxWaitMs = intQuery(event, 'maxWaitMs', { min: 0, max: reads.maxWaitMs });
   if (maxWaitMs !== undefined && minVersion === undefined) {
