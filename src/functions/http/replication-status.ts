@@ -1,14 +1,32 @@
-import { inspectReplication } from '../../core/replication-inspector';
+import type { Config } from '../../config/config';
+import type { Instrumentation } from '../../core/instrumentation';
+import type { Log } from '../../core/ports';
+import type { ReplicationCounters } from '../../core/replication-counters';
+import { inspectReplication, type ReplicationSources } from '../../core/replication-inspector';
+import type { ReplicationViewCache } from '../../core/replication-view-cache';
+import type { SyncRoster } from '../../core/sync-roster';
 import { withLambdaMetrics } from '../lambda-metrics';
-import { defaultRuntime, type Runtime } from '../runtime';
+import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpHandler } from './http-types';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** What the status document is made of: the control state, the replication view, the counters and the settings it shows. */
+export interface StatusDeps {
+  config: Pick<Config, 'auth' | 'tables' | 'topic' | 'ack' | 'stallMs'>;
+  startedAt: number;
+  roster: Pick<SyncRoster, 'refresh'>;
+  replicationSources: ReplicationSources;
+  views: Pick<ReplicationViewCache, 'offer'>;
+  counters: Pick<ReplicationCounters, 'snapshot'>;
+  instrumentation: Pick<Instrumentation, 'emit'>;
+  log: (namespace: string) => Log;
+}
+
 /** The status document shared by GET /replication/status, `replog status` and the dashboard. */
-export async function replicationStatus(rt: Runtime) {
+export async function replicationStatus(rt: StatusDeps) {
   const startedAt = Date.now();
   const state = await rt.roster.refresh();
   const snapshot = await inspectReplication(rt.replicationSources, state);
@@ -37,7 +55,7 @@ export async function replicationStatus(rt: Runtime) {
   };
 }
 
-export const createReplicationStatusHandler = (rt: () => Runtime): HttpHandler =>
+export const createReplicationStatusHandler = (rt: () => StatusDeps): HttpHandler =>
   withHttpEdge(() => rt().log('http'), 'GET /replication/status', async (event) => {
     requireAccess(event, rt().config.auth, 'read');
     return json(200, await replicationStatus(rt()), { 'cache-control': 'no-store' });
