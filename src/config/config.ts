@@ -5,6 +5,7 @@ import { ConfigError } from '../core/errors';
 import { DEFAULT_MAX_BODY_BYTES } from '../core/item-value';
 import { LEASE_MARGIN_MS } from '../core/publish-order';
 import { parseFollowerList } from './follower-list';
+import { MAIN_REPLICA, parseReplicaMap, regionProblem, urlProblem } from './replica-settings';
 
 /**
  * The one place that reads process.env. Everything else receives a typed, validated Config, so a
@@ -54,6 +55,17 @@ const envSchema = z.object({
   REPLOG_FOLLOWERS: z.string().default('follower-1,follower-2,follower-3'),
   REPLOG_SYNC_FOLLOWER: z.string().optional(),
   REPLOG_FOLLOWER_ID: z.string().optional(),
+  // Which replica leads the first term; afterwards the control state says who leads.
+  REPLOG_LEADER_REPLICA: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a replica id (a-z, 0-9, -)').default(MAIN_REPLICA),
+  REPLOG_REPLICA_ENDPOINTS: z.string().optional(),
+  REPLOG_REPLICA_REGIONS: z.string().optional(),
+  REPLOG_CONTROL_ENDPOINT: z.url().optional(),
+  REPLOG_CONTROL_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region name such as eu-west-1').optional(),
+  // How long a leader process trusts its last read of who leads before it reads the control store
+  // again: it bounds how long a deposed leader can go on committing (its writes are never confirmed).
+  REPLOG_CONTROL_TTL_MS: intFrom(250, 10, 600_000),
+  // How long a write waits for a leadership move to finish before it answers 503 LEADER_MOVING.
+  REPLOG_LEADER_WAIT_MS: intFrom(3000, 0, 25_000),
   REPLOG_GROUP_PREFIX: z.string().default('replog'),
   REPLOG_ACK_MODE: z.string().default('semi-sync'),
   REPLOG_SYNC_TIMEOUT_MS: intFrom(2000, 10, 600_000),
@@ -95,6 +107,11 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+export interface StoreLocation {
+  region: string;
+  endpoint: string | undefined;
+}
+
 export interface FollowerSpec {
   id: string;
   /** Events are applied only once this old (a delayed replica); such a follower is never sync. */
@@ -104,6 +121,21 @@ export interface FollowerSpec {
 export interface Config {
   http: { port: number; host: string };
   aws: { region: string; dynamodbEndpoint: string | undefined };
+  /**
+   * Replicas as failure domains: `main` (the `<prefix>-leader` table) and every follower, each at
+   * its own endpoint/region when configured, and the control store (roles, terms) at its own.
+   */
+  replicas: {
+    ids: string[];
+    /** Who leads the first term (later terms: the control state). */
+    firstLeader: string;
+    location: (id: string) => StoreLocation;
+    control: StoreLocation;
+    /** How long a read of who leads is trusted (REPLOG_CONTROL_TTL_MS). */
+    controlTtlMs: number;
+    /** How long a write waits for a leadership move (REPLOG_LEADER_WAIT_MS). */
+    leaderWaitMs: number;
+  };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -114,7 +146,8 @@ export interface Config {
   topic: string;
   deadLetterTopic: string;
   partitions: number;
-  tables: { leader: string; control: string; follower: (id: string) => string };
+  /** `leader` is the `main` replica's table; `replica(id)` any replica's (main → leader). */
+  tables: { leader: string; control: string; follower: (id: string) => string; replica: (id: string) => string };
   followers: FollowerSpec[];
   /** Where `followers` came from, so startup can say why this roster (and that an empty variable meant the default). */
   followersFrom: 'REPLOG_FOLLOWERS' | 'default' | 'default (REPLOG_FOLLOWERS is empty)';
@@ -193,9 +226,32 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('invalid configuration: REPLOG_READ_WAIT_MS must not exceed REPLOG_READ_MAX_WAIT_MS');
   }
   const prefix = e.REPLOG_TABLE_PREFIX;
+  if (followers.some((f) => f.id === MAIN_REPLICA)) {
+    throw new ConfigError(`invalid configuration: REPLOG_FOLLOWERS: ${MAIN_REPLICA} is the leader table's replica and cannot be a follower id`);
+  }
+  const replicaIds = [MAIN_REPLICA, ...followers.map((f) => f.id)];
+  const firstLeader = e.REPLOG_LEADER_REPLICA;
+  if (!replicaIds.includes(firstLeader)) {
+    throw new ConfigError(`invalid configuration: REPLOG_LEADER_REPLICA: ${firstLeader} is not a replica (replicas: ${replicaIds.join(', ')})`);
+  }
+  if (firstLeader !== MAIN_REPLICA && (followers.find((f) => f.id === firstLeader)?.delayMs ?? 0) > 0) {
+    throw new ConfigError(`invalid configuration: REPLOG_LEADER_REPLICA: ${firstLeader} is a delayed replica and can never lead`);
+  }
+  const endpoints = parseReplicaMap('REPLOG_REPLICA_ENDPOINTS', e.REPLOG_REPLICA_ENDPOINTS, replicaIds, urlProblem);
+  const regions = parseReplicaMap('REPLOG_REPLICA_REGIONS', e.REPLOG_REPLICA_REGIONS, replicaIds, regionProblem);
+  const followerTable = (id: string) => (e.REPLOG_FOLLOWER_TABLE && id === e.REPLOG_FOLLOWER_ID ? e.REPLOG_FOLLOWER_TABLE : `${prefix}-follower-${id}`);
+  const leaderTable = e.REPLOG_LEADER_TABLE ?? `${prefix}-leader`;
   return {
     http: { port: e.PORT, host: e.HOST },
     aws: { region: e.AWS_REGION, dynamodbEndpoint: e.DYNAMODB_ENDPOINT },
+    replicas: {
+      ids: replicaIds,
+      firstLeader,
+      location: (id) => ({ region: regions.get(id) ?? e.AWS_REGION, endpoint: endpoints.get(id) ?? e.DYNAMODB_ENDPOINT }),
+      control: { region: e.REPLOG_CONTROL_REGION ?? e.AWS_REGION, endpoint: e.REPLOG_CONTROL_ENDPOINT ?? e.DYNAMODB_ENDPOINT },
+      controlTtlMs: e.REPLOG_CONTROL_TTL_MS,
+      leaderWaitMs: e.REPLOG_LEADER_WAIT_MS,
+    },
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())
@@ -209,9 +265,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deadLetterTopic: `${e.REPLOG_TOPIC}.dlq`,
     partitions: e.REPLOG_TOPIC_PARTITIONS,
     tables: {
-      leader: e.REPLOG_LEADER_TABLE ?? `${prefix}-leader`,
+      leader: leaderTable,
       control: e.REPLOG_CONTROL_TABLE ?? `${prefix}-control`,
-      follower: (id) => (e.REPLOG_FOLLOWER_TABLE && id === e.REPLOG_FOLLOWER_ID ? e.REPLOG_FOLLOWER_TABLE : `${prefix}-follower-${id}`),
+      follower: followerTable,
+      replica: (id) => (id === MAIN_REPLICA ? leaderTable : followerTable(id)),
     },
     followers,
     followersFrom: env.REPLOG_FOLLOWERS === undefined ? 'default' : env.REPLOG_FOLLOWERS === '' ? 'default (REPLOG_FOLLOWERS is empty)' : 'REPLOG_FOLLOWERS',

@@ -1,4 +1,10 @@
 import { ConflictError } from './errors';
+import type { Leadership, TermStart } from './leadership';
+import { abortMove, beginSwitchover, completeMove, type LeaderControl, recordFence, type TargetView } from './switchover';
+
+/** The replica whose table is `<prefix>-leader`; it leads the first term unless configured otherwise. */
+export const DEFAULT_LEADER_REPLICA = 'main';
+export const FIRST_TERM = 1;
 
 /**
  * Replication control state: who follows, in which priority, and who is the sync follower.
@@ -24,9 +30,10 @@ export interface SyncChange {
   kind: 'promotion' | 'designation';
 }
 
-export interface ControlState {
+export interface ControlState extends LeaderControl {
   /** The compare-and-set revision: 1 for the first state, one more for every change. */
   revision: number;
+  /** Every replica but the leader, in priority order; a leadership move swaps the two replicas. */
   followers: FollowerEntry[];
   syncFollower: string | null;
   promotions: number;
@@ -41,15 +48,69 @@ export function initialControlState(
   followers: { id: string; delayMs: number }[],
   syncFollower: string | undefined,
   now: number,
+  firstLeader: string = DEFAULT_LEADER_REPLICA,
 ): ControlState {
+  // A configured first leader other than main: main follows in its place.
+  const roster =
+    firstLeader === DEFAULT_LEADER_REPLICA ? followers : [{ id: DEFAULT_LEADER_REPLICA, delayMs: 0 }, ...followers.filter((f) => f.id !== firstLeader)];
+  const sync = syncFollower === firstLeader ? roster.find((f) => f.delayMs === 0)?.id : syncFollower;
   return {
     revision: 1,
-    followers: followers.map((f, i) => ({ id: f.id, priority: i, delayMs: f.delayMs })),
-    syncFollower: syncFollower ?? null,
+    followers: roster.map((f, i) => ({ id: f.id, priority: i, delayMs: f.delayMs })),
+    syncFollower: sync ?? null,
     promotions: 0,
     history: [],
     updatedAt: now,
+    ...firstTerm(firstLeader, now),
   };
+}
+
+/** The leadership of a state that has never moved: `leader` leads term 1, which has no fence. */
+export function firstTerm(leader: string, since: number): Pick<ControlState, 'leadership' | 'terms' | 'leaderHistory'> {
+  const leadership: Leadership = { replica: leader, term: FIRST_TERM, since, state: 'active' };
+  const start: TermStart = { term: FIRST_TERM, leader, startedAt: since, fence: {} };
+  return { leadership, terms: [start], leaderHistory: [] };
+}
+
+/** Every replica the state knows: the leader and its followers. */
+export function replicaIds(state: ControlState): string[] {
+  return [state.leadership.replica, ...state.followers.map((f) => f.id)];
+}
+
+const revised = (state: ControlState, now: number): ControlState => ({ ...state, revision: state.revision + 1, updatedAt: now });
+
+/** Step 1 of a switchover (core/switchover.ts), as the next control state. */
+export function withSwitchoverBegun(
+  state: ControlState,
+  request: { to: string; by: string; reason: string; now: number; maxLagEvents: number },
+  target: TargetView,
+): ControlState {
+  return revised(beginSwitchover(state, request, target), request.now);
+}
+
+export function withFenceRecorded(state: ControlState, term: number, fence: Record<string, string>, now: number): ControlState {
+  return revised(recordFence(state, term, fence), now);
+}
+
+/**
+ * The move is complete: the target leads and leaves the followers, the old leader (which holds
+ * everything up to the fence) follows in its place, with its priority.
+ */
+export function withLeaderMoved(state: ControlState, term: number, now: number): ControlState {
+  const t = state.leadership.transition;
+  const moved = completeMove(state, term, now);
+  if (t === undefined || t.from === t.to) return revised(moved, now);
+  const target = state.followers.find((f) => f.id === t.to);
+  const followers = state.followers.filter((f) => f.id !== t.to);
+  followers.push({ id: t.from, priority: target?.priority ?? followers.length, delayMs: 0 });
+  followers.sort((a, b) => a.priority - b.priority);
+  return revised({ ...moved, followers }, now);
+}
+
+/** A move that cannot finish (see abortMove): `refence` says a new fence must be written for the old leader's new term. */
+export function withMoveAborted(state: ControlState, term: number, now: number): { state: ControlState; refence: boolean } {
+  const out = abortMove(state, term, now);
+  return { state: revised(out.state, now), refence: out.refence };
 }
 
 /** Delayed followers confirm nothing promptly by design, so they never count for sync acks. */
@@ -79,12 +140,14 @@ export function withSyncFollower(
 }
 
 export function withFollowerAdded(state: ControlState, id: string, delayMs: number, now: number): ControlState {
+  if (state.leadership.replica === id) throw new ConflictError(`${id} is the leader (term ${state.leadership.term})`);
   if (state.followers.some((f) => f.id === id)) throw new ConflictError(`follower ${id} already exists`);
   const priority = state.followers.reduce((max, f) => Math.max(max, f.priority), -1) + 1;
   return { ...state, revision: state.revision + 1, followers: [...state.followers, { id, priority, delayMs }], updatedAt: now };
 }
 
 export function withFollowerRemoved(state: ControlState, id: string, now: number): ControlState {
+  if (state.leadership.replica === id) throw new ConflictError(`${id} is the leader (term ${state.leadership.term}); move the leadership first`);
   if (!state.followers.some((f) => f.id === id)) throw new ConflictError(`follower ${id} does not exist`);
   if (state.syncFollower === id) {
     throw new ConflictError(`follower ${id} is the sync follower; designate another one first`);

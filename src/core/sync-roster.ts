@@ -10,6 +10,8 @@ import type { ControlStore, Log } from './ports';
 export interface RosterSeed {
   followers: { id: string; delayMs: number }[];
   syncFollower: string | undefined;
+  /** Who leads the first term when the control state is created. */
+  firstLeader?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export class SyncRoster {
   private async load(): Promise<ControlState> {
     const stored =
       (await this.store.load()) ??
-      (await this.store.initialize(initialControlState(this.seed.followers, this.seed.syncFollower, this.now())));
+      (await this.store.initialize(initialControlState(this.seed.followers, this.seed.syncFollower, this.now(), this.seed.firstLeader)));
     this.cached = { state: stored, at: this.now() };
     return stored;
   }

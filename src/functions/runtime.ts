@@ -160,7 +160,7 @@ export class Runtime {
     return this.once(
       'roster',
       () =>
-        new SyncRoster(this.control, { followers: this.config.followers, syncFollower: this.config.syncFollower }, this.log('control')),
+        new SyncRoster(this.control, { followers: this.config.followers, syncFollower: this.config.syncFollower, firstLeader: this.config.replicas.firstLeader }, this.log('control')),
     );
   }
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ControlState, SyncChange } from '../../core/control-state';
+import { type ControlState, DEFAULT_LEADER_REPLICA, firstTerm, type SyncChange } from '../../core/control-state';
 import type { ControlStore } from '../../core/ports';
 import { UnavailableError } from '../../core/errors';
 import { conditionally, conditionalWrite, HELD_ON_REFUSAL } from './conditional-write';
@@ -58,13 +58,22 @@ export class DynamoControlTable implements ControlStore {
 }
 
 type StoredChange = Omit<SyncChange, 'revision'> & { revision?: number; epoch?: number };
-type StoredControlState = Omit<ControlState, 'revision' | 'history'> & { revision?: number; epoch?: number; history: StoredChange[] };
+type StoredControlState = Omit<ControlState, 'revision' | 'history' | 'leadership' | 'terms' | 'leaderHistory'> &
+  Partial<Pick<ControlState, 'leadership' | 'terms' | 'leaderHistory'>> & { revision?: number; epoch?: number; history: StoredChange[] };
 
-/** The stored JSON as a ControlState, `epoch` read as `revision` where an older replog wrote it. */
+/**
+ * The stored JSON as a ControlState: `epoch` read as `revision` where an older replog wrote it,
+ * and a state from before leadership moved (no leadership) read as main leading term 1, which is
+ * what it was.
+ */
 export function fromStored(stored: StoredControlState): ControlState {
-  const { epoch, revision, history, ...rest } = stored;
+  const { epoch, revision, history, leadership, terms, leaderHistory, ...rest } = stored;
+  const first = firstTerm(DEFAULT_LEADER_REPLICA, stored.updatedAt);
   return {
     ...rest,
+    leadership: leadership ?? first.leadership,
+    terms: terms ?? first.terms,
+    leaderHistory: leaderHistory ?? first.leaderHistory,
     revision: revision ?? (epoch as number),
     history: history.map(({ epoch: changeEpoch, revision: changeRevision, ...change }) => ({ ...change, revision: changeRevision ?? (changeEpoch as number) })),
   };

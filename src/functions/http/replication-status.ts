@@ -1,4 +1,5 @@
 import type { Config } from '../../config/config';
+import type { ControlState } from '../../core/control-state';
 import type { Instrumentation } from '../../core/instrumentation';
 import type { Log } from '../../core/ports';
 import type { ReplicationCounters } from '../../core/replication-counters';
@@ -34,7 +35,7 @@ export async function replicationStatus(rt: StatusDeps) {
   rt.views.offer(snapshot, startedAt);
   rt.instrumentation.emit({ type: 'replication.observed', snapshot });
   return {
-    leader: { table: rt.config.tables.leader, topic: rt.config.topic, startedAt: new Date(rt.startedAt).toISOString() },
+    leader: leaderSection(state, rt.config.tables, rt.config.topic, rt.startedAt),
     control: {
       revision: state.revision,
       syncFollower: state.syncFollower,
@@ -52,6 +53,30 @@ export async function replicationStatus(rt: StatusDeps) {
     followers: snapshot.followers.map((f) => ({ ...f, lastAppliedAt: iso(f.lastAppliedAt), lastProgressAt: iso(f.lastProgressAt) })),
     counters: rt.counters.snapshot(),
     fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
+  };
+}
+
+/**
+ * Who leads, under which term, whether leadership is moving, each term's start and fence, and
+ * the moves with who/when/why. `table`/`topic`/`startedAt` are what the first status had.
+ */
+function leaderSection(state: ControlState, tables: Config['tables'], topic: string, processStartedAt: number) {
+  const { leadership } = state;
+  const t = leadership.transition;
+  return {
+    replica: leadership.replica,
+    term: leadership.term,
+    state: leadership.state,
+    since: iso(leadership.since),
+    table: tables.replica(leadership.replica),
+    topic,
+    startedAt: new Date(processStartedAt).toISOString(),
+    transition:
+      t === undefined
+        ? null
+        : { kind: t.kind, from: t.from, to: t.to, term: t.term, requestedAt: iso(t.requestedAt), by: t.by, reason: t.reason, fence: t.fence ?? null },
+    terms: state.terms.map((s) => ({ term: s.term, leader: s.leader, startedAt: iso(s.startedAt), fence: s.fence })),
+    history: state.leaderHistory.map((h) => ({ ...h, at: iso(h.at) })),
   };
 }
 
