@@ -44,6 +44,12 @@ interface Read {
  */
 export class LeaderTerms {
   private last: Read | undefined;
+  /**
+   * What writes commit by: refreshed only when REPLOG_CONTROL_TTL_MS has passed, so the TTL is the
+   * one bound on how long a deposed process goes on committing to the old leader's store (each
+   * such write is then judged and refused, never confirmed).
+   */
+  private commitView: Read | undefined;
   private inFlight: { sentAt: number; result: Promise<Read> } | undefined;
   private readonly pollMs: number;
 
@@ -54,8 +60,10 @@ export class LeaderTerms {
   /** The leader and term to commit under; waits (bounded) while leadership moves, then LEADER_MOVING. */
   async forWrite(): Promise<WriteLeader> {
     const deadline = this.deps.now() + this.deps.waitMs;
-    let read = this.last !== undefined && this.deps.now() - this.last.sentAt < this.deps.ttlMs ? this.last : await this.readSince(this.deps.now());
+    const cached = this.commitView;
+    let read = cached !== undefined && this.deps.now() - cached.sentAt < this.deps.ttlMs ? cached : await this.readSince(this.deps.now());
     for (;;) {
+      this.commitView = read;
       const { leadership } = read.view;
       if (leadership.state === 'active') return { replica: leadership.replica, term: leadership.term };
       if (this.deps.now() >= deadline) throw movingError(leadership, this.deps.waitMs);

@@ -86,6 +86,8 @@ export interface CommittedWrite {
   prior: PriorVersion | undefined;
   /** The item as it was before the commit, opaque to the core: what `revert` puts back. */
   previous?: unknown;
+  /** The write that produced that previous state, if the store recorded one. */
+  previousWriteId?: string;
 }
 
 /** The publication state of a leader item, read consistently. */

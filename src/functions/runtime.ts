@@ -16,6 +16,7 @@ import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
+import { DeposedWrites } from '../core/deposed-writes';
 import { FenceMemory } from '../core/fence-memory';
 import { LeaderTerms } from '../core/leader-terms';
 import type { WriteLeaderTarget } from '../core/leader-write';
@@ -43,6 +44,8 @@ import { runRelay } from './relay';
 export class Runtime {
   readonly startedAt = Date.now();
   readonly counters = new ReplicationCounters();
+  /** What this process committed after its term ended, to undo on the old store. */
+  readonly deposedWrites = new DeposedWrites();
   /** Everything this process reports about itself; the counters, the logs and (in Lambda) EMF listen to it. */
   readonly instrumentation: Instrumentation;
   private readonly lazy = new Map<string, unknown>();

@@ -23,6 +23,7 @@ export interface WriteDeps {
   roster: Pick<SyncRoster, 'current'>;
   writeLeader: LeaderWriteDeps['leader'];
   leaderTerms: LeaderWriteDeps['terms'];
+  deposedWrites: LeaderWriteDeps['deposed'];
   acknowledger: LeaderWriteDeps['acknowledger'];
   afterCommit: LeaderWriteDeps['afterCommit'];
   instrumentation: Pick<Instrumentation, 'emit'>;
@@ -50,6 +51,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
     {
       leader: rt.writeLeader,
       terms: rt.leaderTerms,
+      deposed: rt.deposedWrites,
       acknowledger: rt.acknowledger,
       clock: { now: Date.now },
       afterCommit: rt.afterCommit,
