@@ -119,6 +119,7 @@ export class Runtime {
           waitMs: this.config.replicas.leaderWaitMs,
           now: Date.now,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          onJudged: (waitedMs, readsSent) => this.instrumentation.emit({ type: 'write.term-checked', waitedMs, readsSent }),
         }),
     );
   }

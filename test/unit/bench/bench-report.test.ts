@@ -31,6 +31,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
+      switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
     },
     floor: {
       samples: 1,
