@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ReplogError, StoreUnavailableError } from '../../core/errors';
+import { LeaderMovingError, ReplogError, StoreUnavailableError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
 import { writeItem } from '../../core/leader-write';
 import { admitWrite } from '../../core/write-admission';
@@ -72,6 +72,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
  * known (null: the store may have applied a write whose answer was lost). 4xx need no such fact.
  */
 function withCommitFacts(error: unknown, committed: false | null): unknown {
-  if (!(error instanceof ReplogError) || error.status < 500 || error instanceof WriteFailureError) return error;
+  // A leadership move says itself what happened (nothing committed, retry after the move).
+  if (!(error instanceof ReplogError) || error.status < 500 || error instanceof WriteFailureError || error instanceof LeaderMovingError) return error;
   return new UncommittedWriteError(error, committed);
 }
