@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import { userInfo } from 'node:os';
 import { z } from 'zod';
-import { loadConfig } from '../../config/config';
 import { ConflictError, ReplogError, UnavailableError } from '../../core/errors';
-import { readEndpointFile } from '../../local/endpoint-file';
 import { followerIdOption } from '../cli-options';
-import { statusBaseUrl } from './status';
+import { replogApiUrl } from './status';
 
 const reportSchema = z.object({
   from: z.string(),
@@ -35,13 +33,7 @@ export function registerFailover(program: Command): void {
     .option('--url <url>', 'the replog HTTP API (default: REPLOG_URL, else the replog dev running here, else http://127.0.0.1:$PORT)')
     .option('--json', 'print the report as JSON', false)
     .action(async (opts: { to: string; reason: string; url?: string; json: boolean }) => {
-      const base = statusBaseUrl(opts.url, process.env, readEndpointFile(loadConfig(process.env).dataDir));
-      let url: URL;
-      try {
-        url = new URL('/replication/leader', base);
-      } catch {
-        throw new Error(`--url ${base} is not a URL`);
-      }
+      const url = replogApiUrl('/replication/leader', opts.url);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (process.env.REPLOG_API_KEY) headers['x-api-key'] = process.env.REPLOG_API_KEY;
       const res = await fetch(url, {

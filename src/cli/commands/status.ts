@@ -194,6 +194,16 @@ export function statusBaseUrl(option: string | undefined, env: NodeJS.ProcessEnv
   return option ?? env.REPLOG_URL ?? dev?.url ?? `http://127.0.0.1:${env.PORT || 3000}`;
 }
 
+/** The URL of a route of the replog to ask (see statusBaseUrl), or a usage error naming the bad --url. */
+export function replogApiUrl(path: string, option: string | undefined): URL {
+  const base = statusBaseUrl(option, process.env, readEndpointFile(loadConfig(process.env).dataDir));
+  try {
+    return new URL(path, base);
+  } catch {
+    throw new Error(`--url ${base} is not a URL`);
+  }
+}
+
 export function registerStatus(program: Command): void {
   program
     .command('status')
@@ -201,13 +211,7 @@ export function registerStatus(program: Command): void {
     .option('--url <url>', 'the replog HTTP API (default: REPLOG_URL, else the replog dev running here, else http://127.0.0.1:$PORT)')
     .option('--json', 'print the raw status document', false)
     .action(async (opts: { url?: string; json: boolean }) => {
-      const base = statusBaseUrl(opts.url, process.env, readEndpointFile(loadConfig(process.env).dataDir));
-      let url: URL;
-      try {
-        url = new URL('/replication/status', base);
-      } catch {
-        throw new Error(`--url ${base} is not a URL`);
-      }
+      const url = replogApiUrl('/replication/status', opts.url);
       const headers: Record<string, string> = process.env.REPLOG_API_KEY ? { 'x-api-key': process.env.REPLOG_API_KEY } : {};
       const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) }).catch((cause: unknown) => {
         throw new UnavailableError(`no replog answers at ${url.origin}: is replog dev (or serve) running?`, { cause });

@@ -6,7 +6,8 @@ import { inspectReplication, type ReplicationSources } from '../../core/replicat
 import type { SyncRoster } from '../../core/sync-roster';
 import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
-import { bodyText, json, withHttpEdge } from './http-edge';
+import { adminBody } from './admin-body';
+import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 
 const bodySchema = z.object({ followerId: z.string().min(1).max(63) }).strict();
@@ -24,15 +25,7 @@ export interface SyncDesignationDeps {
 
 async function setSyncFollower(rt: SyncDesignationDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'admin');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(bodyText(event) ?? '');
-  } catch (cause) {
-    throw new ValidationError('BAD_BODY', 'the body must be JSON: {"followerId": "..."}', { cause });
-  }
-  const parsed = bodySchema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError('BAD_BODY', 'the body must be {"followerId": "<id>"}');
-  const { followerId } = parsed.data;
+  const { followerId } = adminBody(event, bodySchema, '{"followerId": "<id>"}');
   const state = await rt.roster.refresh();
   const snapshot = await inspectReplication(rt.replicationSources, state);
   const view = snapshot.followers.find((f) => f.id === followerId);
