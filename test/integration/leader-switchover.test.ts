@@ -231,6 +231,19 @@ describe('planned switchover (real processes, a store per replica)', () => {
     expect((await api()<WriteAnswer>('PUT', '/items/after-zombie', { ok: true })).body).toMatchObject({ leader: 'follower-2', term: moved.body.term });
   });
 
+  it('refuses a switchover to what cannot lead, saying why, and changes nothing', async () => {
+    const before = (await status()).leader;
+    const unknown = await api()<{ error: { code: string; message: string } }>('POST', '/replication/leader', { to: 'follower-9' });
+    expect(unknown.status).toBe(409);
+    expect(unknown.body.error.message).toMatch(/follower-9 is not a replica/);
+    const self = await api()<{ error: { code: string; message: string } }>('POST', '/replication/leader', { to: before.replica });
+    expect(self.status).toBe(409);
+    expect(self.body.error.message).toMatch(/is the leader already/);
+    const bad = await api()<{ error: { code: string } }>('POST', '/replication/leader', { to: 'Not An Id' });
+    expect(bad.status).toBe(400);
+    expect((await status()).leader).toMatchObject({ replica: before.replica, term: before.term, state: 'active' });
+  });
+
   it('given two switchovers asked at once, makes exactly one new term', async () => {
     const before = (await status()).leader;
     const [a, b] = await Promise.all([
