@@ -2,7 +2,7 @@
 'use strict';
 /**
  * One follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax): its function,
- * its table, its role (it may write only its own table, and only its own progress items in the
+ * its role (it may write only its own table, and only its own progress items in the
  * control table), its Kafka event source mapping with its own consumer group, and its alarms.
  * serverless v3 has no loops, so serverless.yml includes `functions` and `resources` from here.
  */
@@ -58,27 +58,6 @@ function followerFunction(s, f) {
     role: `FollowerRole${f.logical}`,
     timeout: 120,
     environment: { REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
-  };
-}
-
-/**
- * @param {import('./types').StageSettings & { tableDeletionPolicy: string }} s
- * @param {import('./types').FollowerEntry} f
- */
-function followerTable(s, f) {
-  return {
-    Type: 'AWS::DynamoDB::Table',
-    DeletionPolicy: s.tableDeletionPolicy,
-    UpdateReplacePolicy: s.tableDeletionPolicy,
-    Properties: {
-      TableName: f.table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      SSESpecification: { SSEEnabled: true },
-      Tags: [{ Key: 'replog:role', Value: `follower:${f.id}` }],
-    },
   };
 }
 
@@ -241,14 +220,6 @@ function followerAlarms(s, f) {
   };
 }
 
-/** @param {import('./types').Resolvers} options */
-async function settingsWithTables(options) {
-  const s = await stageSettings(options);
-  const policy = await options.resolveVariable('param:tableDeletionPolicy');
-  if (policy !== 'Retain' && policy !== 'Delete') throw new StageConfigError('replog deployment settings: tableDeletionPolicy must be Retain or Delete');
-  return { ...s, tableDeletionPolicy: /** @type {string} */ (policy) };
-}
-
 module.exports = {
   followerEntries,
 
@@ -258,21 +229,14 @@ module.exports = {
   }),
 
   resources: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
-    const s = await settingsWithTables(options);
+    const s = await stageSettings(options);
     /** @type {Record<string, import('./types').CfnValue>} */
     const resources = {};
     for (const f of followerEntries(s)) {
-      resources[`FollowerTable${f.logical}`] = followerTable(s, f);
       resources[`FollowerRole${f.logical}`] = followerRole(s, f);
       if (s.kafka.eventSource !== 'none') resources[`FollowerEventSource${f.logical}`] = eventSourceMapping(s, f);
       Object.assign(resources, followerAlarms(s, f));
     }
-    const outputs = Object.fromEntries(
-      followerEntries(s).map((f) => [
-        `FollowerTable${f.logical}Name`,
-        { Description: `${f.id}'s table (consumer group ${f.groupId})`, Value: { Ref: `FollowerTable${f.logical}` } },
-      ]),
-    );
-    return { Resources: resources, Outputs: outputs };
+    return { Resources: resources };
   }),
 };

@@ -47,27 +47,43 @@ function stopOnRefusal(generator) {
   };
 }
 
-/** @type {typeof import('../src/config/config') | undefined} */
-let configModule;
+/** @typedef {typeof import('../src/config/config') & typeof import('../src/adapters/dynamodb/table-definitions')} ReplogModules */
+
+/** @type {ReplogModules | undefined} */
+let replogModules;
 
 /**
- * src/config/config.ts, bundled with its dependencies by esbuild into a scratch file and loaded by
- * Node's own require: no private Module API, and nothing left behind once it is loaded.
- * @returns {typeof import('../src/config/config')}
+ * src/config/config.ts and src/adapters/dynamodb/table-definitions.ts, bundled with their
+ * dependencies by esbuild into a scratch file and loaded by Node's own require: no private Module
+ * API, and nothing left behind once it is loaded. The configuration rules and the table shapes in
+ * the template are therefore the code's own.
+ * @returns {ReplogModules}
  */
-function replogConfigModule() {
-  if (!configModule) {
-    const entry = path.join(__dirname, '..', 'src', 'config', 'config.ts');
+function replogModule() {
+  if (!replogModules) {
+    const src = path.join(__dirname, '..', 'src');
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'replog-config-'));
-    const outfile = path.join(scratch, 'config.js');
+    const outfile = path.join(scratch, 'replog-modules.js');
     try {
-      buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'silent' });
-      configModule = /** @type {typeof import('../src/config/config')} */ (require(outfile));
+      buildSync({
+        stdin: {
+          contents: "export * from './config/config';\nexport * from './adapters/dynamodb/table-definitions';\n",
+          resolveDir: src,
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        outfile,
+        logLevel: 'silent',
+      });
+      replogModules = /** @type {ReplogModules} */ (require(outfile));
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
-  return configModule;
+  return replogModules;
 }
 
 /** @param {unknown} raw */
@@ -175,7 +191,7 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
         const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
         let config;
         try {
-          config = replogConfigModule().loadConfig(environment);
+          config = replogModule().loadConfig(environment);
         } catch (error) {
           throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -232,6 +248,7 @@ function pascal(id) {
 
 module.exports = {
   stageSettings,
+  replogModule,
   kafkaAccess,
   normalizedFunctionName,
   pascal,

@@ -107,23 +107,42 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     }
   });
 
-  it('has the leader, control and follower tables: on-demand, point-in-time recovery, the outbox index as the code defines it', () => {
+  it('has the leader, control and follower tables: on-demand, point-in-time recovery, every replica table leader-shaped as the code defines it', () => {
     const tables = new Map(ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => [String(r.Properties.TableName), { id, r }]));
-    const names = [config.tables.leader, config.tables.control, ...FOLLOWERS.map((f) => config.tables.follower(f))];
-    expect([...tables.keys()].sort()).toEqual(names.sort());
+    const replicaTables = [config.tables.leader, ...FOLLOWERS.map((f) => config.tables.follower(f))];
+    expect([...tables.keys()].sort()).toEqual([config.tables.control, ...replicaTables].sort());
     for (const { r } of tables.values()) {
       expect(r.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(r.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(r.Properties.SSESpecification).toEqual({ SSEEnabled: true });
       expect(r.DeletionPolicy).toBe(stage.stage === 'aws' ? 'Retain' : 'Delete');
+      expect(r.UpdateReplacePolicy).toBe(r.DeletionPolicy);
     }
-    const code = leaderTableDefinition(config.tables.leader);
-    const leader = tables.get(config.tables.leader)?.r.Properties ?? {};
-    expect(leader.KeySchema).toEqual(code.KeySchema);
-    expect(new Set(leader.AttributeDefinitions as unknown[])).toEqual(new Set(code.AttributeDefinitions));
-    const [index] = leader.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
-    const [codeIndex] = code.GlobalSecondaryIndexes ?? [];
-    expect(index).toEqual({ IndexName: codeIndex?.IndexName, KeySchema: codeIndex?.KeySchema, Projection: codeIndex?.Projection });
-    expect(tables.get(config.tables.control)?.r.Properties.KeySchema).toEqual(simpleTableDefinition('x').KeySchema);
+    // Any replica may become the leader, so every replica table has the leader's key and outbox index.
+    for (const name of replicaTables) {
+      const code = leaderTableDefinition(name);
+      const props = tables.get(name)?.r.Properties ?? {};
+      expect(props.KeySchema).toEqual(code.KeySchema);
+      expect(new Set(props.AttributeDefinitions as unknown[])).toEqual(new Set(code.AttributeDefinitions));
+      const [codeIndex] = code.GlobalSecondaryIndexes ?? [];
+      expect(props.GlobalSecondaryIndexes).toEqual([{ IndexName: codeIndex?.IndexName, KeySchema: codeIndex?.KeySchema, Projection: codeIndex?.Projection }]);
+      expect(props.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: 'outbox',
+          KeySchema: [
+            { AttributeName: 'outboxShard', KeyType: 'HASH' },
+            { AttributeName: 'outboxAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]);
+    }
+    expect(tables.get(config.tables.leader)?.id).toBe('LeaderTable');
+    for (const f of FOLLOWERS) expect(tables.get(config.tables.follower(f))?.id).toBe(`FollowerTable${pascal(f)}`);
+    const control = tables.get(config.tables.control);
+    expect(control?.id).toBe('ControlTable');
+    expect(control?.r.Properties.KeySchema).toEqual(simpleTableDefinition('x').KeySchema);
+    expect(control?.r.Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
   it('gives every function its own role, and lets a follower write only its own table and its own progress items', () => {

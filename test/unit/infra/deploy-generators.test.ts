@@ -17,6 +17,7 @@ interface CfnResource {
 const infra = join(__dirname, '..', '..', '..', 'infra');
 const followers = require(join(infra, 'followers.js')) as { functions: InfraGenerator; resources: InfraGenerator };
 const iam = require(join(infra, 'iam.js')) as { resources: InfraGenerator };
+const tables = require(join(infra, 'tables.js')) as { resources: InfraGenerator };
 const stageConfig = require(join(infra, 'stage-config.js')) as { vpc: InfraGenerator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
 
 const MSK_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/replog/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-1';
@@ -137,9 +138,12 @@ describe('infra generators', () => {
     [{ kafkaEventSource: 'kinesis' }, /kafkaEventSource must be one of/],
     [{ vpcSecurityGroupIds: '' }, /go together/],
     [{ followerBatchSize: '0' }, /followerBatchSize/],
-    [{ tableDeletionPolicy: 'Snapshot' }, /tableDeletionPolicy/],
   ])('refuses %j with a message naming the setting', async (params, message) => {
     await expect(resourcesOf(resolvers(params))).rejects.toThrow(message);
+  });
+
+  it('refuses a table deletion policy other than Retain or Delete', async () => {
+    await expect(tables.resources(resolvers({ tableDeletionPolicy: 'Snapshot' }))).rejects.toThrow(/tableDeletionPolicy/);
   });
 
   it('refuses an environment the runtime would refuse, with the config module’s message', async () => {
