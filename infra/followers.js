@@ -1,13 +1,21 @@
 // @ts-check
 'use strict';
 /**
- * One follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax): its function,
- * its role (it may write only its own table, and only its own progress items in the
- * control table), its Kafka event source mapping with its own consumer group, and its alarms.
+ * Every replica consumes the log: the main replica (`main`, the table `<prefix>-leader`) and one
+ * follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax). The leader is a
+ * role one replica holds at a time (the control state says which), and the replica holding it
+ * skips what it already committed. Each replica gets its apply function, its role (it may write
+ * only its own table, and only its own progress items in the control table), its Kafka event
+ * source mapping with its own consumer group, and its alarms; its table is in tables.js.
  * serverless v3 has no loops, so serverless.yml includes `functions` and `resources` from here.
+ * The logical ids are those of the followers-only template (FollowerRole<Id>, …), with `Main` for
+ * the main replica, so a redeploy replaces nothing.
  */
 const { normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
+
+/** The main replica's id (REPLOG_LEADER_REPLICA's default); its table is the config's `tables.leader`. */
+const MAIN_REPLICA = 'main';
 
 /** The longest Lambda function name AWS accepts. */
 const MAX_FUNCTION_NAME = 64;
@@ -16,45 +24,54 @@ const MAX_FUNCTION_NAME = 64;
 const functionKey = (id) => `apply-${id}`;
 
 /**
+ * The main replica first, then the followers in priority order.
  * @param {import('./types').StageSettings} s
- * @returns {import('./types').FollowerEntry[]}
+ * @returns {import('./types').ReplicaEntry[]}
  */
-function followerEntries(s) {
+function replicaEntries(s) {
+  if (s.config.followers.some((f) => f.id === MAIN_REPLICA)) {
+    throw new StageConfigError(
+      `replog deployment settings: a follower may not be called ${MAIN_REPLICA}: that is the main replica's id (its table is ${s.config.tables.leader}); rename the follower`,
+    );
+  }
   /** @type {Map<string, string>} */
   const seen = new Map();
-  return s.config.followers.map((f) => {
-    const logical = pascal(f.id);
+  const replicas = [{ id: MAIN_REPLICA, delayMs: 0, main: true }, ...s.config.followers.map((f) => ({ ...f, main: false }))];
+  return replicas.map((r) => {
+    const logical = pascal(r.id);
     if (seen.has(logical)) {
-      throw new StageConfigError(`replog deployment settings: followers ${seen.get(logical)} and ${f.id} would share CloudFormation ids; rename one`);
+      throw new StageConfigError(`replog deployment settings: replicas ${seen.get(logical)} and ${r.id} would share CloudFormation ids; rename one`);
     }
-    seen.set(logical, f.id);
-    const key = functionKey(f.id);
+    seen.set(logical, r.id);
+    const key = functionKey(r.id);
     const name = s.functionName(key);
     if (name.length > MAX_FUNCTION_NAME) {
       throw new StageConfigError(`replog deployment settings: function name ${name} is longer than ${MAX_FUNCTION_NAME} characters; use a shorter follower id`);
     }
     return {
-      id: f.id,
-      syncCapable: f.delayMs === 0,
+      id: r.id,
+      main: r.main,
+      syncCapable: r.delayMs === 0,
       key,
       name,
       logical,
       functionLogicalId: `${normalizedFunctionName(key)}LambdaFunction`,
       logGroupLogicalId: `${normalizedFunctionName(key)}LogGroup`,
-      table: s.config.tables.follower(f.id),
-      groupId: s.config.groupId(f.id),
+      table: r.main ? s.config.tables.leader : s.config.tables.follower(r.id),
+      tableLogicalId: r.main ? 'LeaderTable' : `FollowerTable${logical}`,
+      groupId: s.config.groupId(r.id),
     };
   });
 }
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
-function followerFunction(s, f) {
+function applyFunction(s, f) {
   return {
     handler: 'src/functions/follower-apply.handler',
-    description: `replog follower ${f.id}: applies ${s.config.topic} into ${f.table} (consumer group ${f.groupId})`,
+    description: `replog replica ${f.id}: applies ${s.config.topic} into ${f.table} (consumer group ${f.groupId})`,
     role: `FollowerRole${f.logical}`,
     timeout: 120,
     environment: { REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
@@ -63,7 +80,7 @@ function followerFunction(s, f) {
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
 function followerRole(s, f) {
   const kafka = s.kafka;
@@ -74,7 +91,7 @@ function followerRole(s, f) {
       Sid: 'OwnTableOnly',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      Resource: { 'Fn::GetAtt': [`FollowerTable${f.logical}`, 'Arn'] },
+      Resource: { 'Fn::GetAtt': [f.tableLogicalId, 'Arn'] },
     },
     {
       Sid: 'ReadControl',
@@ -108,7 +125,7 @@ function followerRole(s, f) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
-      Description: `replog follower ${f.id} (${s.stage}): its own table, its own progress items, its Kafka source`,
+      Description: `replog replica ${f.id} (${s.stage}): its own table, its own progress items, its Kafka source`,
       AssumeRolePolicyDocument: lambdaTrustPolicy(),
       Policies: [{ PolicyName: `replog-follower-${f.id}`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
     },
@@ -117,7 +134,7 @@ function followerRole(s, f) {
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
 function eventSourceMapping(s, f) {
   const kafka = s.kafka;
@@ -174,7 +191,7 @@ function alarm(_s, props) {
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
 function followerAlarms(s, f) {
   return {
@@ -221,18 +238,19 @@ function followerAlarms(s, f) {
 }
 
 module.exports = {
-  followerEntries,
+  MAIN_REPLICA,
+  replicaEntries,
 
   functions: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await stageSettings(options);
-    return Object.fromEntries(followerEntries(s).map((f) => [f.key, followerFunction(s, f)]));
+    return Object.fromEntries(replicaEntries(s).map((f) => [f.key, applyFunction(s, f)]));
   }),
 
   resources: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await stageSettings(options);
     /** @type {Record<string, import('./types').CfnValue>} */
     const resources = {};
-    for (const f of followerEntries(s)) {
+    for (const f of replicaEntries(s)) {
       resources[`FollowerRole${f.logical}`] = followerRole(s, f);
       if (s.kafka.eventSource !== 'none') resources[`FollowerEventSource${f.logical}`] = eventSourceMapping(s, f);
       Object.assign(resources, followerAlarms(s, f));

@@ -4,7 +4,7 @@
  * One role per HTTP, authorizer and relay function, each allowed exactly the table actions its
  * code performs (the table below), on the stage's own table ARNs. Follower roles are in followers.js.
  */
-const { followerEntries } = require('./followers');
+const { replicaEntries } = require('./followers');
 const { normalizedFunctionName, stageSettings, stopOnRefusal } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
@@ -59,7 +59,9 @@ function statementsFor(s, key, access) {
       Sid: 'FollowerTablesRead',
       Effect: 'Allow',
       Action: actions(access.followers),
-      Resource: followerEntries(s).map((f) => arn(`FollowerTable${f.logical}`)),
+      Resource: replicaEntries(s)
+        .filter((f) => !f.main)
+        .map((f) => arn(f.tableLogicalId)),
     });
   }
   if (access.control) {

@@ -7,7 +7,7 @@
  * the code itself (bundled by stage-config.js), on-demand instead of its provisioned throughput.
  * All of them: point-in-time recovery, encryption at rest, the stage's deletion policy.
  */
-const { followerEntries } = require('./followers');
+const { replicaEntries } = require('./followers');
 const { replogModule, stageSettings, StageConfigError, stopOnRefusal } = require('./stage-config');
 
 /**
@@ -73,18 +73,22 @@ module.exports = {
     const { leaderTableDefinition, simpleTableDefinition } = replogModule();
     /** @type {Record<string, import('./types').CfnValue>} */
     const resources = {
-      LeaderTable: table(policy, leaderTableDefinition(s.config.tables.leader), [{ Key: 'replog:role', Value: 'leader' }]),
       // The replication control state (roles, sync follower, revision, promotions) and the replicas' apply progress.
       ControlTable: table(policy, simpleTableDefinition(s.config.tables.control), [{ Key: 'replog:role', Value: 'control' }]),
     };
     /** @type {Record<string, import('./types').CfnValue>} */
     const outputs = {
-      LeaderTableName: { Description: 'the leader table', Value: { Ref: 'LeaderTable' } },
       ControlTableName: { Description: 'the replication control table', Value: { Ref: 'ControlTable' } },
     };
-    for (const f of followerEntries(s)) {
-      resources[`FollowerTable${f.logical}`] = table(policy, leaderTableDefinition(f.table), [{ Key: 'replog:role', Value: `follower:${f.id}` }]);
-      outputs[`FollowerTable${f.logical}Name`] = { Description: `${f.id}'s table (consumer group ${f.groupId})`, Value: { Ref: `FollowerTable${f.logical}` } };
+    for (const r of replicaEntries(s)) {
+      resources[r.tableLogicalId] = table(policy, leaderTableDefinition(r.table), [
+        { Key: 'replog:role', Value: 'replica' },
+        { Key: 'replog:replica', Value: r.id },
+      ]);
+      outputs[`${r.tableLogicalId}Name`] = {
+        Description: `replica ${r.id}'s table${r.main ? ' (the main replica, leader unless the control state moved the role)' : ''} (consumer group ${r.groupId})`,
+        Value: { Ref: r.tableLogicalId },
+      };
     }
     return { Resources: resources, Outputs: outputs };
   }),

@@ -45,8 +45,11 @@ export interface StageSettings {
   follower: { batchSize: number; asyncWindow: number; lagThreshold: number };
 }
 
-export interface FollowerEntry {
+/** A replica: the main one (the `<prefix>-leader` table) or a follower; each consumes the log. */
+export interface ReplicaEntry {
   id: string;
+  /** The main replica (id `main`), whose table is the config's `tables.leader`. */
+  main: boolean;
   syncCapable: boolean;
   key: string;
   name: string;
@@ -54,5 +57,7 @@ export interface FollowerEntry {
   functionLogicalId: string;
   logGroupLogicalId: string;
   table: string;
+  /** LeaderTable for the main replica, FollowerTable<Id> for a follower. */
+  tableLogicalId: string;
   groupId: string;
 }

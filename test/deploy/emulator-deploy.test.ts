@@ -102,9 +102,9 @@ describe('the local stage deployed into ministack', () => {
     expect(outputs).toMatchObject({ LeaderTableName: 'replog-local-leader', ControlTableName: 'replog-local-control' });
     const resources = await stackResources();
     const types = [...resources.values()].map((v) => v.split(' ')[0]);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(13);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(14);
     expect(types.filter((t) => t === 'AWS::DynamoDB::Table')).toHaveLength(5);
-    expect(types.filter((t) => t === 'AWS::Lambda::EventSourceMapping')).toHaveLength(3);
+    expect(types.filter((t) => t === 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
     expect(types).toContain('AWS::ApiGatewayV2::Authorizer');
     // ministack serves an HTTP API's $default stage under /_aws/execute-api/<api id>/.
     apiBase = `${emulator.endpoint}/_aws/execute-api/${outputs.HttpApiId}/$default`;
@@ -122,14 +122,14 @@ describe('the local stage deployed into ministack', () => {
     }
   });
 
-  it('starts the mapping stand-in on the stack’s three follower mappings', async () => {
+  it('starts the mapping stand-in on the stack’s four replica mappings (main and three followers)', async () => {
     mappings = spawnReplog(['mappings', 'run', '--stack', STACK, '--endpoint', emulator.endpoint, '--refresh', '1s'], {
       ...process.env,
       AWS_REGION: REGION,
       REPLOG_LOG_LEVEL: 'INFO',
     });
-    await mappings.ready(/polling 3 of 3 mappings of replog-local/, 60_000);
-    for (const id of ['follower-1', 'follower-2', 'follower-3']) expect(mappings.output()).toContain(`group      ${names.groupPrefix}-${id}`);
+    await mappings.ready(/polling 4 of 4 mappings of replog-local/, 60_000);
+    for (const id of ['main', 'follower-1', 'follower-2', 'follower-3']) expect(mappings.output()).toContain(`group      ${names.groupPrefix}-${id}`);
   });
 
   it('guards writes at the authorizer and reads in the function: 403 without or with a wrong key, 401 for a read without one', async () => {
@@ -193,6 +193,6 @@ describe('the local stage deployed into ministack', () => {
   it('removes the stack and everything it created; the stand-in stops polling the deleted mappings', async () => {
     serverless('remove', 120_000);
     expect(await stackLeftovers({ endpoint: emulator.endpoint, region: REGION }, STACK)).toEqual([]);
-    await mappings?.ready(/polling 3 of 3 mappings([\s\S]*stopping its poller){3}/, 30_000);
+    await mappings?.ready(/polling 4 of 4 mappings([\s\S]*stopping its poller){4}/, 30_000);
   });
 });

@@ -8,6 +8,8 @@ import { actionsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, st
  * functions, routes, tables, roles and event source mappings the deploy guide promises.
  */
 const FOLLOWERS = ['follower-1', 'follower-2', 'follower-3'];
+/** Every replica consumes the log, the main one (whose table is `<prefix>-leader`) included. */
+const REPLICAS = ['main', ...FOLLOWERS];
 const HTTP_FUNCTIONS: Record<string, string> = {
   putItem: 'src/functions/http/put-item.handler',
   deleteItem: 'src/functions/http/delete-item.handler',
@@ -33,6 +35,7 @@ const ROUTES: Record<string, 'authorizer' | 'open'> = {
 };
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+const tableIdOf = (replica: string) => (replica === 'main' ? 'LeaderTable' : `FollowerTable${pascal(replica)}`);
 
 describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage) => {
   let t: Template;
@@ -48,16 +51,17 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     t = loadTemplate(stage.dir);
   });
 
-  it('has every HTTP function, the authorizer, the relay and one function per follower, on nodejs22.x', () => {
-    const expected = [...Object.keys(HTTP_FUNCTIONS), ...FOLLOWERS.map((f) => `apply-${f}`)].map((k) => `replog-${stage.stage}-${k}`);
+  it('has every HTTP function, the authorizer, the relay and one apply function per replica (main included), on nodejs22.x', () => {
+    const expected = [...Object.keys(HTTP_FUNCTIONS), ...REPLICAS.map((f) => `apply-${f}`)].map((k) => `replog-${stage.stage}-${k}`);
     expect([...functions().keys()].sort()).toEqual(expected.sort());
     for (const [key, handler] of Object.entries(HTTP_FUNCTIONS)) expect(fn(key).Properties.Handler).toBe(handler);
-    for (const f of FOLLOWERS) {
+    for (const f of REPLICAS) {
       const props = fn(`apply-${f}`).Properties;
       expect(props.Handler).toBe('src/functions/follower-apply.handler');
+      expect(roleOf(fn(`apply-${f}`))).toBe(`FollowerRole${pascal(f)}`);
       expect((props.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
         REPLOG_FOLLOWER_ID: f,
-        REPLOG_FOLLOWER_TABLE: config.tables.follower(f),
+        REPLOG_FOLLOWER_TABLE: f === 'main' ? config.tables.leader : config.tables.follower(f),
       });
     }
     for (const r of functions().values()) expect(r.Properties.Runtime).toBe('nodejs22.x');
@@ -84,12 +88,14 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     }
   });
 
-  it('has one Kafka event source mapping per follower: own consumer group, the topic, TRIM_HORIZON, no batching wait for sync-capable followers', () => {
+  it('has one Kafka event source mapping per replica (main included): own consumer group, the topic, TRIM_HORIZON, no batching wait for sync-capable replicas', () => {
     const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
-    expect(mappings).toHaveLength(FOLLOWERS.length);
+    expect(mappings).toHaveLength(REPLICAS.length);
     const groups = mappings.map((m) => (m.SelfManagedKafkaEventSourceConfig as { ConsumerGroupId: string }).ConsumerGroupId);
-    expect(groups.sort()).toEqual(FOLLOWERS.map((f) => config.groupId(f)).sort());
-    for (const f of FOLLOWERS) {
+    expect(groups.sort()).toEqual(REPLICAS.map((f) => config.groupId(f)).sort());
+    expect(groups).toContain('replog-main');
+    expect(t.Resources.FollowerEventSourceMain?.DependsOn).toEqual(['FollowerRoleMain']);
+    for (const f of REPLICAS) {
       const m = mappings.find((p) => resourceIds(p.FunctionName)[0] === `ApplyDash${f.replace(/-/g, 'Dash')}LambdaFunction`);
       expect(m).toMatchObject({
         Topics: ['replog.changes'],
@@ -145,13 +151,13 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     expect(control?.r.Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
-  it('gives every function its own role, and lets a follower write only its own table and its own progress items', () => {
+  it('gives every function its own role, and lets a replica apply function write only its own table and its own progress items', () => {
     const roles = [...functions().values()].map(roleOf);
     expect(new Set(roles).size).toBe(roles.length);
-    for (const f of FOLLOWERS) {
+    for (const f of REPLICAS) {
       const statements = statementsOf(t.Resources[`FollowerRole${pascal(f)}`] as Resource);
       const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-      expect(writes.map((s) => resourceIds(s.Resource))).toEqual([[`FollowerTable${pascal(f)}`], ['ControlTable']]);
+      expect(writes.map((s) => resourceIds(s.Resource))).toEqual([[tableIdOf(f)], ['ControlTable']]);
       const progress = writes.find((s) => resourceIds(s.Resource)[0] === 'ControlTable');
       expect(progress?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`] } });
     }
@@ -166,7 +172,7 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         )
         .map(([id]) => id)
         .sort();
-    expect(writersOf('LeaderTable')).toEqual(['DeleteItemRole', 'PutItemRole', 'RelayRole']);
+    expect(writersOf('LeaderTable')).toEqual(['DeleteItemRole', 'FollowerRoleMain', 'PutItemRole', 'RelayRole']);
     for (const f of FOLLOWERS) expect(writersOf(`FollowerTable${pascal(f)}`)).toEqual([`FollowerRole${pascal(f)}`]);
     expect(writersOf('ControlTable')).toEqual([]);
     for (const [id, r] of ofType(t, 'AWS::IAM::Role')) {
@@ -204,11 +210,11 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     });
   });
 
-  it('runs the relay on a schedule and alarms on follower lag, failing batches and dead letters', () => {
+  it('runs the relay on a schedule and alarms on each replica’s lag, failing batches and dead letters', () => {
     const [[, rule] = []] = ofType(t, 'AWS::Events::Rule');
     expect(rule?.Properties.ScheduleExpression).toBe('rate(1 minute)');
     const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([id, r]) => ({ id, metric: r.Properties.MetricName }));
-    for (const f of FOLLOWERS) {
+    for (const f of REPLICAS) {
       expect(alarms).toContainEqual({ id: `FollowerLagAlarm${pascal(f)}`, metric: 'OffsetLag' });
       expect(alarms).toContainEqual({ id: `FollowerErrorsAlarm${pascal(f)}`, metric: 'Errors' });
       expect(alarms).toContainEqual({ id: `DeadLetterAlarm${pascal(f)}`, metric: 'RecordsDeadLettered' });

@@ -114,6 +114,7 @@ describe('infra generators', () => {
     const resources = await resourcesOf(resolvers({ kafkaEventSource: 'none' }));
     expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toEqual([]);
     expect(Object.keys(await followers.functions(resolvers({ kafkaEventSource: 'none' })))).toEqual([
+      'apply-main',
       'apply-follower-1',
       'apply-follower-2',
       'apply-archive',
@@ -144,6 +145,10 @@ describe('infra generators', () => {
 
   it('refuses a table deletion policy other than Retain or Delete', async () => {
     await expect(tables.resources(resolvers({ tableDeletionPolicy: 'Snapshot' }))).rejects.toThrow(/tableDeletionPolicy/);
+  });
+
+  it('refuses a follower called main, the main replica’s id', async () => {
+    await expect(resourcesOf(resolvers({}, { REPLOG_FOLLOWERS: 'follower-1,main' }))).rejects.toThrow(/a follower may not be called main/);
   });
 
   it('refuses an environment the runtime would refuse, with the config module’s message', async () => {
