@@ -11,11 +11,8 @@
  * The logical ids are those of the followers-only template (FollowerRole<Id>, …), with `Main` for
  * the main replica, so a redeploy replaces nothing.
  */
-const { normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal } = require('./stage-config');
+const { MAIN_REPLICA, normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal, tableArn } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
-
-/** The main replica's id (REPLOG_LEADER_REPLICA's default); its table is the config's `tables.leader`. */
-const MAIN_REPLICA = 'main';
 
 /** The longest Lambda function name AWS accepts. */
 const MAX_FUNCTION_NAME = 64;
@@ -48,6 +45,10 @@ function replicaEntries(s) {
     if (name.length > MAX_FUNCTION_NAME) {
       throw new StageConfigError(`replog deployment settings: function name ${name} is longer than ${MAX_FUNCTION_NAME} characters; use a shorter follower id`);
     }
+    const table = r.main ? s.config.tables.leader : s.config.tables.follower(r.id);
+    const tableLogicalId = r.main ? 'LeaderTable' : `FollowerTable${logical}`;
+    const place = s.placement.replicas[r.id];
+    if (!place) throw new Error(`no placement for replica ${r.id}`);
     return {
       id: r.id,
       main: r.main,
@@ -57,8 +58,10 @@ function replicaEntries(s) {
       logical,
       functionLogicalId: `${normalizedFunctionName(key)}LambdaFunction`,
       logGroupLogicalId: `${normalizedFunctionName(key)}LogGroup`,
-      table: r.main ? s.config.tables.leader : s.config.tables.follower(r.id),
-      tableLogicalId: r.main ? 'LeaderTable' : `FollowerTable${logical}`,
+      table,
+      tableLogicalId,
+      place,
+      tableArn: tableArn(place, tableLogicalId, table),
       groupId: s.config.groupId(r.id),
     };
   });
@@ -74,7 +77,7 @@ function applyFunction(s, f) {
     description: `replog replica ${f.id}: applies ${s.config.topic} into ${f.table} (consumer group ${f.groupId})`,
     role: `FollowerRole${f.logical}`,
     timeout: 120,
-    environment: { REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
+    environment: { ...s.replicaEnvironment, REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
   };
 }
 
@@ -84,6 +87,7 @@ function applyFunction(s, f) {
  */
 function followerRole(s, f) {
   const kafka = s.kafka;
+  const controlArn = tableArn(s.placement.control, 'ControlTable', s.config.tables.control);
   /** @type {import('./types').IamStatement[]} */
   const statements = [
     logStatement(f.name),
@@ -91,13 +95,13 @@ function followerRole(s, f) {
       Sid: 'OwnTableOnly',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      Resource: { 'Fn::GetAtt': [f.tableLogicalId, 'Arn'] },
+      Resource: f.tableArn,
     },
     {
       Sid: 'ReadControl',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-      Resource: { 'Fn::GetAtt': ['ControlTable', 'Arn'] },
+      Resource: controlArn,
     },
     {
       // Apply progress lives in the control table as progress#<followerId>#<partition>
@@ -105,7 +109,7 @@ function followerRole(s, f) {
       Sid: 'OwnProgressOnly',
       Effect: 'Allow',
       Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      Resource: { 'Fn::GetAtt': ['ControlTable', 'Arn'] },
+      Resource: controlArn,
       Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`] } },
     },
   ];

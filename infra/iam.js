@@ -5,7 +5,7 @@
  * code performs (the table below), on the stage's own table ARNs. Follower roles are in followers.js.
  */
 const { replicaEntries } = require('./followers');
-const { normalizedFunctionName, stageSettings, stopOnRefusal } = require('./stage-config');
+const { normalizedFunctionName, stageSettings, stopOnRefusal, tableArn } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /**
@@ -33,8 +33,6 @@ const ACCESS = {
 
 /** @param {string[]} names */
 const actions = (names) => names.map((n) => `dynamodb:${n}`);
-/** @param {string} logicalId @returns {import('./types').CfnValue} */
-const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 /**
  * @param {import('./types').StageSettings} s
@@ -45,13 +43,17 @@ const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 function statementsFor(s, key, access) {
   /** @type {import('./types').IamStatement[]} */
   const statements = [logStatement(s.functionName(key))];
-  if (access.leader) statements.push({ Sid: 'LeaderTable', Effect: 'Allow', Action: actions(access.leader), Resource: arn('LeaderTable') });
+  const replicas = replicaEntries(s);
+  const main = replicas.find((r) => r.main);
+  if (!main) throw new Error('no main replica');
+  const controlArn = tableArn(s.placement.control, 'ControlTable', s.config.tables.control);
+  if (access.leader) statements.push({ Sid: 'LeaderTable', Effect: 'Allow', Action: actions(access.leader), Resource: main.tableArn });
   if (access.outboxIndex) {
     statements.push({
       Sid: 'OutboxIndex',
       Effect: 'Allow',
       Action: actions(access.outboxIndex),
-      Resource: { 'Fn::Join': ['', [arn('LeaderTable'), '/index/outbox']] },
+      Resource: { 'Fn::Join': ['', [main.tableArn, '/index/outbox']] },
     });
   }
   if (access.followers) {
@@ -59,20 +61,18 @@ function statementsFor(s, key, access) {
       Sid: 'FollowerTablesRead',
       Effect: 'Allow',
       Action: actions(access.followers),
-      Resource: replicaEntries(s)
-        .filter((f) => !f.main)
-        .map((f) => arn(f.tableLogicalId)),
+      Resource: replicas.filter((f) => !f.main).map((f) => f.tableArn),
     });
   }
   if (access.control) {
-    statements.push({ Sid: 'ControlRead', Effect: 'Allow', Action: actions(['GetItem', 'BatchGetItem']), Resource: arn('ControlTable') });
+    statements.push({ Sid: 'ControlRead', Effect: 'Allow', Action: actions(['GetItem', 'BatchGetItem']), Resource: controlArn });
   }
   if (access.controlItem) {
     statements.push({
       Sid: 'ControlItemWrite',
       Effect: 'Allow',
       Action: actions(['PutItem']),
-      Resource: arn('ControlTable'),
+      Resource: controlArn,
       Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } },
     });
   }

@@ -171,6 +171,96 @@ function secretField(secretArn, field, versionId) {
   return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}${versionId ? `::${versionId}` : ''}}}`;
 }
 
+/** The main replica's id (REPLOG_LEADER_REPLICA's default); its table is the config's `tables.leader`. */
+const MAIN_REPLICA = 'main';
+/** An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** @param {string} value */
+const isRegion = (value) => REGION.test(value);
+/** @param {string} value */
+const isEndpoint = (value) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Where each replica table and the control table live, from the replica environment the
+ * functions get (REPLOG_REPLICA_REGIONS, REPLOG_REPLICA_ENDPOINTS: `id=value,...`; REPLOG_CONTROL_*;
+ * REPLOG_LEADER_REPLICA). A table is in the stack when it is in the stack's region (a replica not
+ * named in replicaRegions is); an endpoint only changes where the functions connect. Tables in
+ * another region are not created here (a stack is regional): the roles name their ARNs there.
+ * @param {Record<string, string | undefined>} env
+ * @param {import('../src/config/config').Config} config
+ * @param {string} stackRegion
+ * @returns {import('./types').Placement}
+ */
+function placement(env, config, stackRegion) {
+  const replicaIds = [MAIN_REPLICA, ...config.followers.map((f) => f.id)];
+  /** @type {string[]} */
+  const problems = [];
+  /**
+   * @param {string} param
+   * @param {string | undefined} raw
+   * @param {(value: string) => boolean} valid
+   * @param {string} what
+   */
+  const perReplica = (param, raw, valid, what) => {
+    /** @type {Map<string, string>} */
+    const values = new Map();
+    for (const item of list(raw)) {
+      const at = item.indexOf('=');
+      const id = at < 0 ? '' : item.slice(0, at).trim();
+      const value = at < 0 ? '' : item.slice(at + 1).trim();
+      if (id === '' || value === '') problems.push(`${param} takes id=${what} pairs, got ${JSON.stringify(item)}`);
+      else if (!replicaIds.includes(id)) problems.push(`${param} names ${id}, which is not a replica of this stage (${replicaIds.join(', ')})`);
+      else if (values.has(id)) problems.push(`${param} names ${id} twice`);
+      else if (!valid(value)) problems.push(`${param}: ${JSON.stringify(value)} for ${id} is not ${what === 'region' ? 'an AWS region' : 'an http(s) URL'}`);
+      else values.set(id, value);
+    }
+    return values;
+  };
+  const regions = perReplica('replicaRegions', env.REPLOG_REPLICA_REGIONS, isRegion, 'region');
+  const endpoints = perReplica('replicaEndpoints', env.REPLOG_REPLICA_ENDPOINTS, isEndpoint, 'url');
+  const controlRegion = env.REPLOG_CONTROL_REGION || stackRegion;
+  const controlEndpoint = env.REPLOG_CONTROL_ENDPOINT || undefined;
+  if (!isRegion(controlRegion)) problems.push(`controlRegion: ${JSON.stringify(controlRegion)} is not an AWS region`);
+  if (controlEndpoint !== undefined && !isEndpoint(controlEndpoint)) problems.push(`controlEndpoint: ${JSON.stringify(controlEndpoint)} is not an http(s) URL`);
+  const leaderReplica = env.REPLOG_LEADER_REPLICA || MAIN_REPLICA;
+  const delayed = config.followers.find((f) => f.id === leaderReplica && f.delayMs > 0);
+  if (!replicaIds.includes(leaderReplica)) problems.push(`leaderReplica ${leaderReplica} is not a replica of this stage (${replicaIds.join(', ')})`);
+  else if (delayed) problems.push(`leaderReplica ${leaderReplica} is a delayed follower, which never leads`);
+  if (problems.length > 0) throw new StageConfigError(`replog deployment settings: ${problems.join('; ')}; see docs/DEPLOY.md`);
+  return {
+    stackRegion,
+    leaderReplica,
+    replicas: Object.fromEntries(
+      replicaIds.map((id) => {
+        const region = regions.get(id) ?? stackRegion;
+        return [id, { region, endpoint: endpoints.get(id), inStack: region === stackRegion }];
+      }),
+    ),
+    control: { region: controlRegion, endpoint: controlEndpoint, inStack: controlRegion === stackRegion },
+  };
+}
+
+/**
+ * A table's ARN: from the stack's own resource, or built for a table this stack does not create
+ * (Fn::Join, not Fn::Sub: serverless would take ${...} for its own variables).
+ * @param {{ region: string; inStack: boolean }} where
+ * @param {string} logicalId
+ * @param {string} tableName
+ * @returns {import('./types').CfnValue}
+ */
+function tableArn(where, logicalId, tableName) {
+  if (where.inStack) return { 'Fn::GetAtt': [logicalId, 'Arn'] };
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:${where.region}:`, { Ref: 'AWS::AccountId' }, `:table/${tableName}`]] };
+}
+
 /** @type {Map<string, Promise<import('./types').StageSettings>>} */
 const cache = new Map();
 
@@ -187,11 +277,14 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
       (async () => {
         const service = String(await resolveConfigurationProperty(['service']));
         const environment = /** @type {Record<string, string | undefined>} */ (await resolveConfigurationProperty(['provider', 'environment']));
+        // What the functions that touch a replica or the control table get besides (serverless.yml's custom.replicaEnvironment).
+        const replicaEnvironment = /** @type {Record<string, string>} */ (await resolveConfigurationProperty(['custom', 'replicaEnvironment']));
+        const region = String(await resolveConfigurationProperty(['provider', 'region']));
         const kafka = await kafkaAccess(resolveVariable);
         const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
         let config;
         try {
-          config = replogModule().loadConfig(environment);
+          config = replogModule().loadConfig({ ...environment, ...replicaEnvironment });
         } catch (error) {
           throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -207,11 +300,15 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
         if (!Number.isInteger(lagThreshold) || lagThreshold < 1) {
           throw new StageConfigError('replog deployment settings: followerLagAlarmThreshold must be a positive whole number');
         }
+        const where = placement(replicaEnvironment, config, region);
         return {
           service,
           stage,
+          region,
           kafka,
           config,
+          replicaEnvironment: Object.fromEntries(Object.entries(replicaEnvironment).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])),
+          placement: where,
           metricsNamespace: environment.REPLOG_METRICS_NAMESPACE || 'replog',
           functionName: (/** @type {string} */ key) => `${service}-${stage}-${key}`,
           follower: { batchSize, asyncWindow, lagThreshold },
@@ -247,8 +344,10 @@ function pascal(id) {
 }
 
 module.exports = {
+  MAIN_REPLICA,
   stageSettings,
   replogModule,
+  tableArn,
   kafkaAccess,
   normalizedFunctionName,
   pascal,

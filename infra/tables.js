@@ -72,22 +72,31 @@ module.exports = {
     const policy = await tableDeletionPolicy(options);
     const { leaderTableDefinition, simpleTableDefinition } = replogModule();
     /** @type {Record<string, import('./types').CfnValue>} */
-    const resources = {
-      // The replication control state (roles, sync follower, revision, promotions) and the replicas' apply progress.
-      ControlTable: table(policy, simpleTableDefinition(s.config.tables.control), [{ Key: 'replog:role', Value: 'control' }]),
-    };
+    const resources = {};
     /** @type {Record<string, import('./types').CfnValue>} */
-    const outputs = {
-      ControlTableName: { Description: 'the replication control table', Value: { Ref: 'ControlTable' } },
+    const outputs = {};
+    // A table in another region is not this (regional) stack's to create: its output names it and
+    // where it must exist (docs/DEPLOY.md, "Replicas, regions and the control store").
+    const elsewhere = (/** @type {import('./types').TablePlace} */ place) => `; in ${place.region}, not created by this stack`;
+    const control = s.placement.control;
+    if (control.inStack) {
+      // The replication control state (roles, sync follower, revision, promotions) and the replicas' apply progress.
+      resources.ControlTable = table(policy, simpleTableDefinition(s.config.tables.control), [{ Key: 'replog:role', Value: 'control' }]);
+    }
+    outputs.ControlTableName = {
+      Description: `the replication control table${control.inStack ? '' : elsewhere(control)}`,
+      Value: control.inStack ? { Ref: 'ControlTable' } : s.config.tables.control,
     };
     for (const r of replicaEntries(s)) {
-      resources[r.tableLogicalId] = table(policy, leaderTableDefinition(r.table), [
-        { Key: 'replog:role', Value: 'replica' },
-        { Key: 'replog:replica', Value: r.id },
-      ]);
+      if (r.place.inStack) {
+        resources[r.tableLogicalId] = table(policy, leaderTableDefinition(r.table), [
+          { Key: 'replog:role', Value: 'replica' },
+          { Key: 'replog:replica', Value: r.id },
+        ]);
+      }
       outputs[`${r.tableLogicalId}Name`] = {
-        Description: `replica ${r.id}'s table${r.main ? ' (the main replica, leader unless the control state moved the role)' : ''} (consumer group ${r.groupId})`,
-        Value: { Ref: r.tableLogicalId },
+        Description: `replica ${r.id}'s table${r.main ? ' (the main replica)' : ''}, consumer group ${r.groupId}${r.place.inStack ? '' : elsewhere(r.place)}`,
+        Value: r.place.inStack ? { Ref: r.tableLogicalId } : r.table,
       };
     }
     return { Resources: resources, Outputs: outputs };

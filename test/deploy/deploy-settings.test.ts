@@ -27,4 +27,30 @@ describe('serverless without the required deploy settings', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops `serverless package --stage local` with one line naming a replica placement that names no replica', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replog-bare-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(repoRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+          'package',
+          '--stage',
+          'local',
+          '--package',
+          dir,
+          '--param=replicaRegions=follower-9=us-east-2',
+          '--param=controlRegion=witness',
+        ],
+        { cwd: repoRoot, env: packagingEnv({}), encoding: 'utf8', timeout: 100_000 },
+      );
+      expect(run.status).toBe(1);
+      const lines = `${run.stdout}${run.stderr}`.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^replog deployment settings: replicaRegions names follower-9, which is not a replica of this stage \(main, follower-1, follower-2, follower-3\); controlRegion: "witness" is not an AWS region; see docs\/DEPLOY.md$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

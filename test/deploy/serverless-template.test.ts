@@ -1,7 +1,7 @@
 import { leaderTableDefinition, simpleTableDefinition } from '../../src/adapters/dynamodb/table-definitions';
 import { loadConfig } from '../../src/config/config';
 import { EXAMPLE_BROKERS, EXAMPLE_KAFKA_SECRET_ARN, STAGES } from './stages';
-import { actionsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, statementsOf, type Template } from './template';
+import { actionsOf, arnsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, statementsOf, type Template } from './template';
 
 /**
  * What `serverless package` produced for each stage (test/deploy/package-stages.ts ran it): the
@@ -36,10 +36,36 @@ const ROUTES: Record<string, 'authorizer' | 'open'> = {
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 const tableIdOf = (replica: string) => (replica === 'main' ? 'LeaderTable' : `FollowerTable${pascal(replica)}`);
+/** Where the packaging put the stack (test/deploy/stages.ts's packaging environment). */
+const STACK_REGION = 'us-east-1';
+/** serverless.yml's custom.replicaEnvironment: each variable, the param it comes from, and that param's default. */
+const REPLICA_ENVIRONMENT: [variable: string, param: string, fallback: string][] = [
+  ['REPLOG_LEADER_REPLICA', 'leaderReplica', 'main'],
+  ['REPLOG_REPLICA_REGIONS', 'replicaRegions', ''],
+  ['REPLOG_REPLICA_ENDPOINTS', 'replicaEndpoints', ''],
+  ['REPLOG_CONTROL_REGION', 'controlRegion', ''],
+  ['REPLOG_CONTROL_ENDPOINT', 'controlEndpoint', ''],
+  ['REPLOG_CONTROL_TTL_MS', 'controlTtlMs', ''],
+  ['REPLOG_LEADER_WAIT_MS', 'leaderWaitMs', ''],
+];
+/** The functions that touch a replica table or the control table, and so get the replica environment. */
+const REPLICA_TOUCHING = ['putItem', 'deleteItem', 'getItem', 'listItems', 'replicationStatus', 'setSyncFollower', 'relay', ...REPLICAS.map((r) => `apply-${r}`)];
+const variablesOf = (r: Resource) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables;
 
 describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage) => {
   let t: Template;
   const config = loadConfig({ REPLOG_TABLE_PREFIX: `replog-${stage.stage}` });
+  // Where this stage's packaging params put each table (the local stage: all in the stack).
+  const regions = new Map((stage.params.replicaRegions ?? '').split(',').filter(Boolean).map((pair) => pair.split('=') as [string, string]));
+  const regionOf = (replica: string) => regions.get(replica) ?? STACK_REGION;
+  const inStack = (replica: string) => regionOf(replica) === STACK_REGION;
+  const tableName = (replica: string) => (replica === 'main' ? config.tables.leader : config.tables.follower(replica));
+  const builtArn = (region: string, table: string) => `arn:<partition>:dynamodb:${region}:<account>:table/${table}`;
+  /** A replica table as arnsOf renders it in a statement: its logical id, or its ARN in its own region. */
+  const tableRef = (replica: string) => (inStack(replica) ? tableIdOf(replica) : builtArn(regionOf(replica), tableName(replica)));
+  const controlRegion = stage.params.controlRegion ?? STACK_REGION;
+  const controlInStack = controlRegion === STACK_REGION;
+  const controlRef = controlInStack ? 'ControlTable' : builtArn(controlRegion, config.tables.control);
   const functions = () => new Map(ofType(t, 'AWS::Lambda::Function').map(([, r]) => [String(r.Properties.FunctionName), r]));
   const fn = (key: string): Resource => {
     const found = functions().get(`replog-${stage.stage}-${key}`);
@@ -88,6 +114,25 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     }
   });
 
+  it('passes the replica and control-store params to every function that touches a replica or the control table, and to no other', () => {
+    const expected = Object.fromEntries(REPLICA_ENVIRONMENT.map(([variable, param, fallback]) => [variable, stage.params[param] ?? fallback]));
+    for (const key of REPLICA_TOUCHING) {
+      const vars = variablesOf(fn(key));
+      expect({ key, vars: Object.fromEntries(REPLICA_ENVIRONMENT.map(([variable]) => [variable, vars[variable]])) }).toEqual({ key, vars: expected });
+      // The whole environment is one the runtime's config accepts.
+      expect(() => loadConfig(vars)).not.toThrow();
+    }
+    for (const key of ['dashboard', 'healthz', 'authorizer']) {
+      const vars = variablesOf(fn(key));
+      for (const [variable] of REPLICA_ENVIRONMENT) expect({ key, [variable]: vars[variable] }).toEqual({ key, [variable]: undefined });
+    }
+    if (stage.stage === 'aws') {
+      expect(variablesOf(fn('putItem'))).toMatchObject({ REPLOG_REPLICA_REGIONS: 'follower-3=us-east-2', REPLOG_CONTROL_REGION: 'us-west-2' });
+    } else {
+      expect(variablesOf(fn('putItem'))).toMatchObject({ REPLOG_LEADER_REPLICA: 'main', REPLOG_REPLICA_REGIONS: '', REPLOG_CONTROL_ENDPOINT: '' });
+    }
+  });
+
   it('has one Kafka event source mapping per replica (main included): own consumer group, the topic, TRIM_HORIZON, no batching wait for sync-capable replicas', () => {
     const mappings = ofType(t, 'AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
     expect(mappings).toHaveLength(REPLICAS.length);
@@ -113,10 +158,10 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     }
   });
 
-  it('has the leader, control and follower tables: on-demand, point-in-time recovery, every replica table leader-shaped as the code defines it', () => {
+  it('has the tables of the replicas and the control store in the stack’s region: on-demand, point-in-time recovery, every replica table leader-shaped as the code defines it', () => {
     const tables = new Map(ofType(t, 'AWS::DynamoDB::Table').map(([id, r]) => [String(r.Properties.TableName), { id, r }]));
-    const replicaTables = [config.tables.leader, ...FOLLOWERS.map((f) => config.tables.follower(f))];
-    expect([...tables.keys()].sort()).toEqual([config.tables.control, ...replicaTables].sort());
+    const replicaTables = REPLICAS.filter(inStack).map(tableName);
+    expect([...tables.keys()].sort()).toEqual([...(controlInStack ? [config.tables.control] : []), ...replicaTables].sort());
     for (const { r } of tables.values()) {
       expect(r.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(r.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
@@ -143,12 +188,26 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         },
       ]);
     }
-    expect(tables.get(config.tables.leader)?.id).toBe('LeaderTable');
-    for (const f of FOLLOWERS) expect(tables.get(config.tables.follower(f))?.id).toBe(`FollowerTable${pascal(f)}`);
-    const control = tables.get(config.tables.control);
-    expect(control?.id).toBe('ControlTable');
-    expect(control?.r.Properties.KeySchema).toEqual(simpleTableDefinition('x').KeySchema);
-    expect(control?.r.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    for (const r of REPLICAS.filter(inStack)) expect(tables.get(tableName(r))?.id).toBe(tableIdOf(r));
+    if (controlInStack) {
+      const control = tables.get(config.tables.control);
+      expect(control?.id).toBe('ControlTable');
+      expect(control?.r.Properties.KeySchema).toEqual(simpleTableDefinition('x').KeySchema);
+      expect(control?.r.Properties.GlobalSecondaryIndexes).toBeUndefined();
+    }
+    // A table this stack does not create is still named in the outputs, with where it must exist.
+    const outputs = t.Outputs as Record<string, { Description: string; Value: unknown }>;
+    for (const r of REPLICAS) {
+      const output = outputs[`${tableIdOf(r)}Name`];
+      if (inStack(r)) expect(output?.Value).toEqual({ Ref: tableIdOf(r) });
+      else expect(output).toEqual({ Value: tableName(r), Description: expect.stringContaining(`in ${regionOf(r)}, not created by this stack`) });
+    }
+    if (controlInStack) expect(outputs.ControlTableName?.Value).toEqual({ Ref: 'ControlTable' });
+    else expect(outputs.ControlTableName).toEqual({ Value: config.tables.control, Description: expect.stringContaining(`in ${controlRegion}, not created by this stack`) });
+    if (stage.stage === 'aws') {
+      expect(inStack('follower-3')).toBe(false);
+      expect(controlInStack).toBe(false);
+    }
   });
 
   it('gives every function its own role, and lets a replica apply function write only its own table and its own progress items', () => {
@@ -157,29 +216,30 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     for (const f of REPLICAS) {
       const statements = statementsOf(t.Resources[`FollowerRole${pascal(f)}`] as Resource);
       const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-      expect(writes.map((s) => resourceIds(s.Resource))).toEqual([[tableIdOf(f)], ['ControlTable']]);
-      const progress = writes.find((s) => resourceIds(s.Resource)[0] === 'ControlTable');
+      expect(writes.map((s) => arnsOf(s.Resource))).toEqual([[tableRef(f)], [controlRef]]);
+      const progress = writes.find((s) => arnsOf(s.Resource)[0] === controlRef);
       expect(progress?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`] } });
     }
   });
 
   it('scopes every DynamoDB statement to the right table ARNs', () => {
-    const writersOf = (tableId: string) =>
+    const writersOf = (table: string) =>
       Object.entries(t.Resources)
         .filter(([, r]) => r.Type === 'AWS::IAM::Role')
-        .filter(([, r]) =>
-          statementsOf(r).some((s) => !s.Condition && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)) && resourceIds(s.Resource).includes(tableId)),
-        )
+        .filter(([, r]) => statementsOf(r).some((s) => !s.Condition && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)) && arnsOf(s.Resource).includes(table)))
         .map(([id]) => id)
         .sort();
-    expect(writersOf('LeaderTable')).toEqual(['DeleteItemRole', 'FollowerRoleMain', 'PutItemRole', 'RelayRole']);
-    for (const f of FOLLOWERS) expect(writersOf(`FollowerTable${pascal(f)}`)).toEqual([`FollowerRole${pascal(f)}`]);
-    expect(writersOf('ControlTable')).toEqual([]);
+    expect(writersOf(tableRef('main'))).toEqual(['DeleteItemRole', 'FollowerRoleMain', 'PutItemRole', 'RelayRole']);
+    for (const f of FOLLOWERS) expect(writersOf(tableRef(f))).toEqual([`FollowerRole${pascal(f)}`]);
+    expect(writersOf(controlRef)).toEqual([]);
     for (const [id, r] of ofType(t, 'AWS::IAM::Role')) {
       for (const s of statementsOf(r)) {
         if (!actionsOf(s).some((a) => a.startsWith('dynamodb:'))) continue;
         expect({ role: id, resource: s.Resource }).not.toEqual({ role: id, resource: '*' });
-        expect(resourceIds(s.Resource).length).toBeGreaterThan(0);
+        // Every DynamoDB ARN is one of the stage's tables (or its outbox index), wherever it lives.
+        const allowed = [...REPLICAS.flatMap((r) => [tableRef(r), `${tableRef(r)}/index/outbox`]), controlRef];
+        expect({ role: id, arns: arnsOf(s.Resource).filter((a) => !allowed.includes(a)) }).toEqual({ role: id, arns: [] });
+        expect(arnsOf(s.Resource).length).toBeGreaterThan(0);
       }
     }
     const readOnly = ['GetItemRole', 'ListItemsRole', 'ReplicationStatusRole'];
