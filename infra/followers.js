@@ -92,9 +92,11 @@ function followerRole(s, f) {
   const statements = [
     logStatement(f.name),
     {
+      // Applying is a version-conditional put or update; the replica's meta item (its term and
+      // fences) is read and written here too, in its own table.
       Sid: 'OwnTableOnly',
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: f.tableArn,
     },
     {

@@ -1,35 +1,48 @@
 // @ts-check
 'use strict';
 /**
- * One role per HTTP, authorizer and relay function, each allowed exactly the table actions its
- * code performs (the table below), on the stage's own table ARNs. Follower roles are in followers.js.
+ * One role per HTTP, authorizer and relay function, each allowed the table actions its code
+ * performs (the table below) on the stage's own table ARNs, wherever those tables live
+ * (stage-config.js's placement). Replica apply roles are in followers.js.
  */
 const { replicaEntries } = require('./followers');
 const { normalizedFunctionName, stageSettings, stopOnRefusal, tableArn } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /**
+ * The leader's item actions. The leader is a role that any replica may hold (the control state
+ * says which), so a function that acts as the leader gets them on every replica table, and Query
+ * on every replica's outbox index: writes (commit, publish record, outbox mark), the relay
+ * (republishing the current leader's marks) and the status function (the leader's outbox and meta).
+ */
+const LEADER_ITEMS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'];
+/** Reads of any replica: replica=leader|any|<id>, one item or a page. */
+const REPLICA_READS = ['GetItem', 'Scan'];
+
+/**
  * What each function does to which table:
- * - leader / followers / outboxIndex: DynamoDB actions on those tables (or the outbox GSI);
- * - control: reads of the control table (control state, follower progress);
+ * - replicas / outboxIndex: DynamoDB actions on every replica table (or its outbox GSI);
+ * - control: reads of the control table (control state, apply progress);
  * - controlItem: writes of the single `control` item (src/adapters/dynamodb/control-table.ts):
  *   the first request on a new stack initializes it, promotion and designation replace it by CAS.
+ * Nothing here writes the replicas' apply progress (`progress#<id>#…`): only each replica's own
+ * apply role may (followers.js).
  */
 /** @type {Record<string, Access>} */
 const ACCESS = {
-  putItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
-  deleteItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
-  getItem: { leader: ['GetItem', 'Scan'], followers: ['GetItem', 'Scan'], control: true, controlItem: true },
-  listItems: { leader: ['GetItem', 'Scan'], followers: ['GetItem', 'Scan'], control: true, controlItem: true },
-  replicationStatus: { control: true, controlItem: true },
+  putItem: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
+  deleteItem: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
+  getItem: { replicas: REPLICA_READS, control: true, controlItem: true },
+  listItems: { replicas: REPLICA_READS, control: true, controlItem: true },
+  replicationStatus: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
   setSyncFollower: { control: true, controlItem: true },
   dashboard: {},
   healthz: {},
   authorizer: {},
-  relay: { leader: ['GetItem', 'UpdateItem'], outboxIndex: ['Query'] },
+  relay: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true },
 };
 
-/** @typedef {{ leader?: string[]; followers?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */
+/** @typedef {{ replicas?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */
 
 /** @param {string[]} names */
 const actions = (names) => names.map((n) => `dynamodb:${n}`);
@@ -44,24 +57,16 @@ function statementsFor(s, key, access) {
   /** @type {import('./types').IamStatement[]} */
   const statements = [logStatement(s.functionName(key))];
   const replicas = replicaEntries(s);
-  const main = replicas.find((r) => r.main);
-  if (!main) throw new Error('no main replica');
   const controlArn = tableArn(s.placement.control, 'ControlTable', s.config.tables.control);
-  if (access.leader) statements.push({ Sid: 'LeaderTable', Effect: 'Allow', Action: actions(access.leader), Resource: main.tableArn });
+  if (access.replicas) {
+    statements.push({ Sid: 'ReplicaTables', Effect: 'Allow', Action: actions(access.replicas), Resource: replicas.map((r) => r.tableArn) });
+  }
   if (access.outboxIndex) {
     statements.push({
-      Sid: 'OutboxIndex',
+      Sid: 'OutboxIndexes',
       Effect: 'Allow',
       Action: actions(access.outboxIndex),
-      Resource: { 'Fn::Join': ['', [main.tableArn, '/index/outbox']] },
-    });
-  }
-  if (access.followers) {
-    statements.push({
-      Sid: 'FollowerTablesRead',
-      Effect: 'Allow',
-      Action: actions(access.followers),
-      Resource: replicas.filter((f) => !f.main).map((f) => f.tableArn),
+      Resource: replicas.map((r) => ({ 'Fn::Join': ['', [r.tableArn, '/index/outbox']] })),
     });
   }
   if (access.control) {

@@ -1,7 +1,7 @@
 import { leaderTableDefinition, simpleTableDefinition } from '../../src/adapters/dynamodb/table-definitions';
 import { loadConfig } from '../../src/config/config';
 import { EXAMPLE_BROKERS, EXAMPLE_KAFKA_SECRET_ARN, STAGES } from './stages';
-import { actionsOf, arnsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, statementsOf, type Template } from './template';
+import { actionsOf, arnsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, type Statement, statementsOf, type Template } from './template';
 
 /**
  * What `serverless package` produced for each stage (test/deploy/package-stages.ts ran it): the
@@ -34,6 +34,11 @@ const ROUTES: Record<string, 'authorizer' | 'open'> = {
   'GET /healthz': 'open',
 };
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+/** The leader's item actions, on every replica table: the leader is a role any replica may hold. */
+const LEADER_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+/** The roles of the functions that may act as the leader, on whichever replica holds the role. */
+const LEADER_ROLES = ['DeleteItemRole', 'PutItemRole', 'RelayRole', 'ReplicationStatusRole'];
+const CONTROL_ITEM_ONLY = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } };
 const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 const tableIdOf = (replica: string) => (replica === 'main' ? 'LeaderTable' : `FollowerTable${pascal(replica)}`);
 /** Where the packaging put the stack (test/deploy/stages.ts's packaging environment). */
@@ -217,9 +222,37 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
       const statements = statementsOf(t.Resources[`FollowerRole${pascal(f)}`] as Resource);
       const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
       expect(writes.map((s) => arnsOf(s.Resource))).toEqual([[tableRef(f)], [controlRef]]);
+      // Applying is a conditional put or update; the meta item is read and written in its own table.
+      expect(actionsOf(writes[0] as Statement).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
       const progress = writes.find((s) => arnsOf(s.Resource)[0] === controlRef);
       expect(progress?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`] } });
     }
+  });
+
+  it('lets the functions that may act as the leader use the leader’s items on every replica table and its outbox index', () => {
+    const replicaTables = REPLICAS.map(tableRef);
+    const outboxIndexes = replicaTables.map((ref) => `${ref}/index/outbox`);
+    for (const id of LEADER_ROLES) {
+      const statements = statementsOf(t.Resources[id] as Resource);
+      const tables = statements.find((s) => s.Sid === 'ReplicaTables');
+      expect({ id, actions: tables && actionsOf(tables).sort(), arns: tables && arnsOf(tables.Resource) }).toEqual({ id, actions: [...LEADER_ITEMS].sort(), arns: replicaTables });
+      const index = statements.find((s) => s.Sid === 'OutboxIndexes');
+      expect({ id, actions: index && actionsOf(index), arns: index && arnsOf(index.Resource) }).toEqual({ id, actions: ['dynamodb:Query'], arns: outboxIndexes });
+      // The control table: reads, and for the HTTP ones the single control item; never a replica's progress.
+      const controlWrites = statements.filter((s) => arnsOf(s.Resource).includes(controlRef) && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
+      expect({ id, conditions: controlWrites.map((s) => s.Condition) }).toEqual({ id, conditions: id === 'RelayRole' ? [] : [CONTROL_ITEM_ONLY] });
+      expect(statements.some((s) => s.Sid === 'ControlRead' && arnsOf(s.Resource)[0] === controlRef)).toBe(true);
+    }
+    for (const id of ['GetItemRole', 'ListItemsRole']) {
+      const tables = statementsOf(t.Resources[id] as Resource).find((s) => s.Sid === 'ReplicaTables');
+      expect({ id, actions: tables && actionsOf(tables), arns: tables && arnsOf(tables.Resource) }).toEqual({
+        id,
+        actions: ['dynamodb:GetItem', 'dynamodb:Scan'],
+        arns: replicaTables,
+      });
+    }
+    const designate = statementsOf(t.Resources.SetSyncFollowerRole as Resource);
+    expect(designate.flatMap((s) => arnsOf(s.Resource)).filter((a) => !a.includes(':log-group:'))).toEqual([controlRef, controlRef]);
   });
 
   it('scopes every DynamoDB statement to the right table ARNs', () => {
@@ -229,8 +262,8 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         .filter(([, r]) => statementsOf(r).some((s) => !s.Condition && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)) && arnsOf(s.Resource).includes(table)))
         .map(([id]) => id)
         .sort();
-    expect(writersOf(tableRef('main'))).toEqual(['DeleteItemRole', 'FollowerRoleMain', 'PutItemRole', 'RelayRole']);
-    for (const f of FOLLOWERS) expect(writersOf(tableRef(f))).toEqual([`FollowerRole${pascal(f)}`]);
+    // Each replica table: the leader's writers (any replica may be the leader) and its own apply role.
+    for (const f of REPLICAS) expect(writersOf(tableRef(f))).toEqual([...LEADER_ROLES, `FollowerRole${pascal(f)}`].sort());
     expect(writersOf(controlRef)).toEqual([]);
     for (const [id, r] of ofType(t, 'AWS::IAM::Role')) {
       for (const s of statementsOf(r)) {
@@ -242,11 +275,11 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         expect(arnsOf(s.Resource).length).toBeGreaterThan(0);
       }
     }
-    const readOnly = ['GetItemRole', 'ListItemsRole', 'ReplicationStatusRole'];
+    const readOnly = ['GetItemRole', 'ListItemsRole', 'SetSyncFollowerRole'];
     for (const id of readOnly) {
       const writes = statementsOf(t.Resources[id] as Resource).filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-      // Reads only, except initializing the single control item on a new stack.
-      expect(writes.map((s) => s.Condition)).toEqual([{ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } }]);
+      // Reads only, except the single control item (initialized on a new stack, replaced by CAS).
+      expect(writes.map((s) => s.Condition)).toEqual([CONTROL_ITEM_ONLY]);
     }
     const none = ['HealthzRole', 'AuthorizerRole', 'DashboardRole'];
     for (const id of none) {

@@ -186,6 +186,16 @@ describe('infra generators', () => {
     expect(statements('FollowerRoleFollower2').find((st) => st.Sid === 'OwnTableOnly')?.Resource).toEqual(arnIn('us-east-2', 'follower-follower-2'));
     expect(statements('FollowerRoleFollower2').find((st) => st.Sid === 'ReadControl')?.Resource).toEqual(arnIn('us-west-2', 'control'));
     expect(statements('FollowerRoleFollower1').find((st) => st.Sid === 'OwnTableOnly')?.Resource).toEqual({ 'Fn::GetAtt': ['FollowerTableFollower1', 'Arn'] });
+    const iamRoles = (await iam.resources(r())).Resources as Record<string, CfnResource>;
+    const putPolicies = (iamRoles.PutItemRole?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } }[];
+    const put = putPolicies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(put.find((st) => st.Sid === 'ReplicaTables')?.Resource).toEqual([
+      { 'Fn::GetAtt': ['LeaderTable', 'Arn'] },
+      { 'Fn::GetAtt': ['FollowerTableFollower1', 'Arn'] },
+      arnIn('us-east-2', 'follower-follower-2'),
+      { 'Fn::GetAtt': ['FollowerTableArchive', 'Arn'] },
+    ]);
+    expect(put.find((st) => st.Sid === 'ControlRead')?.Resource).toEqual(arnIn('us-west-2', 'control'));
     const fns = (await followers.functions(r())) as Record<string, { environment: Record<string, string> }>;
     expect(fns['apply-follower-2']?.environment).toMatchObject({
       REPLOG_FOLLOWER_ID: 'follower-2',
