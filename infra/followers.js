@@ -11,7 +11,7 @@
  * The logical ids are those of the followers-only template (FollowerRole<Id>, …), with `Main` for
  * the main replica, so a redeploy replaces nothing.
  */
-const { MAIN_REPLICA, normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal, tableArn } = require('./stage-config');
+const { normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal, tableArn } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /** The longest Lambda function name AWS accepts. */
@@ -21,19 +21,19 @@ const MAX_FUNCTION_NAME = 64;
 const functionKey = (id) => `apply-${id}`;
 
 /**
- * The main replica first, then the followers in priority order.
+ * The main replica first, then the followers in priority order: the config's replica ids (its
+ * loadConfig refused a follower called `main`).
  * @param {import('./types').StageSettings} s
  * @returns {import('./types').ReplicaEntry[]}
  */
 function replicaEntries(s) {
-  if (s.config.followers.some((f) => f.id === MAIN_REPLICA)) {
-    throw new StageConfigError(
-      `replog deployment settings: a follower may not be called ${MAIN_REPLICA}: that is the main replica's id (its table is ${s.config.tables.leader}); rename the follower`,
-    );
-  }
   /** @type {Map<string, string>} */
   const seen = new Map();
-  const replicas = [{ id: MAIN_REPLICA, delayMs: 0, main: true }, ...s.config.followers.map((f) => ({ ...f, main: false }))];
+  const [main, ...followers] = s.config.replicas.ids;
+  const replicas = [
+    { id: /** @type {string} */ (main), delayMs: 0, main: true },
+    ...followers.map((id) => ({ id, delayMs: s.config.followers.find((f) => f.id === id)?.delayMs ?? 0, main: false })),
+  ];
   return replicas.map((r) => {
     const logical = pascal(r.id);
     if (seen.has(logical)) {
@@ -45,7 +45,7 @@ function replicaEntries(s) {
     if (name.length > MAX_FUNCTION_NAME) {
       throw new StageConfigError(`replog deployment settings: function name ${name} is longer than ${MAX_FUNCTION_NAME} characters; use a shorter follower id`);
     }
-    const table = r.main ? s.config.tables.leader : s.config.tables.follower(r.id);
+    const table = s.config.tables.replica(r.id);
     const tableLogicalId = r.main ? 'LeaderTable' : `FollowerTable${logical}`;
     const place = s.placement.replicas[r.id];
     if (!place) throw new Error(`no placement for replica ${r.id}`);
@@ -244,7 +244,6 @@ function followerAlarms(s, f) {
 }
 
 module.exports = {
-  MAIN_REPLICA,
   replicaEntries,
 
   functions: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {

@@ -171,80 +171,25 @@ function secretField(secretArn, field, versionId) {
   return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}${versionId ? `::${versionId}` : ''}}}`;
 }
 
-/** The main replica's id (REPLOG_LEADER_REPLICA's default); its table is the config's `tables.leader`. */
-const MAIN_REPLICA = 'main';
-/** An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-north-1. */
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-
-/** @param {string} value */
-const isRegion = (value) => REGION.test(value);
-/** @param {string} value */
-const isEndpoint = (value) => {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:';
-  } catch {
-    return false;
-  }
-};
-
 /**
- * Where each replica table and the control table live, from the replica environment the
- * functions get (REPLOG_REPLICA_REGIONS, REPLOG_REPLICA_ENDPOINTS: `id=value,...`; REPLOG_CONTROL_*;
- * REPLOG_LEADER_REPLICA). A table is in the stack when it is in the stack's region (a replica not
- * named in replicaRegions is); an endpoint only changes where the functions connect. Tables in
- * another region are not created here (a stack is regional): the roles name their ARNs there.
- * @param {Record<string, string | undefined>} env
+ * Where each replica table and the control table live, as the runtime's config reads the replica
+ * environment (REPLOG_REPLICA_REGIONS, REPLOG_REPLICA_ENDPOINTS, REPLOG_CONTROL_*, with the
+ * stack's region as AWS_REGION, which Lambda sets). A table is in the stack when it is in the
+ * stack's region (a replica not named in replicaRegions is); an endpoint only changes where the
+ * functions connect. Tables in another region are not created here (a stack is regional): the
+ * roles name their ARNs there.
  * @param {import('../src/config/config').Config} config
  * @param {string} stackRegion
  * @returns {import('./types').Placement}
  */
-function placement(env, config, stackRegion) {
-  const replicaIds = [MAIN_REPLICA, ...config.followers.map((f) => f.id)];
-  /** @type {string[]} */
-  const problems = [];
-  /**
-   * @param {string} param
-   * @param {string | undefined} raw
-   * @param {(value: string) => boolean} valid
-   * @param {string} what
-   */
-  const perReplica = (param, raw, valid, what) => {
-    /** @type {Map<string, string>} */
-    const values = new Map();
-    for (const item of list(raw)) {
-      const at = item.indexOf('=');
-      const id = at < 0 ? '' : item.slice(0, at).trim();
-      const value = at < 0 ? '' : item.slice(at + 1).trim();
-      if (id === '' || value === '') problems.push(`${param} takes id=${what} pairs, got ${JSON.stringify(item)}`);
-      else if (!replicaIds.includes(id)) problems.push(`${param} names ${id}, which is not a replica of this stage (${replicaIds.join(', ')})`);
-      else if (values.has(id)) problems.push(`${param} names ${id} twice`);
-      else if (!valid(value)) problems.push(`${param}: ${JSON.stringify(value)} for ${id} is not ${what === 'region' ? 'an AWS region' : 'an http(s) URL'}`);
-      else values.set(id, value);
-    }
-    return values;
-  };
-  const regions = perReplica('replicaRegions', env.REPLOG_REPLICA_REGIONS, isRegion, 'region');
-  const endpoints = perReplica('replicaEndpoints', env.REPLOG_REPLICA_ENDPOINTS, isEndpoint, 'url');
-  const controlRegion = env.REPLOG_CONTROL_REGION || stackRegion;
-  const controlEndpoint = env.REPLOG_CONTROL_ENDPOINT || undefined;
-  if (!isRegion(controlRegion)) problems.push(`controlRegion: ${JSON.stringify(controlRegion)} is not an AWS region`);
-  if (controlEndpoint !== undefined && !isEndpoint(controlEndpoint)) problems.push(`controlEndpoint: ${JSON.stringify(controlEndpoint)} is not an http(s) URL`);
-  const leaderReplica = env.REPLOG_LEADER_REPLICA || MAIN_REPLICA;
-  const delayed = config.followers.find((f) => f.id === leaderReplica && f.delayMs > 0);
-  if (!replicaIds.includes(leaderReplica)) problems.push(`leaderReplica ${leaderReplica} is not a replica of this stage (${replicaIds.join(', ')})`);
-  else if (delayed) problems.push(`leaderReplica ${leaderReplica} is a delayed follower, which never leads`);
-  if (problems.length > 0) throw new StageConfigError(`replog deployment settings: ${problems.join('; ')}; see docs/DEPLOY.md`);
+function placement(config, stackRegion) {
+  /** @param {import('../src/config/config').StoreLocation} at @returns {import('./types').TablePlace} */
+  const place = (at) => ({ region: at.region, endpoint: at.endpoint, inStack: at.region === stackRegion });
   return {
     stackRegion,
-    leaderReplica,
-    replicas: Object.fromEntries(
-      replicaIds.map((id) => {
-        const region = regions.get(id) ?? stackRegion;
-        return [id, { region, endpoint: endpoints.get(id), inStack: region === stackRegion }];
-      }),
-    ),
-    control: { region: controlRegion, endpoint: controlEndpoint, inStack: controlRegion === stackRegion },
+    leaderReplica: config.replicas.firstLeader,
+    replicas: Object.fromEntries(config.replicas.ids.map((id) => [id, place(config.replicas.location(id))])),
+    control: place(config.replicas.control),
   };
 }
 
@@ -284,7 +229,8 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
         const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
         let config;
         try {
-          config = replogModule().loadConfig({ ...environment, ...replicaEnvironment });
+          // Lambda sets AWS_REGION to the stack's region; a replica or control store without a region of its own is there.
+          config = replogModule().loadConfig({ ...environment, ...replicaEnvironment, AWS_REGION: region });
         } catch (error) {
           throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -300,7 +246,7 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
         if (!Number.isInteger(lagThreshold) || lagThreshold < 1) {
           throw new StageConfigError('replog deployment settings: followerLagAlarmThreshold must be a positive whole number');
         }
-        const where = placement(replicaEnvironment, config, region);
+        const where = placement(config, region);
         return {
           service,
           stage,
@@ -344,7 +290,6 @@ function pascal(id) {
 }
 
 module.exports = {
-  MAIN_REPLICA,
   stageSettings,
   replogModule,
   tableArn,

@@ -213,22 +213,26 @@ describe('infra generators', () => {
     expect(Object.keys(tableResources)).toEqual(expect.arrayContaining(['LeaderTable', 'ControlTable']));
   });
 
+  // The runtime's config module reads the placement (src/config/replica-settings.ts), so the deploy refuses what the functions would.
   it.each([
-    [{ replicaRegions: 'follower-9=us-east-2' }, /replicaRegions names follower-9, which is not a replica of this stage \(main, follower-1, follower-2, archive\)/],
-    [{ replicaRegions: 'follower-1' }, /replicaRegions takes id=region pairs/],
-    [{ replicaRegions: 'follower-1=us-east-2,follower-1=us-west-2' }, /replicaRegions names follower-1 twice/],
-    [{ replicaRegions: 'follower-1=Frankfurt' }, /replicaRegions: "Frankfurt" for follower-1 is not an AWS region/],
-    [{ replicaEndpoints: 'main=dynamodb.local' }, /replicaEndpoints: "dynamodb.local" for main is not an http\(s\) URL/],
-    [{ controlRegion: 'witness' }, /controlRegion: "witness" is not an AWS region/],
-    [{ controlEndpoint: 'ftp://x' }, /controlEndpoint: "ftp:\/\/x" is not an http\(s\) URL/],
-    [{ leaderReplica: 'follower-7' }, /leaderReplica follower-7 is not a replica/],
-    [{ leaderReplica: 'archive' }, /leaderReplica archive is a delayed follower/],
-  ])('refuses the replica placement %j with a message naming the setting', async (params, message) => {
+    [{ replicaRegions: 'follower-9=us-east-2' }, /REPLOG_REPLICA_REGIONS: follower-9 is not a replica \(replicas: main, follower-1, follower-2, archive\)/],
+    [{ replicaRegions: 'follower-1' }, /REPLOG_REPLICA_REGIONS: follower-1 has no value/],
+    [{ replicaRegions: 'follower-1=us-east-2,follower-1=us-west-2' }, /REPLOG_REPLICA_REGIONS names follower-1 twice/],
+    [{ replicaRegions: 'follower-1=Frankfurt' }, /REPLOG_REPLICA_REGIONS: follower-1: must be an AWS region name/],
+    [{ replicaEndpoints: 'main=dynamodb.local' }, /REPLOG_REPLICA_ENDPOINTS: main: must be an http\(s\) URL/],
+    [{ controlRegion: 'witness' }, /REPLOG_CONTROL_REGION/],
+    [{ controlEndpoint: 'not a url' }, /REPLOG_CONTROL_ENDPOINT/],
+    [{ leaderReplica: 'follower-7' }, /REPLOG_LEADER_REPLICA: follower-7 is not a replica/],
+    [{ leaderReplica: 'archive' }, /REPLOG_LEADER_REPLICA: archive is a delayed replica/],
+    [{ controlTtlMs: '5' }, /REPLOG_CONTROL_TTL_MS/],
+    [{ leaderWaitMs: '60000' }, /REPLOG_LEADER_WAIT_MS/],
+  ])('refuses the replica placement %j with the config module’s message', async (params, message) => {
+    await expect(resourcesOf(resolvers(params))).rejects.toThrow(/^replog deployment settings: the function environment is not valid: /);
     await expect(resourcesOf(resolvers(params))).rejects.toThrow(message);
   });
 
   it('refuses a follower called main, the main replica’s id', async () => {
-    await expect(resourcesOf(resolvers({}, { REPLOG_FOLLOWERS: 'follower-1,main' }))).rejects.toThrow(/a follower may not be called main/);
+    await expect(resourcesOf(resolvers({}, { REPLOG_FOLLOWERS: 'follower-1,main' }))).rejects.toThrow(/REPLOG_FOLLOWERS: main is the leader table's replica/);
   });
 
   it('refuses an environment the runtime would refuse, with the config module’s message', async () => {
