@@ -7,6 +7,8 @@
  * skips what it already committed. Each replica gets its apply function, its role (it may write
  * only its own table, and only its own progress items in the control table), its Kafka event
  * source mapping with its own consumer group, and its alarms; its table is in tables.js.
+ * Its role: its own table, its own progress and fence items in the control table, the control
+ * item's creation on a fresh stack, reads of the control table, its Kafka source.
  * serverless v3 has no loops, so serverless.yml includes `functions` and `resources` from here.
  * The logical ids are those of the followers-only template (FollowerRole<Id>, …), with `Main` for
  * the main replica, so a redeploy replaces nothing.
@@ -92,27 +94,38 @@ function followerRole(s, f) {
   const statements = [
     logStatement(f.name),
     {
-      // Applying is a version-conditional put or update; the replica's meta item (its term and
-      // fences) is read and written here too, in its own table.
+      // Applying is a version-conditional put (src/adapters/dynamodb/follower-table.ts); UpdateItem
+      // for an apply that updates in place.
       Sid: 'OwnTableOnly',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: f.tableArn,
     },
     {
+      // The control state (terms and their fences, the roster), apply progress, fences passed.
       Sid: 'ReadControl',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
       Resource: controlArn,
     },
     {
-      // Apply progress lives in the control table as progress#<followerId>#<partition>
-      // (src/adapters/dynamodb/progress-table.ts); a follower may write its own items only.
+      // A replica's own items in the control table: its apply progress, progress#<id>#<partition>
+      // (src/adapters/dynamodb/progress-table.ts), and the fences it passed, fences#<id>#<partition>
+      // (fence-table.ts). A replica may write its own items only.
       Sid: 'OwnProgressOnly',
       Effect: 'Allow',
       Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: controlArn,
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`] } },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`, `fences#${f.id}#*`] } },
+    },
+    {
+      // Reading the roster creates the control item on a fresh stack (core/sync-roster.ts, a
+      // put only if absent), and a replica's first batch may come before the first request.
+      Sid: 'ControlItemWrite',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem'],
+      Resource: controlArn,
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } },
     },
   ];
   if (kafka.secretArn && kafka.eventSource !== 'none') {
@@ -131,7 +144,7 @@ function followerRole(s, f) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
-      Description: `replog replica ${f.id} (${s.stage}): its own table, its own progress items, its Kafka source`,
+      Description: `replog replica ${f.id} (${s.stage}): its own table, its own progress and fence items, its Kafka source`,
       AssumeRolePolicyDocument: lambdaTrustPolicy(),
       Policies: [{ PolicyName: `replog-follower-${f.id}`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
     },

@@ -11,9 +11,10 @@ const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-sta
 
 /**
  * The leader's item actions. The leader is a role that any replica may hold (the control state
- * says which), so a function that acts as the leader gets them on every replica table, and Query
- * on every replica's outbox index: writes (commit, publish record, outbox mark), the relay
- * (republishing the current leader's marks) and the status function (the leader's outbox and meta).
+ * says which), so a function that acts as the leader gets them on every replica table, and
+ * Query on every replica's outbox index: the writes (commit, publish state, outbox mark, undoing
+ * a deposed term's commits: src/adapters/dynamodb/leader-table.ts), the relay (the current
+ * leader's marks) and setLeader (draining the old leader's outbox before the fence).
  */
 const LEADER_ITEMS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'];
 /** Reads of any replica: replica=leader|any|<id>, one item or a page. */
@@ -22,11 +23,13 @@ const REPLICA_READS = ['GetItem', 'Scan'];
 /**
  * What each function does to which table:
  * - replicas / outboxIndex: DynamoDB actions on every replica table (or its outbox GSI);
- * - control: reads of the control table (control state, apply progress);
+ * - control: reads of the control table (control state, apply progress, fences, consumer reports);
  * - controlItem: writes of the single `control` item (src/adapters/dynamodb/control-table.ts):
- *   the first request on a new stack initializes it, promotion and designation replace it by CAS.
- * Nothing here writes the replicas' apply progress (`progress#<id>#…`): only each replica's own
- * apply role may (followers.js).
+ *   the first read of the roster on a new stack creates it, promotion, designation and every
+ *   step of a switchover replace it by CAS.
+ * Nothing here writes a replica's progress or fences (`progress#<id>#…`, `fences#<id>#…`): only
+ * that replica's own apply role may (followers.js). replicationStatus serves an open route and
+ * reads no replica table (StatusDeps: the control state, progress, Kafka offsets), so it gets none.
  */
 /** @type {Record<string, Access>} */
 const ACCESS = {
@@ -34,12 +37,12 @@ const ACCESS = {
   deleteItem: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
   getItem: { replicas: REPLICA_READS, control: true, controlItem: true },
   listItems: { replicas: REPLICA_READS, control: true, controlItem: true },
-  replicationStatus: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
+  replicationStatus: { control: true, controlItem: true },
   setSyncFollower: { control: true, controlItem: true },
   dashboard: {},
   healthz: {},
   authorizer: {},
-  relay: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true },
+  relay: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
 };
 
 /** @typedef {{ replicas?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */

@@ -37,7 +37,7 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 /** The leader's item actions, on every replica table: the leader is a role any replica may hold. */
 const LEADER_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 /** The roles of the functions that may act as the leader, on whichever replica holds the role. */
-const LEADER_ROLES = ['DeleteItemRole', 'PutItemRole', 'RelayRole', 'ReplicationStatusRole'];
+const LEADER_ROLES = ['DeleteItemRole', 'PutItemRole', 'RelayRole'];
 const CONTROL_ITEM_ONLY = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } };
 const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 const tableIdOf = (replica: string) => (replica === 'main' ? 'LeaderTable' : `FollowerTable${pascal(replica)}`);
@@ -221,11 +221,15 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     for (const f of REPLICAS) {
       const statements = statementsOf(t.Resources[`FollowerRole${pascal(f)}`] as Resource);
       const writes = statements.filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-      expect(writes.map((s) => arnsOf(s.Resource))).toEqual([[tableRef(f)], [controlRef]]);
-      // Applying is a conditional put or update; the meta item is read and written in its own table.
+      expect(writes.map((s) => arnsOf(s.Resource))).toEqual([[tableRef(f)], [controlRef], [controlRef]]);
+      // Applying is a conditional put or update of its own table.
       expect(actionsOf(writes[0] as Statement).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
-      const progress = writes.find((s) => arnsOf(s.Resource)[0] === controlRef);
-      expect(progress?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`] } });
+      expect(writes[0]?.Condition).toBeUndefined();
+      // In the control table: its own progress and fence items, and creating the control item on a fresh stack.
+      expect(writes.slice(1).map((s) => s.Condition)).toEqual([
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`, `fences#${f}#*`] } },
+        CONTROL_ITEM_ONLY,
+      ]);
     }
   });
 
@@ -238,9 +242,9 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
       expect({ id, actions: tables && actionsOf(tables).sort(), arns: tables && arnsOf(tables.Resource) }).toEqual({ id, actions: [...LEADER_ITEMS].sort(), arns: replicaTables });
       const index = statements.find((s) => s.Sid === 'OutboxIndexes');
       expect({ id, actions: index && actionsOf(index), arns: index && arnsOf(index.Resource) }).toEqual({ id, actions: ['dynamodb:Query'], arns: outboxIndexes });
-      // The control table: reads, and for the HTTP ones the single control item; never a replica's progress.
+      // The control table: reads and the single control item; never a replica's progress or fences.
       const controlWrites = statements.filter((s) => arnsOf(s.Resource).includes(controlRef) && actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-      expect({ id, conditions: controlWrites.map((s) => s.Condition) }).toEqual({ id, conditions: id === 'RelayRole' ? [] : [CONTROL_ITEM_ONLY] });
+      expect({ id, conditions: controlWrites.map((s) => s.Condition) }).toEqual({ id, conditions: [CONTROL_ITEM_ONLY] });
       expect(statements.some((s) => s.Sid === 'ControlRead' && arnsOf(s.Resource)[0] === controlRef)).toBe(true);
     }
     for (const id of ['GetItemRole', 'ListItemsRole']) {
@@ -251,8 +255,11 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         arns: replicaTables,
       });
     }
-    const designate = statementsOf(t.Resources.SetSyncFollowerRole as Resource);
-    expect(designate.flatMap((s) => arnsOf(s.Resource)).filter((a) => !a.includes(':log-group:'))).toEqual([controlRef, controlRef]);
+    // Status (an open route) and the sync designation touch the control table only.
+    for (const id of ['ReplicationStatusRole', 'SetSyncFollowerRole']) {
+      const arns = statementsOf(t.Resources[id] as Resource).flatMap((s) => arnsOf(s.Resource));
+      expect({ id, arns: arns.filter((a) => !a.includes(':log-group:')) }).toEqual({ id, arns: [controlRef, controlRef] });
+    }
   });
 
   it('scopes every DynamoDB statement to the right table ARNs', () => {
@@ -275,7 +282,7 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         expect(arnsOf(s.Resource).length).toBeGreaterThan(0);
       }
     }
-    const readOnly = ['GetItemRole', 'ListItemsRole', 'SetSyncFollowerRole'];
+    const readOnly = ['GetItemRole', 'ListItemsRole', 'ReplicationStatusRole', 'SetSyncFollowerRole'];
     for (const id of readOnly) {
       const writes = statementsOf(t.Resources[id] as Resource).filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
       // Reads only, except the single control item (initialized on a new stack, replaced by CAS).
