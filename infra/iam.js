@@ -39,6 +39,9 @@ const ACCESS = {
   listItems: { replicas: REPLICA_READS, control: true, controlItem: true },
   replicationStatus: { control: true, controlItem: true },
   setSyncFollower: { control: true, controlItem: true },
+  // The switchover's steps are CAS on the control item; it drains the old leader's outbox like the
+  // relay and writes the fence records to Kafka (with the Kafka credentials, as the leader does).
+  setLeader: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
   dashboard: {},
   healthz: {},
   authorizer: {},

@@ -102,7 +102,7 @@ describe('the local stage deployed into ministack', () => {
     expect(outputs).toMatchObject({ LeaderTableName: 'replog-local-leader', ControlTableName: 'replog-local-control' });
     const resources = await stackResources();
     const types = [...resources.values()].map((v) => v.split(' ')[0]);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(14);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(15);
     expect(types.filter((t) => t === 'AWS::DynamoDB::Table')).toHaveLength(5);
     expect(types.filter((t) => t === 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
     expect(types).toContain('AWS::ApiGatewayV2::Authorizer');
@@ -136,6 +136,11 @@ describe('the local stage deployed into ministack', () => {
     expect((await api('PUT', '/items/k1', { n: 1 })).status).toBe(403);
     expect((await api('PUT', '/items/k1', { n: 1 }, { 'x-api-key': 'not-the-key-0123456789' })).status).toBe(403);
     expect((await api('DELETE', '/items/k1')).status).toBe(403);
+    expect((await api('POST', '/replication/leader', { to: 'follower-1' })).status).toBe(403);
+    // With the key the deployed setLeader function answers itself: a body it refuses moves nothing.
+    const badMove = await api('POST', '/replication/leader', { to: 'follower-1', extra: true }, withKey);
+    expect(badMove.status).toBe(400);
+    expect(badMove.body).toMatchObject({ error: { code: 'BAD_BODY' } });
     const noKey = await api('GET', '/items/k1');
     expect(noKey.status).toBe(401);
     expect(noKey.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } });

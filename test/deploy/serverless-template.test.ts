@@ -17,6 +17,7 @@ const HTTP_FUNCTIONS: Record<string, string> = {
   listItems: 'src/functions/http/list-items.handler',
   replicationStatus: 'src/functions/http/replication-status.handler',
   setSyncFollower: 'src/functions/http/set-sync-follower.handler',
+  setLeader: 'src/functions/http/set-leader.handler',
   dashboard: 'src/functions/http/dashboard.handler',
   healthz: 'src/functions/http/healthz.handler',
   authorizer: 'src/functions/http/authorizer.handler',
@@ -30,6 +31,7 @@ const ROUTES: Record<string, 'authorizer' | 'open'> = {
   'GET /items': 'open',
   'GET /replication/status': 'open',
   'POST /replication/sync-follower': 'authorizer',
+  'POST /replication/leader': 'authorizer',
   'GET /dashboard': 'open',
   'GET /healthz': 'open',
 };
@@ -37,7 +39,7 @@ const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Dele
 /** The leader's item actions, on every replica table: the leader is a role any replica may hold. */
 const LEADER_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 /** The roles of the functions that may act as the leader, on whichever replica holds the role. */
-const LEADER_ROLES = ['DeleteItemRole', 'PutItemRole', 'RelayRole'];
+const LEADER_ROLES = ['DeleteItemRole', 'PutItemRole', 'RelayRole', 'SetLeaderRole'];
 const CONTROL_ITEM_ONLY = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } };
 const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 const tableIdOf = (replica: string) => (replica === 'main' ? 'LeaderTable' : `FollowerTable${pascal(replica)}`);
@@ -54,7 +56,7 @@ const REPLICA_ENVIRONMENT: [variable: string, param: string, fallback: string][]
   ['REPLOG_LEADER_WAIT_MS', 'leaderWaitMs', ''],
 ];
 /** The functions that touch a replica table or the control table, and so get the replica environment. */
-const REPLICA_TOUCHING = ['putItem', 'deleteItem', 'getItem', 'listItems', 'replicationStatus', 'setSyncFollower', 'relay', ...REPLICAS.map((r) => `apply-${r}`)];
+const REPLICA_TOUCHING = ['putItem', 'deleteItem', 'getItem', 'listItems', 'replicationStatus', 'setSyncFollower', 'setLeader', 'relay', ...REPLICAS.map((r) => `apply-${r}`)];
 const variablesOf = (r: Resource) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables;
 
 describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage) => {
@@ -302,6 +304,10 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
       if (guard === 'authorizer') expect(props).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: 'HttpApiAuthorizerApiKey' } });
       else expect(props?.AuthorizationType).toBeUndefined();
     }
+    // The switchover: its own role, the API key, and a timeout beyond API Gateway's 30 s so a move is never cut off halfway.
+    expect(roleOf(fn('setLeader'))).toBe('SetLeaderRole');
+    expect(variablesOf(fn('setLeader')).REPLOG_API_KEY).toBe(stage.stage === 'aws' ? '{{resolve:secretsmanager:replog/aws/api-key}}' : '');
+    expect(fn('setLeader').Properties.Timeout).toBe(120);
     expect(t.Resources.HttpApiAuthorizerApiKey?.Properties).toMatchObject({
       AuthorizerType: 'REQUEST',
       EnableSimpleResponses: true,
