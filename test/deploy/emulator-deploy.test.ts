@@ -195,6 +195,32 @@ describe('the local stage deployed into ministack', () => {
     expect(put.body).toMatchObject({ key: 'k2', version: 1, ack: { confirmedBy: ['follower-1'], degraded: false } });
   });
 
+  it('moves the leader role to follower-2 and back through the deployed setLeader function; the deposed main follows through apply-main', async () => {
+    const status = async () =>
+      (await api('GET', '/replication/status', undefined, withKey)).body as { leader: { replica: string; term: number; state: string; table: string } };
+    const before = (await status()).leader;
+    expect(before).toMatchObject({ replica: 'main', table: 'replog-local-leader' });
+    const begin = Date.now();
+    const away = await api('POST', '/replication/leader', { to: 'follower-2', reason: 'deploy test' }, withKey);
+    expect({ status: away.status, body: away.body }).toMatchObject({ status: 200, body: { from: 'main', to: 'follower-2', term: before.term + 1 } });
+    timings['switchover to follower-2'] = (Date.now() - begin) / 1000;
+    expect((await status()).leader).toMatchObject({ replica: 'follower-2', term: before.term + 1, table: 'replog-local-follower-follower-2' });
+    // Writes go to the new leader's table; main, a follower now, applies them through its own function.
+    const put = await api('PUT', '/items/k3', { n: 3 }, withKey);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ key: 'k3', version: 1, ack: { degraded: false } });
+    await eventually(async () => (await api('GET', '/items/k3?replica=main', undefined, withKey)).status === 200, { what: 'main holds k3', timeoutMs: 30_000 });
+    const back = await api('POST', '/replication/leader', { to: 'main', reason: 'deploy test, back' }, withKey);
+    expect({ status: back.status, body: back.body }).toMatchObject({ status: 200, body: { from: 'follower-2', to: 'main', term: before.term + 2 } });
+    expect((await status()).leader).toMatchObject({ replica: 'main', term: before.term + 2 });
+    const again = await api('PUT', '/items/k3', { n: 4 }, withKey);
+    expect(again.body).toMatchObject({ key: 'k3', version: 2 });
+    await eventually(async () => ((await api('GET', '/items/k3?replica=follower-2', undefined, withKey)).body as { version?: number }).version === 2, {
+      what: 'follower-2 holds k3 version 2',
+      timeoutMs: 30_000,
+    });
+  });
+
   it('removes the stack and everything it created; the stand-in stops polling the deleted mappings', async () => {
     serverless('remove', 120_000);
     expect(await stackLeftovers({ endpoint: emulator.endpoint, region: REGION }, STACK)).toEqual([]);
