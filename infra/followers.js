@@ -1,12 +1,19 @@
 // @ts-check
 'use strict';
 /**
- * One follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax): its function,
- * its table, its role (it may write only its own table, and only its own progress items in the
- * control table), its Kafka event source mapping with its own consumer group, and its alarms.
+ * Every replica consumes the log: the main replica (`main`, the table `<prefix>-leader`) and one
+ * follower per entry of the stage's `followers` param (REPLOG_FOLLOWERS syntax). The leader is a
+ * role one replica holds at a time (the control state says which), and the replica holding it
+ * skips what it already committed. Each replica gets its apply function, its role (it may write
+ * only its own table, and only its own progress items in the control table), its Kafka event
+ * source mapping with its own consumer group, and its alarms; its table is in tables.js.
+ * Its role: its own table, its own progress and fence items in the control table, the control
+ * item's creation on a fresh stack, reads of the control table, its Kafka source.
  * serverless v3 has no loops, so serverless.yml includes `functions` and `resources` from here.
+ * The logical ids are those of the followers-only template (FollowerRole<Id>, …), with `Main` for
+ * the main replica, so a redeploy replaces nothing.
  */
-const { normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal } = require('./stage-config');
+const { normalizedFunctionName, pascal, stageSettings, StageConfigError, stopOnRefusal, tableArn } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /** The longest Lambda function name AWS accepts. */
@@ -16,101 +23,109 @@ const MAX_FUNCTION_NAME = 64;
 const functionKey = (id) => `apply-${id}`;
 
 /**
+ * The main replica first, then the followers in priority order: the config's replica ids (its
+ * loadConfig refused a follower called `main`).
  * @param {import('./types').StageSettings} s
- * @returns {import('./types').FollowerEntry[]}
+ * @returns {import('./types').ReplicaEntry[]}
  */
-function followerEntries(s) {
+function replicaEntries(s) {
   /** @type {Map<string, string>} */
   const seen = new Map();
-  return s.config.followers.map((f) => {
-    const logical = pascal(f.id);
+  const [main, ...followers] = s.config.replicas.ids;
+  const replicas = [
+    { id: /** @type {string} */ (main), delayMs: 0, main: true },
+    ...followers.map((id) => ({ id, delayMs: s.config.followers.find((f) => f.id === id)?.delayMs ?? 0, main: false })),
+  ];
+  return replicas.map((r) => {
+    const logical = pascal(r.id);
     if (seen.has(logical)) {
-      throw new StageConfigError(`replog deployment settings: followers ${seen.get(logical)} and ${f.id} would share CloudFormation ids; rename one`);
+      throw new StageConfigError(`replog deployment settings: replicas ${seen.get(logical)} and ${r.id} would share CloudFormation ids; rename one`);
     }
-    seen.set(logical, f.id);
-    const key = functionKey(f.id);
+    seen.set(logical, r.id);
+    const key = functionKey(r.id);
     const name = s.functionName(key);
     if (name.length > MAX_FUNCTION_NAME) {
       throw new StageConfigError(`replog deployment settings: function name ${name} is longer than ${MAX_FUNCTION_NAME} characters; use a shorter follower id`);
     }
+    const table = s.config.tables.replica(r.id);
+    const tableLogicalId = r.main ? 'LeaderTable' : `FollowerTable${logical}`;
+    const place = s.placement.replicas[r.id];
+    if (!place) throw new Error(`no placement for replica ${r.id}`);
     return {
-      id: f.id,
-      syncCapable: f.delayMs === 0,
+      id: r.id,
+      main: r.main,
+      syncCapable: r.delayMs === 0,
       key,
       name,
       logical,
       functionLogicalId: `${normalizedFunctionName(key)}LambdaFunction`,
       logGroupLogicalId: `${normalizedFunctionName(key)}LogGroup`,
-      table: s.config.tables.follower(f.id),
-      groupId: s.config.groupId(f.id),
+      table,
+      tableLogicalId,
+      place,
+      tableArn: tableArn(place, tableLogicalId, table),
+      groupId: s.config.groupId(r.id),
     };
   });
 }
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
-function followerFunction(s, f) {
+function applyFunction(s, f) {
   return {
     handler: 'src/functions/follower-apply.handler',
-    description: `replog follower ${f.id}: applies ${s.config.topic} into ${f.table} (consumer group ${f.groupId})`,
+    description: `replog replica ${f.id}: applies ${s.config.topic} into ${f.table} (consumer group ${f.groupId})`,
     role: `FollowerRole${f.logical}`,
     timeout: 120,
-    environment: { REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
-  };
-}
-
-/**
- * @param {import('./types').StageSettings & { tableDeletionPolicy: string }} s
- * @param {import('./types').FollowerEntry} f
- */
-function followerTable(s, f) {
-  return {
-    Type: 'AWS::DynamoDB::Table',
-    DeletionPolicy: s.tableDeletionPolicy,
-    UpdateReplacePolicy: s.tableDeletionPolicy,
-    Properties: {
-      TableName: f.table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-      SSESpecification: { SSEEnabled: true },
-      Tags: [{ Key: 'replog:role', Value: `follower:${f.id}` }],
-    },
+    environment: { ...s.replicaEnvironment, REPLOG_FOLLOWER_ID: f.id, REPLOG_FOLLOWER_TABLE: f.table },
   };
 }
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
 function followerRole(s, f) {
   const kafka = s.kafka;
+  const controlArn = tableArn(s.placement.control, 'ControlTable', s.config.tables.control);
   /** @type {import('./types').IamStatement[]} */
   const statements = [
     logStatement(f.name),
     {
+      // Applying is a version-conditional put (src/adapters/dynamodb/follower-table.ts); UpdateItem
+      // for an apply that updates in place.
       Sid: 'OwnTableOnly',
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-      Resource: { 'Fn::GetAtt': [`FollowerTable${f.logical}`, 'Arn'] },
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: f.tableArn,
     },
     {
+      // The control state (terms and their fences, the roster), apply progress, fences passed.
       Sid: 'ReadControl',
       Effect: 'Allow',
       Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
-      Resource: { 'Fn::GetAtt': ['ControlTable', 'Arn'] },
+      Resource: controlArn,
     },
     {
-      // Apply progress lives in the control table as progress#<followerId>#<partition>
-      // (src/adapters/dynamodb/progress-table.ts); a follower may write its own items only.
+      // A replica's own items in the control table: its apply progress, progress#<id>#<partition>
+      // (src/adapters/dynamodb/progress-table.ts), and the fences it passed, fences#<id>#<partition>
+      // (fence-table.ts). A replica may write its own items only.
       Sid: 'OwnProgressOnly',
       Effect: 'Allow',
       Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      Resource: { 'Fn::GetAtt': ['ControlTable', 'Arn'] },
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`] } },
+      Resource: controlArn,
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`, `fences#${f.id}#*`] } },
+    },
+    {
+      // Reading the roster creates the control item on a fresh stack (core/sync-roster.ts, a
+      // put only if absent), and a replica's first batch may come before the first request.
+      Sid: 'ControlItemWrite',
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem'],
+      Resource: controlArn,
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } },
     },
   ];
   if (kafka.secretArn && kafka.eventSource !== 'none') {
@@ -129,7 +144,7 @@ function followerRole(s, f) {
   return {
     Type: 'AWS::IAM::Role',
     Properties: {
-      Description: `replog follower ${f.id} (${s.stage}): its own table, its own progress items, its Kafka source`,
+      Description: `replog replica ${f.id} (${s.stage}): its own table, its own progress and fence items, its Kafka source`,
       AssumeRolePolicyDocument: lambdaTrustPolicy(),
       Policies: [{ PolicyName: `replog-follower-${f.id}`, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
     },
@@ -138,7 +153,7 @@ function followerRole(s, f) {
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
 function eventSourceMapping(s, f) {
   const kafka = s.kafka;
@@ -195,7 +210,7 @@ function alarm(_s, props) {
 
 /**
  * @param {import('./types').StageSettings} s
- * @param {import('./types').FollowerEntry} f
+ * @param {import('./types').ReplicaEntry} f
  */
 function followerAlarms(s, f) {
   return {
@@ -241,38 +256,23 @@ function followerAlarms(s, f) {
   };
 }
 
-/** @param {import('./types').Resolvers} options */
-async function settingsWithTables(options) {
-  const s = await stageSettings(options);
-  const policy = await options.resolveVariable('param:tableDeletionPolicy');
-  if (policy !== 'Retain' && policy !== 'Delete') throw new StageConfigError('replog deployment settings: tableDeletionPolicy must be Retain or Delete');
-  return { ...s, tableDeletionPolicy: /** @type {string} */ (policy) };
-}
-
 module.exports = {
-  followerEntries,
+  replicaEntries,
 
   functions: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await stageSettings(options);
-    return Object.fromEntries(followerEntries(s).map((f) => [f.key, followerFunction(s, f)]));
+    return Object.fromEntries(replicaEntries(s).map((f) => [f.key, applyFunction(s, f)]));
   }),
 
   resources: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
-    const s = await settingsWithTables(options);
+    const s = await stageSettings(options);
     /** @type {Record<string, import('./types').CfnValue>} */
     const resources = {};
-    for (const f of followerEntries(s)) {
-      resources[`FollowerTable${f.logical}`] = followerTable(s, f);
+    for (const f of replicaEntries(s)) {
       resources[`FollowerRole${f.logical}`] = followerRole(s, f);
       if (s.kafka.eventSource !== 'none') resources[`FollowerEventSource${f.logical}`] = eventSourceMapping(s, f);
       Object.assign(resources, followerAlarms(s, f));
     }
-    const outputs = Object.fromEntries(
-      followerEntries(s).map((f) => [
-        `FollowerTable${f.logical}Name`,
-        { Description: `${f.id}'s table (consumer group ${f.groupId})`, Value: { Ref: `FollowerTable${f.logical}` } },
-      ]),
-    );
-    return { Resources: resources, Outputs: outputs };
+    return { Resources: resources };
   }),
 };

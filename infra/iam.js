@@ -1,40 +1,57 @@
 // @ts-check
 'use strict';
 /**
- * One role per HTTP, authorizer and relay function, each allowed exactly the table actions its
- * code performs (the table below), on the stage's own table ARNs. Follower roles are in followers.js.
+ * One role per HTTP, authorizer and relay function, each allowed the table actions its code
+ * performs (the table below) on the stage's own table ARNs, wherever those tables live
+ * (stage-config.js's placement). Replica apply roles are in followers.js.
  */
-const { followerEntries } = require('./followers');
-const { normalizedFunctionName, stageSettings, stopOnRefusal } = require('./stage-config');
+const { replicaEntries } = require('./followers');
+const { normalizedFunctionName, stageSettings, stopOnRefusal, tableArn } = require('./stage-config');
 const { lambdaTrustPolicy, logStatement, networkStatement } = require('./iam-statements');
 
 /**
+ * The leader's item actions. The leader is a role that any replica may hold (the control state
+ * says which), so a function that acts as the leader gets them on every replica table, and
+ * Query on every replica's outbox index: the writes (commit, publish state, outbox mark, undoing
+ * a deposed term's commits: src/adapters/dynamodb/leader-table.ts), the relay (the current
+ * leader's marks) and setLeader (draining the old leader's outbox before the fence).
+ */
+const LEADER_ITEMS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'];
+/** Reads of any replica: replica=leader|any|<id>, one item or a page. */
+const REPLICA_READS = ['GetItem', 'Scan'];
+
+/**
  * What each function does to which table:
- * - leader / followers / outboxIndex: DynamoDB actions on those tables (or the outbox GSI);
- * - control: reads of the control table (control state, follower progress);
+ * - replicas / outboxIndex: DynamoDB actions on every replica table (or its outbox GSI);
+ * - control: reads of the control table (control state, apply progress, fences, consumer reports);
  * - controlItem: writes of the single `control` item (src/adapters/dynamodb/control-table.ts):
- *   the first request on a new stack initializes it, promotion and designation replace it by CAS.
+ *   the first read of the roster on a new stack creates it, promotion, designation and every
+ *   step of a switchover replace it by CAS.
+ * Nothing here writes a replica's progress or fences (`progress#<id>#…`, `fences#<id>#…`): only
+ * that replica's own apply role may (followers.js). replicationStatus serves an open route and
+ * reads no replica table (StatusDeps: the control state, progress, Kafka offsets), so it gets none.
  */
 /** @type {Record<string, Access>} */
 const ACCESS = {
-  putItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
-  deleteItem: { leader: ['GetItem', 'UpdateItem'], control: true, controlItem: true },
-  getItem: { leader: ['GetItem', 'Scan'], followers: ['GetItem', 'Scan'], control: true, controlItem: true },
-  listItems: { leader: ['GetItem', 'Scan'], followers: ['GetItem', 'Scan'], control: true, controlItem: true },
+  putItem: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
+  deleteItem: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
+  getItem: { replicas: REPLICA_READS, control: true, controlItem: true },
+  listItems: { replicas: REPLICA_READS, control: true, controlItem: true },
   replicationStatus: { control: true, controlItem: true },
   setSyncFollower: { control: true, controlItem: true },
+  // The switchover's steps are CAS on the control item; it drains the old leader's outbox like the
+  // relay and writes the fence records to Kafka (with the Kafka credentials, as the leader does).
+  setLeader: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
   dashboard: {},
   healthz: {},
   authorizer: {},
-  relay: { leader: ['GetItem', 'UpdateItem'], outboxIndex: ['Query'] },
+  relay: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
 };
 
-/** @typedef {{ leader?: string[]; followers?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */
+/** @typedef {{ replicas?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */
 
 /** @param {string[]} names */
 const actions = (names) => names.map((n) => `dynamodb:${n}`);
-/** @param {string} logicalId @returns {import('./types').CfnValue} */
-const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 /**
  * @param {import('./types').StageSettings} s
@@ -45,32 +62,28 @@ const arn = (logicalId) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 function statementsFor(s, key, access) {
   /** @type {import('./types').IamStatement[]} */
   const statements = [logStatement(s.functionName(key))];
-  if (access.leader) statements.push({ Sid: 'LeaderTable', Effect: 'Allow', Action: actions(access.leader), Resource: arn('LeaderTable') });
+  const replicas = replicaEntries(s);
+  const controlArn = tableArn(s.placement.control, 'ControlTable', s.config.tables.control);
+  if (access.replicas) {
+    statements.push({ Sid: 'ReplicaTables', Effect: 'Allow', Action: actions(access.replicas), Resource: replicas.map((r) => r.tableArn) });
+  }
   if (access.outboxIndex) {
     statements.push({
-      Sid: 'OutboxIndex',
+      Sid: 'OutboxIndexes',
       Effect: 'Allow',
       Action: actions(access.outboxIndex),
-      Resource: { 'Fn::Join': ['', [arn('LeaderTable'), '/index/outbox']] },
-    });
-  }
-  if (access.followers) {
-    statements.push({
-      Sid: 'FollowerTablesRead',
-      Effect: 'Allow',
-      Action: actions(access.followers),
-      Resource: followerEntries(s).map((f) => arn(`FollowerTable${f.logical}`)),
+      Resource: replicas.map((r) => ({ 'Fn::Join': ['', [r.tableArn, '/index/outbox']] })),
     });
   }
   if (access.control) {
-    statements.push({ Sid: 'ControlRead', Effect: 'Allow', Action: actions(['GetItem', 'BatchGetItem']), Resource: arn('ControlTable') });
+    statements.push({ Sid: 'ControlRead', Effect: 'Allow', Action: actions(['GetItem', 'BatchGetItem']), Resource: controlArn });
   }
   if (access.controlItem) {
     statements.push({
       Sid: 'ControlItemWrite',
       Effect: 'Allow',
       Action: actions(['PutItem']),
-      Resource: arn('ControlTable'),
+      Resource: controlArn,
       Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } },
     });
   }

@@ -47,27 +47,43 @@ function stopOnRefusal(generator) {
   };
 }
 
-/** @type {typeof import('../src/config/config') | undefined} */
-let configModule;
+/** @typedef {typeof import('../src/config/config') & typeof import('../src/adapters/dynamodb/table-definitions')} ReplogModules */
+
+/** @type {ReplogModules | undefined} */
+let replogModules;
 
 /**
- * src/config/config.ts, bundled with its dependencies by esbuild into a scratch file and loaded by
- * Node's own require: no private Module API, and nothing left behind once it is loaded.
- * @returns {typeof import('../src/config/config')}
+ * src/config/config.ts and src/adapters/dynamodb/table-definitions.ts, bundled with their
+ * dependencies by esbuild into a scratch file and loaded by Node's own require: no private Module
+ * API, and nothing left behind once it is loaded. The configuration rules and the table shapes in
+ * the template are therefore the code's own.
+ * @returns {ReplogModules}
  */
-function replogConfigModule() {
-  if (!configModule) {
-    const entry = path.join(__dirname, '..', 'src', 'config', 'config.ts');
+function replogModule() {
+  if (!replogModules) {
+    const src = path.join(__dirname, '..', 'src');
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'replog-config-'));
-    const outfile = path.join(scratch, 'config.js');
+    const outfile = path.join(scratch, 'replog-modules.js');
     try {
-      buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'silent' });
-      configModule = /** @type {typeof import('../src/config/config')} */ (require(outfile));
+      buildSync({
+        stdin: {
+          contents: "export * from './config/config';\nexport * from './adapters/dynamodb/table-definitions';\n",
+          resolveDir: src,
+          loader: 'ts',
+        },
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node20',
+        outfile,
+        logLevel: 'silent',
+      });
+      replogModules = /** @type {ReplogModules} */ (require(outfile));
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
-  return configModule;
+  return replogModules;
 }
 
 /** @param {unknown} raw */
@@ -155,6 +171,41 @@ function secretField(secretArn, field, versionId) {
   return `{{resolve:secretsmanager:${secretArn}:SecretString:${field}${versionId ? `::${versionId}` : ''}}}`;
 }
 
+/**
+ * Where each replica table and the control table live, as the runtime's config reads the replica
+ * environment (REPLOG_REPLICA_REGIONS, REPLOG_REPLICA_ENDPOINTS, REPLOG_CONTROL_*, with the
+ * stack's region as AWS_REGION, which Lambda sets). A table is in the stack when it is in the
+ * stack's region (a replica not named in replicaRegions is); an endpoint only changes where the
+ * functions connect. Tables in another region are not created here (a stack is regional): the
+ * roles name their ARNs there.
+ * @param {import('../src/config/config').Config} config
+ * @param {string} stackRegion
+ * @returns {import('./types').Placement}
+ */
+function placement(config, stackRegion) {
+  /** @param {import('../src/config/config').StoreLocation} at @returns {import('./types').TablePlace} */
+  const place = (at) => ({ region: at.region, endpoint: at.endpoint, inStack: at.region === stackRegion });
+  return {
+    stackRegion,
+    leaderReplica: config.replicas.firstLeader,
+    replicas: Object.fromEntries(config.replicas.ids.map((id) => [id, place(config.replicas.location(id))])),
+    control: place(config.replicas.control),
+  };
+}
+
+/**
+ * A table's ARN: from the stack's own resource, or built for a table this stack does not create
+ * (Fn::Join, not Fn::Sub: serverless would take ${...} for its own variables).
+ * @param {{ region: string; inStack: boolean }} where
+ * @param {string} logicalId
+ * @param {string} tableName
+ * @returns {import('./types').CfnValue}
+ */
+function tableArn(where, logicalId, tableName) {
+  if (where.inStack) return { 'Fn::GetAtt': [logicalId, 'Arn'] };
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:${where.region}:`, { Ref: 'AWS::AccountId' }, `:table/${tableName}`]] };
+}
+
 /** @type {Map<string, Promise<import('./types').StageSettings>>} */
 const cache = new Map();
 
@@ -171,11 +222,15 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
       (async () => {
         const service = String(await resolveConfigurationProperty(['service']));
         const environment = /** @type {Record<string, string | undefined>} */ (await resolveConfigurationProperty(['provider', 'environment']));
+        // What the functions that touch a replica or the control table get besides (serverless.yml's custom.replicaEnvironment).
+        const replicaEnvironment = /** @type {Record<string, string>} */ (await resolveConfigurationProperty(['custom', 'replicaEnvironment']));
+        const region = String(await resolveConfigurationProperty(['provider', 'region']));
         const kafka = await kafkaAccess(resolveVariable);
         const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
         let config;
         try {
-          config = replogConfigModule().loadConfig(environment);
+          // Lambda sets AWS_REGION to the stack's region; a replica or control store without a region of its own is there.
+          config = replogModule().loadConfig({ ...environment, ...replicaEnvironment, AWS_REGION: region });
         } catch (error) {
           throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -191,11 +246,15 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
         if (!Number.isInteger(lagThreshold) || lagThreshold < 1) {
           throw new StageConfigError('replog deployment settings: followerLagAlarmThreshold must be a positive whole number');
         }
+        const where = placement(config, region);
         return {
           service,
           stage,
+          region,
           kafka,
           config,
+          replicaEnvironment: Object.fromEntries(Object.entries(replicaEnvironment).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])),
+          placement: where,
           metricsNamespace: environment.REPLOG_METRICS_NAMESPACE || 'replog',
           functionName: (/** @type {string} */ key) => `${service}-${stage}-${key}`,
           follower: { batchSize, asyncWindow, lagThreshold },
@@ -232,6 +291,8 @@ function pascal(id) {
 
 module.exports = {
   stageSettings,
+  replogModule,
+  tableArn,
   kafkaAccess,
   normalizedFunctionName,
   pascal,

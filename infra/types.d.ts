@@ -35,18 +35,42 @@ export interface KafkaAccess {
   vpc: { subnetIds: string[]; securityGroupIds: string[] } | undefined;
 }
 
+/** Where a table lives: in the stack's region (created by the stack) or in another (not). */
+export interface TablePlace {
+  region: string;
+  /** Where the functions connect for it, when not the default endpoint of its region. */
+  endpoint: string | undefined;
+  inStack: boolean;
+}
+
+export interface Placement {
+  stackRegion: string;
+  /** The replica that holds the leader role on a fresh control state. */
+  leaderReplica: string;
+  replicas: Record<string, TablePlace>;
+  control: TablePlace;
+}
+
 export interface StageSettings {
   service: string;
   stage: string;
+  /** The stack's region (provider.region). */
+  region: string;
   kafka: KafkaAccess;
   config: Config;
+  /** REPLOG_LEADER_REPLICA, REPLOG_REPLICA_*, REPLOG_CONTROL_*, REPLOG_LEADER_WAIT_MS: serverless.yml's custom.replicaEnvironment. */
+  replicaEnvironment: Record<string, string>;
+  placement: Placement;
   metricsNamespace: string;
   functionName: (key: string) => string;
   follower: { batchSize: number; asyncWindow: number; lagThreshold: number };
 }
 
-export interface FollowerEntry {
+/** A replica: the main one (the `<prefix>-leader` table) or a follower; each consumes the log. */
+export interface ReplicaEntry {
   id: string;
+  /** The main replica (id `main`), whose table is the config's `tables.leader`. */
+  main: boolean;
   syncCapable: boolean;
   key: string;
   name: string;
@@ -54,5 +78,10 @@ export interface FollowerEntry {
   functionLogicalId: string;
   logGroupLogicalId: string;
   table: string;
+  /** LeaderTable for the main replica, FollowerTable<Id> for a follower. */
+  tableLogicalId: string;
+  place: TablePlace;
+  /** Its table's ARN: Fn::GetAtt when the stack creates the table, built from its region otherwise. */
+  tableArn: CfnValue;
   groupId: string;
 }

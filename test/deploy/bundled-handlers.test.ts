@@ -51,7 +51,7 @@ describe('bundled handlers', () => {
 
   it('load in a bare Node process and answer sample events without AWS or Kafka', () => {
     const zips = readdirSync(stage.dir).filter((f) => f.endsWith('.zip'));
-    expect(zips.length).toBe(13);
+    expect(zips.length).toBe(15);
     const entries: Record<string, string> = {};
     for (const zip of zips) {
       const name = zip.replace(/\.zip$/, '');

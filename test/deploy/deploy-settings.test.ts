@@ -27,4 +27,31 @@ describe('serverless without the required deploy settings', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('stops `serverless package --stage local` with one line naming a replica placement that names no replica', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replog-bare-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(repoRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+          'package',
+          '--stage',
+          'local',
+          '--package',
+          dir,
+          '--param=replicaRegions=follower-9=us-east-2',
+        ],
+        { cwd: repoRoot, env: packagingEnv({}), encoding: 'utf8', timeout: 100_000 },
+      );
+      expect(run.status).toBe(1);
+      const lines = `${run.stdout}${run.stderr}`.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^replog deployment settings: the function environment is not valid: invalid configuration: REPLOG_REPLICA_REGIONS: follower-9 is not a replica \(replicas: main, follower-1, follower-2, follower-3\)$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -102,9 +102,9 @@ describe('the local stage deployed into ministack', () => {
     expect(outputs).toMatchObject({ LeaderTableName: 'replog-local-leader', ControlTableName: 'replog-local-control' });
     const resources = await stackResources();
     const types = [...resources.values()].map((v) => v.split(' ')[0]);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(13);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(15);
     expect(types.filter((t) => t === 'AWS::DynamoDB::Table')).toHaveLength(5);
-    expect(types.filter((t) => t === 'AWS::Lambda::EventSourceMapping')).toHaveLength(3);
+    expect(types.filter((t) => t === 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
     expect(types).toContain('AWS::ApiGatewayV2::Authorizer');
     // ministack serves an HTTP API's $default stage under /_aws/execute-api/<api id>/.
     apiBase = `${emulator.endpoint}/_aws/execute-api/${outputs.HttpApiId}/$default`;
@@ -122,20 +122,25 @@ describe('the local stage deployed into ministack', () => {
     }
   });
 
-  it('starts the mapping stand-in on the stack’s three follower mappings', async () => {
+  it('starts the mapping stand-in on the stack’s four replica mappings (main and three followers)', async () => {
     mappings = spawnReplog(['mappings', 'run', '--stack', STACK, '--endpoint', emulator.endpoint, '--refresh', '1s'], {
       ...process.env,
       AWS_REGION: REGION,
       REPLOG_LOG_LEVEL: 'INFO',
     });
-    await mappings.ready(/polling 3 of 3 mappings of replog-local/, 60_000);
-    for (const id of ['follower-1', 'follower-2', 'follower-3']) expect(mappings.output()).toContain(`group      ${names.groupPrefix}-${id}`);
+    await mappings.ready(/polling 4 of 4 mappings of replog-local/, 60_000);
+    for (const id of ['main', 'follower-1', 'follower-2', 'follower-3']) expect(mappings.output()).toContain(`group      ${names.groupPrefix}-${id}`);
   });
 
   it('guards writes at the authorizer and reads in the function: 403 without or with a wrong key, 401 for a read without one', async () => {
     expect((await api('PUT', '/items/k1', { n: 1 })).status).toBe(403);
     expect((await api('PUT', '/items/k1', { n: 1 }, { 'x-api-key': 'not-the-key-0123456789' })).status).toBe(403);
     expect((await api('DELETE', '/items/k1')).status).toBe(403);
+    expect((await api('POST', '/replication/leader', { to: 'follower-1' })).status).toBe(403);
+    // With the key the deployed setLeader function answers itself: a body it refuses moves nothing.
+    const badMove = await api('POST', '/replication/leader', { to: 'follower-1', extra: true }, withKey);
+    expect(badMove.status).toBe(400);
+    expect(badMove.body).toMatchObject({ error: { code: 'BAD_BODY' } });
     const noKey = await api('GET', '/items/k1');
     expect(noKey.status).toBe(401);
     expect(noKey.body).toMatchObject({ error: { code: 'UNAUTHORIZED' } });
@@ -190,9 +195,35 @@ describe('the local stage deployed into ministack', () => {
     expect(put.body).toMatchObject({ key: 'k2', version: 1, ack: { confirmedBy: ['follower-1'], degraded: false } });
   });
 
+  it('moves the leader role to follower-2 and back through the deployed setLeader function; the deposed main follows through apply-main', async () => {
+    const status = async () =>
+      (await api('GET', '/replication/status', undefined, withKey)).body as { leader: { replica: string; term: number; state: string; table: string } };
+    const before = (await status()).leader;
+    expect(before).toMatchObject({ replica: 'main', table: 'replog-local-leader' });
+    const begin = Date.now();
+    const away = await api('POST', '/replication/leader', { to: 'follower-2', reason: 'deploy test' }, withKey);
+    expect({ status: away.status, body: away.body }).toMatchObject({ status: 200, body: { from: 'main', to: 'follower-2', term: before.term + 1 } });
+    timings['switchover to follower-2'] = (Date.now() - begin) / 1000;
+    expect((await status()).leader).toMatchObject({ replica: 'follower-2', term: before.term + 1, table: 'replog-local-follower-follower-2' });
+    // Writes go to the new leader's table; main, a follower now, applies them through its own function.
+    const put = await api('PUT', '/items/k3', { n: 3 }, withKey);
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ key: 'k3', version: 1, ack: { degraded: false } });
+    await eventually(async () => (await api('GET', '/items/k3?replica=main', undefined, withKey)).status === 200, { what: 'main holds k3', timeoutMs: 30_000 });
+    const back = await api('POST', '/replication/leader', { to: 'main', reason: 'deploy test, back' }, withKey);
+    expect({ status: back.status, body: back.body }).toMatchObject({ status: 200, body: { from: 'follower-2', to: 'main', term: before.term + 2 } });
+    expect((await status()).leader).toMatchObject({ replica: 'main', term: before.term + 2 });
+    const again = await api('PUT', '/items/k3', { n: 4 }, withKey);
+    expect(again.body).toMatchObject({ key: 'k3', version: 2 });
+    await eventually(async () => ((await api('GET', '/items/k3?replica=follower-2', undefined, withKey)).body as { version?: number }).version === 2, {
+      what: 'follower-2 holds k3 version 2',
+      timeoutMs: 30_000,
+    });
+  });
+
   it('removes the stack and everything it created; the stand-in stops polling the deleted mappings', async () => {
     serverless('remove', 120_000);
     expect(await stackLeftovers({ endpoint: emulator.endpoint, region: REGION }, STACK)).toEqual([]);
-    await mappings?.ready(/polling 3 of 3 mappings([\s\S]*stopping its poller){3}/, 30_000);
+    await mappings?.ready(/polling 4 of 4 mappings([\s\S]*stopping its poller){4}/, 30_000);
   });
 });

@@ -13,7 +13,15 @@ export default function packageStages(): void {
     const started = Date.now();
     const run = spawnSync(
       process.execPath,
-      [join(repoRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'package', '--stage', s.stage, '--package', s.dir],
+      [
+        join(repoRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+        'package',
+        '--stage',
+        s.stage,
+        '--package',
+        s.dir,
+        ...Object.entries(s.params).map(([name, value]) => `--param=${name}=${value}`),
+      ],
       { cwd: repoRoot, env: packagingEnv(s.env), encoding: 'utf8', timeout: 400_000 },
     );
     if (run.status !== 0) {

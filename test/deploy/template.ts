@@ -55,3 +55,26 @@ export function roleOf(fn: Resource): string {
   if (!id) throw new Error('function without a role reference');
   return id;
 }
+
+/**
+ * The ARNs a statement's Resource names, each rendered as a string: a stack resource's ARN as its
+ * logical id (`LeaderTable`, `LeaderTable/index/outbox`), an ARN built with Fn::Join as written,
+ * with `<partition>` and `<account>` for the pseudo parameters
+ * (`arn:<partition>:dynamodb:us-east-2:<account>:table/replog-aws-follower-follower-3`).
+ */
+export function arnsOf(resource: unknown): string[] {
+  const render = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const v = value as Record<string, unknown>;
+    if (Array.isArray(v['Fn::GetAtt'])) return String(v['Fn::GetAtt'][0]);
+    if (v.Ref === 'AWS::Partition') return '<partition>';
+    if (v.Ref === 'AWS::AccountId') return '<account>';
+    if (v.Ref === 'AWS::Region') return '<region>';
+    if (Array.isArray(v['Fn::Join'])) {
+      const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+      return parts.map(render).join(separator);
+    }
+    throw new Error(`cannot render ${JSON.stringify(value)}`);
+  };
+  return (Array.isArray(resource) ? resource : [resource]).map(render);
+}

@@ -17,12 +17,24 @@ interface CfnResource {
 const infra = join(__dirname, '..', '..', '..', 'infra');
 const followers = require(join(infra, 'followers.js')) as { functions: InfraGenerator; resources: InfraGenerator };
 const iam = require(join(infra, 'iam.js')) as { resources: InfraGenerator };
+const tables = require(join(infra, 'tables.js')) as { resources: InfraGenerator };
 const stageConfig = require(join(infra, 'stage-config.js')) as { vpc: InfraGenerator; kafkaSaslUsername: (r: Resolvers) => Promise<string> };
 
 const MSK_ARN = 'arn:aws:kafka:eu-west-1:123456789012:cluster/replog/0b1c2d3e-aaaa-bbbb-cccc-0123456789ab-1';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AmazonMSK_replog-AbCdEf';
 
 let stageCounter = 0;
+
+/** serverless.yml's custom.replicaEnvironment, as its params render it. */
+const REPLICA_ENV_PARAMS: Record<string, string> = {
+  REPLOG_LEADER_REPLICA: 'leaderReplica',
+  REPLOG_REPLICA_REGIONS: 'replicaRegions',
+  REPLOG_REPLICA_ENDPOINTS: 'replicaEndpoints',
+  REPLOG_CONTROL_REGION: 'controlRegion',
+  REPLOG_CONTROL_ENDPOINT: 'controlEndpoint',
+  REPLOG_CONTROL_TTL_MS: 'controlTtlMs',
+  REPLOG_LEADER_WAIT_MS: 'leaderWaitMs',
+};
 
 function resolvers(params: Record<string, string>, env: Record<string, string> = {}): Resolvers {
   // The generators cache per stage, so every case gets a stage of its own.
@@ -41,6 +53,13 @@ function resolvers(params: Record<string, string>, env: Record<string, string> =
     tableDeletionPolicy: 'Retain',
     apiKeySecret: '',
     kafkaSecretVersionId: '',
+    leaderReplica: 'main',
+    replicaRegions: '',
+    replicaEndpoints: '',
+    controlRegion: '',
+    controlEndpoint: '',
+    controlTtlMs: '',
+    leaderWaitMs: '',
     ...params,
   };
   return {
@@ -51,6 +70,10 @@ function resolvers(params: Record<string, string>, env: Record<string, string> =
     },
     resolveConfigurationProperty: async (path) => {
       if (path.join('.') === 'service') return 'replog';
+      if (path.join('.') === 'provider.region') return 'eu-west-1';
+      if (path.join('.') === 'custom.replicaEnvironment') {
+        return Object.fromEntries(Object.entries(REPLICA_ENV_PARAMS).map(([variable, param]) => [variable, all[param]]));
+      }
       if (path.join('.') === 'provider.environment') {
         return {
           REPLOG_TABLE_PREFIX: `replog-${stage}`,
@@ -113,6 +136,7 @@ describe('infra generators', () => {
     const resources = await resourcesOf(resolvers({ kafkaEventSource: 'none' }));
     expect(Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toEqual([]);
     expect(Object.keys(await followers.functions(resolvers({ kafkaEventSource: 'none' })))).toEqual([
+      'apply-main',
       'apply-follower-1',
       'apply-follower-2',
       'apply-archive',
@@ -137,9 +161,78 @@ describe('infra generators', () => {
     [{ kafkaEventSource: 'kinesis' }, /kafkaEventSource must be one of/],
     [{ vpcSecurityGroupIds: '' }, /go together/],
     [{ followerBatchSize: '0' }, /followerBatchSize/],
-    [{ tableDeletionPolicy: 'Snapshot' }, /tableDeletionPolicy/],
   ])('refuses %j with a message naming the setting', async (params, message) => {
     await expect(resourcesOf(resolvers(params))).rejects.toThrow(message);
+  });
+
+  it('refuses a table deletion policy other than Retain or Delete', async () => {
+    await expect(tables.resources(resolvers({ tableDeletionPolicy: 'Snapshot' }))).rejects.toThrow(/tableDeletionPolicy/);
+  });
+
+  it('given a follower and the control store in other regions, creates neither table and names their ARNs there', async () => {
+    const r = () => resolvers({ replicaRegions: 'follower-2=us-east-2', controlRegion: 'us-west-2', controlEndpoint: 'https://dynamodb.us-west-2.amazonaws.com' });
+    const { Resources: tableResources, Outputs: outputs } = (await tables.resources(r())) as { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown> };
+    expect(Object.keys(tableResources).sort()).toEqual(['FollowerTableArchive', 'FollowerTableFollower1', 'LeaderTable']);
+    expect(outputs.ControlTableName).toEqual({ Description: expect.stringMatching(/in us-west-2, not created by this stack/), Value: 'replog-t' + stageCounter + '-control' });
+    expect(outputs.FollowerTableFollower2Name).toMatchObject({ Value: `replog-t${stageCounter}-follower-follower-2` });
+    const arnIn = (region: string, table: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:dynamodb:${region}:`, { Ref: 'AWS::AccountId' }, `:table/replog-t${stageCounter}-${table}`]],
+    });
+    const roles = (await resourcesOf(r())) as Record<string, CfnResource>;
+    const statements = (id: string) => {
+      const policies = (roles[id]?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } }[];
+      return policies.flatMap((p) => p.PolicyDocument.Statement);
+    };
+    expect(statements('FollowerRoleFollower2').find((st) => st.Sid === 'OwnTableOnly')?.Resource).toEqual(arnIn('us-east-2', 'follower-follower-2'));
+    expect(statements('FollowerRoleFollower2').find((st) => st.Sid === 'ReadControl')?.Resource).toEqual(arnIn('us-west-2', 'control'));
+    expect(statements('FollowerRoleFollower1').find((st) => st.Sid === 'OwnTableOnly')?.Resource).toEqual({ 'Fn::GetAtt': ['FollowerTableFollower1', 'Arn'] });
+    const iamRoles = (await iam.resources(r())).Resources as Record<string, CfnResource>;
+    const putPolicies = (iamRoles.PutItemRole?.Properties.Policies ?? []) as { PolicyDocument: { Statement: { Sid: string; Resource: unknown }[] } }[];
+    const put = putPolicies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(put.find((st) => st.Sid === 'ReplicaTables')?.Resource).toEqual([
+      { 'Fn::GetAtt': ['LeaderTable', 'Arn'] },
+      { 'Fn::GetAtt': ['FollowerTableFollower1', 'Arn'] },
+      arnIn('us-east-2', 'follower-follower-2'),
+      { 'Fn::GetAtt': ['FollowerTableArchive', 'Arn'] },
+    ]);
+    expect(put.find((st) => st.Sid === 'ControlRead')?.Resource).toEqual(arnIn('us-west-2', 'control'));
+    const fns = (await followers.functions(r())) as Record<string, { environment: Record<string, string> }>;
+    expect(fns['apply-follower-2']?.environment).toMatchObject({
+      REPLOG_FOLLOWER_ID: 'follower-2',
+      REPLOG_REPLICA_REGIONS: 'follower-2=us-east-2',
+      REPLOG_CONTROL_REGION: 'us-west-2',
+      REPLOG_CONTROL_ENDPOINT: 'https://dynamodb.us-west-2.amazonaws.com',
+      REPLOG_LEADER_REPLICA: 'main',
+    });
+  });
+
+  it('keeps a replica named in replicaRegions with the stack’s own region in the stack', async () => {
+    const { Resources: tableResources } = (await tables.resources(resolvers({ replicaRegions: 'main=eu-west-1', controlRegion: 'eu-west-1' }))) as {
+      Resources: Record<string, CfnResource>;
+    };
+    expect(Object.keys(tableResources)).toEqual(expect.arrayContaining(['LeaderTable', 'ControlTable']));
+  });
+
+  // The runtime's config module reads the placement (src/config/replica-settings.ts), so the deploy refuses what the functions would.
+  it.each([
+    [{ replicaRegions: 'follower-9=us-east-2' }, /REPLOG_REPLICA_REGIONS: follower-9 is not a replica \(replicas: main, follower-1, follower-2, archive\)/],
+    [{ replicaRegions: 'follower-1' }, /REPLOG_REPLICA_REGIONS: follower-1 has no value/],
+    [{ replicaRegions: 'follower-1=us-east-2,follower-1=us-west-2' }, /REPLOG_REPLICA_REGIONS names follower-1 twice/],
+    [{ replicaRegions: 'follower-1=Frankfurt' }, /REPLOG_REPLICA_REGIONS: follower-1: must be an AWS region name/],
+    [{ replicaEndpoints: 'main=dynamodb.local' }, /REPLOG_REPLICA_ENDPOINTS: main: must be an http\(s\) URL/],
+    [{ controlRegion: 'witness' }, /REPLOG_CONTROL_REGION/],
+    [{ controlEndpoint: 'not a url' }, /REPLOG_CONTROL_ENDPOINT/],
+    [{ leaderReplica: 'follower-7' }, /REPLOG_LEADER_REPLICA: follower-7 is not a replica/],
+    [{ leaderReplica: 'archive' }, /REPLOG_LEADER_REPLICA: archive is a delayed replica/],
+    [{ controlTtlMs: '5' }, /REPLOG_CONTROL_TTL_MS/],
+    [{ leaderWaitMs: '60000' }, /REPLOG_LEADER_WAIT_MS/],
+  ])('refuses the replica placement %j with the config module’s message', async (params, message) => {
+    await expect(resourcesOf(resolvers(params))).rejects.toThrow(/^replog deployment settings: the function environment is not valid: /);
+    await expect(resourcesOf(resolvers(params))).rejects.toThrow(message);
+  });
+
+  it('refuses a follower called main, the main replica’s id', async () => {
+    await expect(resourcesOf(resolvers({}, { REPLOG_FOLLOWERS: 'follower-1,main' }))).rejects.toThrow(/REPLOG_FOLLOWERS: main is the leader table's replica/);
   });
 
   it('refuses an environment the runtime would refuse, with the config module’s message', async () => {
