@@ -8,7 +8,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export async function settle(rt: Runtime, timeoutMs = 120_000): Promise<number> {
   const started = Date.now();
-  await rt.ordered.drain();
+  await Promise.all(rt.config.replicas.ids.map((id) => rt.orderedFor(id).drain()));
   const groups = rt.config.followers.map((f) => rt.config.groupId(f.id));
   for (;;) {
     const [{ high }, committed] = await Promise.all([rt.admin.endOffsets(), rt.admin.committedOffsets(groups)]);

@@ -1,17 +1,23 @@
 import { z } from 'zod';
 import { PoisonEventError } from './errors';
 import { itemKeyProblem } from './item-key';
+import { FIRST_TERM } from './versions';
 import { type JsonValue, jsonNestingDepth, MAX_STORED_VALUE_BYTES, MAX_VALUE_DEPTH, storedValueBytes } from './item-value';
 
 /**
  * The replication log's record. It carries the item's full new state (not a diff), so applying
  * the newest version a follower has seen is always correct, whatever was skipped or repeated.
+ *
+ * Schema 2 adds `term`, the leader term the version was written in (docs/ARCHITECTURE.md, "The
+ * leader is a role"); schema 1 events, from before terms, stay readable and are of the first term.
+ * replog writes schema 2 only.
  */
-export const CHANGE_EVENT_SCHEMA_VERSION = 1;
+export const CHANGE_EVENT_SCHEMA_VERSION = 2;
 
 export const changeEventSchema = z
   .object({
-    v: z.literal(CHANGE_EVENT_SCHEMA_VERSION),
+    v: z.union([z.literal(1), z.literal(CHANGE_EVENT_SCHEMA_VERSION)]),
+    term: z.number().int().positive().optional(),
     op: z.enum(['put', 'delete']),
     key: z.string().superRefine((k, ctx) => {
       const problem = itemKeyProblem(k);
@@ -23,6 +29,7 @@ export const changeEventSchema = z
     writeId: z.string().min(1).max(128),
   })
   .strict()
+  .refine((e) => (e.v === 1) === (e.term === undefined), { message: 'schema 2 events carry a term, schema 1 events none', path: ['term'] })
   .refine((e) => e.op === 'put' || e.value === null, { message: 'a delete carries no value', path: ['value'] })
   // A value DynamoDB cannot store would fail the replica write forever and stall the partition.
   .refine((e) => storedValueBytes(e.value as JsonValue | null) <= MAX_STORED_VALUE_BYTES, {
@@ -31,18 +38,22 @@ export const changeEventSchema = z
   });
 
 export type ChangeEvent = {
-  v: typeof CHANGE_EVENT_SCHEMA_VERSION;
+  v: 1 | typeof CHANGE_EVENT_SCHEMA_VERSION;
   op: 'put' | 'delete';
   key: string;
   version: number;
+  /** The leader term the version was written in; absent only on schema 1 events (the first term). */
+  term?: number;
   value: JsonValue | null;
   /** Leader commit time, epoch milliseconds: the origin of apply-lag measurements. */
   committedAt: number;
   writeId: string;
 };
 
+/** Always schema 2: an event read from a schema 1 record is written back with its (first) term. */
 export function encodeChangeEvent(event: ChangeEvent): string {
-  return JSON.stringify(event);
+  const { v: _v, term, ...rest } = event;
+  return JSON.stringify({ v: CHANGE_EVENT_SCHEMA_VERSION, term: term ?? FIRST_TERM, ...rest });
 }
 
 /**

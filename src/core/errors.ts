@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'UNAVAILABLE'
   | 'REPLICATION_TIMEOUT'
+  | 'NOT_LEADER'
+  | 'LEADER_MOVING'
   | 'CONFIG'
   | 'INTERNAL';
 
@@ -81,6 +83,32 @@ export class PreconditionFailedError extends ReplogError {
 export class ConflictError extends ReplogError {
   constructor(message: string, options: ReplogErrorOptions = {}) {
     super('CONFLICT', 409, message, options);
+  }
+}
+
+/**
+ * This writer is not the current leader (its term ended): nothing it wrote is confirmed. The same
+ * request sent again goes to whoever leads now, so a retry makes sense.
+ */
+export class NotLeaderError extends ReplogError {
+  constructor(message: string, options: Omit<ReplogErrorOptions, 'retriable'> & { leader?: string; term?: number } = {}) {
+    const { leader, term, ...rest } = options;
+    super('NOT_LEADER', 409, message, {
+      ...rest,
+      retriable: true,
+      details: { ...(leader === undefined ? {} : { leader }), ...(term === undefined ? {} : { term }), ...rest.details },
+    });
+  }
+}
+
+/** Leadership is moving and did not settle within the write's wait: nothing was committed; retry after `retryAfterMs`. */
+export class LeaderMovingError extends ReplogError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    options: Omit<ReplogErrorOptions, 'retriable'> = {},
+  ) {
+    super('LEADER_MOVING', 503, message, { ...options, retriable: true, details: { committedOnLeader: false, ...options.details } });
   }
 }
 

@@ -3,9 +3,10 @@ import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
 import type { JsonValue } from './item-value';
 import type { OrderedPublisher } from './ordered-publisher';
-import type { Clock, LeaderStore } from './ports';
+import type { LeaderTerms, WriteLeader } from './leader-terms';
+import type { Clock, CommittedWrite, LeaderStore } from './ports';
 import type { LogPosition } from './positions';
-import { UnpublishedWriteError } from './write-failures';
+import { DeposedWriteError, UnconfirmedTermError, UnpublishedWriteError } from './write-failures';
 
 export interface WriteCommand {
   key: string;
@@ -19,14 +20,26 @@ export interface WriteCommand {
 export interface WriteResult {
   key: string;
   version: number;
+  /** The leader term the version was written in. */
+  term: number;
+  /** The replica that led it. */
+  leader: string;
   position: LogPosition;
   ack: AckOutcome;
 }
 
-export interface LeaderWriteDeps {
-  leader: Pick<LeaderStore, 'commit'>;
+/** Where a write goes: the leading replica's store and its ordered publisher, under the term it leads. */
+export interface WriteLeaderTarget extends WriteLeader {
+  store: Pick<LeaderStore, 'commit' | 'revert'>;
   /** Publishes in each key's version order and records each publish on the item (publish-order.ts). */
   publisher: Pick<OrderedPublisher, 'hold' | 'release' | 'publishCommitted'>;
+}
+
+export interface LeaderWriteDeps {
+  /** Who leads now; waits (bounded) while leadership moves (core/leader-terms.ts). */
+  leader: () => Promise<WriteLeaderTarget>;
+  /** Whether a published write of a term may be confirmed (core/leader-terms.ts). */
+  terms: Pick<LeaderTerms, 'judge'>;
   acknowledger: Acknowledger;
   clock: Clock;
   /**
@@ -37,25 +50,30 @@ export interface LeaderWriteDeps {
 }
 
 /**
- * The leader's write path: commit (with outbox mark: the publish lease) → publish in the key's
- * version order → acknowledge per mode. If publishing fails the write stays committed with its
- * mark, the relay will publish it, and the client is told exactly that: nothing unpublished is
- * ever acknowledged.
+ * The leader's write path: learn who leads and under which term → commit there under that term
+ * (with outbox mark: the publish lease) → publish in the key's version order → check the term
+ * still held when the publish ended (a record after the next term's fence is refused by every
+ * follower, so it is undone and answered NOT_LEADER) → acknowledge per mode. If publishing fails
+ * the write stays committed with its mark, the relay will publish it, and the client is told
+ * exactly that: nothing unpublished, and nothing a newer term fenced off, is ever acknowledged.
  */
 export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): Promise<WriteResult> {
-  deps.publisher.hold(command.writeId);
-  let committed: Awaited<ReturnType<LeaderStore['commit']>>;
+  const leader = await deps.leader();
+  const { publisher, store, term } = leader;
+  publisher.hold(command.writeId);
+  let committed: CommittedWrite;
   try {
-    committed = await deps.leader.commit({
+    committed = await store.commit({
       key: command.key,
       op: command.op,
       value: command.value,
       writeId: command.writeId,
       now: deps.clock.now(),
+      term,
       ...(command.expectedVersion === undefined ? {} : { expectedVersion: command.expectedVersion }),
     });
   } catch (error) {
-    deps.publisher.release(command.writeId);
+    publisher.release(command.writeId);
     throw error;
   }
   const { event } = committed;
@@ -63,11 +81,19 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   deps.afterCommit?.(event);
   let position: LogPosition;
   try {
-    position = await deps.publisher.publishCommitted(committed);
+    position = await publisher.publishCommitted(committed);
   } catch (cause) {
     throw new UnpublishedWriteError(event, cause);
   }
 
+  const verdict = await deps.terms.judge({ term, position }, deps.clock.now());
+  if (verdict.kind === 'not-leader') {
+    // Every follower refuses the record (it lies after the fence); the store must not keep it either.
+    const reverted = await store.revert(committed).catch(() => false);
+    throw new DeposedWriteError(event, verdict.leader, verdict.term, reverted);
+  }
+  if (verdict.kind === 'wait') throw new UnconfirmedTermError(event, position, verdict.reason);
+
   const ack = await deps.acknowledger.acknowledge(command.ack, event, position);
-  return { key: event.key, version: event.version, position, ack };
+  return { key: event.key, version: event.version, term, leader: leader.replica, position, ack };
 }

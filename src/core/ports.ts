@@ -17,6 +17,8 @@ import type { VersionStamp } from './versions';
 export interface StoredItem {
   key: string;
   version: number;
+  /** The leader term of this version (absent: the first term); see core/versions.ts. */
+  term?: number;
   /** null with deleted=true is a tombstone: kept so an old put can never resurrect the key. */
   value: JsonValue | null;
   deleted: boolean;
@@ -37,6 +39,8 @@ export interface CommitRequest {
   expectedVersion?: number;
   writeId: string;
   now: number;
+  /** The writer's leader term: the commit is refused (NOT_LEADER) if the item holds a newer term's version. */
+  term: number;
 }
 
 /**
@@ -45,6 +49,7 @@ export interface CommitRequest {
  */
 export interface PublishedRecord {
   version: number;
+  term?: number;
   /** The lease under which it was published. */
   lease: string;
   /** When that lease began (epoch ms). */
@@ -65,6 +70,7 @@ export interface PublishLease {
 /** What a commit replaced: the key's previous version and the state of its publication. */
 export interface PriorVersion {
   version: number;
+  term?: number;
   /** The previous version's publish lease, if it was still open (its outbox mark). */
   lease: PublishLease | undefined;
   /** The newest publish recorded on the item before the commit. */
@@ -77,11 +83,14 @@ export interface CommittedWrite {
   lease: PublishLease;
   /** undefined for a key's first version. */
   prior: PriorVersion | undefined;
+  /** The item as it was before the commit, opaque to the core: what `revert` puts back. */
+  previous?: unknown;
 }
 
 /** The publication state of a leader item, read consistently. */
 export interface PublishState {
   version: number;
+  term?: number;
   lease: PublishLease | undefined;
   published: PublishedRecord | undefined;
 }
@@ -104,6 +113,11 @@ export interface LeaderStore {
    * writeId, at = request.now) and returns what the item held before.
    */
   commit(request: CommitRequest): Promise<CommittedWrite>;
+  /**
+   * Undoes a commit whose term had ended (core/leader-write.ts): puts back what the item held, if
+   * the item is still exactly that commit (its version and its lease). False when it is not.
+   */
+  revert(write: CommittedWrite): Promise<boolean>;
   get(key: string): Promise<StoredItem | undefined>;
   publishState(key: string): Promise<PublishState | undefined>;
   /** Records that version `published` is in the log at `position`, published under `lease`. */

@@ -85,7 +85,7 @@ export async function readItem(deps: ReplicaReadDeps, request: ReadRequest): Pro
   const deadline = started + request.maxWaitMs;
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
     const item = await reader.get(request.key);
-    if (holdsAtLeast(item, { version: request.minVersion })) return { ...served, item };
+    if (holdsAtLeast(item, request.minVersion)) return { ...served, item };
     const left = deadline - deps.now();
     if (left <= 0) break;
     await deps.sleep(Math.min(pause, left));

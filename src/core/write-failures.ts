@@ -82,3 +82,42 @@ export class UncommittedWriteError extends WriteFailureError {
     });
   }
 }
+
+/**
+ * 409 NOT_LEADER: committed by a writer whose term had ended (a paused process, a stale
+ * container), published after the next term's fence, so every follower refuses it. The commit is
+ * undone on the deposed leader's store where it can be (`reverted`); it is never confirmed.
+ */
+export class DeposedWriteError extends WriteFailureError {
+  readonly committedOnLeader = false;
+
+  constructor(
+    event: ChangeEvent,
+    readonly leader: string,
+    readonly term: number,
+    readonly reverted: boolean,
+    cause?: unknown,
+  ) {
+    super(
+      'NOT_LEADER',
+      409,
+      `this writer's term ${event.term ?? 1} has ended (${leader} leads term ${term}): version ${event.version} of ${JSON.stringify(event.key)} is not confirmed, ` +
+        `followers refuse it${reverted ? ' and it was undone' : ''}; send the write again`,
+      { cause, retriable: true, details: { key: event.key, leader, term, committedOnLeader: false, reverted, fenced: true } },
+    );
+  }
+}
+
+/** 503: committed and in the log, but leadership moved meanwhile and whether the write precedes the new term's fence is not yet known. */
+export class UnconfirmedTermError extends WriteFailureError {
+  readonly committedOnLeader = true;
+
+  constructor(event: ChangeEvent, position: LogPosition, reason: string) {
+    super(
+      'LEADER_MOVING',
+      503,
+      `version ${event.version} of ${JSON.stringify(event.key)} is committed and in the log at ${position.partition}/${position.offset}, but ${reason}: not confirmed; read the item before retrying`,
+      { retriable: true, details: { ...committedFacts(event), published: true, position } },
+    );
+  }
+}

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { BulkFollowerWriter } from '../adapters/dynamodb/bulk-follower-writer';
 import { DynamoFollowerRepairer } from '../adapters/dynamodb/follower-repairer';
 import { DynamoReplicaScanner } from '../adapters/dynamodb/replica-scanner';
-import { simpleTableDefinition } from '../adapters/dynamodb/table-definitions';
+import { leaderTableDefinition } from '../adapters/dynamodb/table-definitions';
 import { dropTable } from '../adapters/dynamodb/table-lifecycle';
 import { ensureTables } from '../adapters/dynamodb/table-provisioner';
 import { KafkaReplayReader } from '../adapters/kafka/replay-reader';
@@ -44,7 +44,7 @@ export async function replayFollower(rt: Runtime, options: ReplayOptions, tuning
     log,
     ...(tuning.chunkRecords ? { chunkRecords: tuning.chunkRecords } : {}),
   });
-  const sink = new BulkFollowerWriter(rt.documentClient, rt.followerTable(id), { concurrency: tuning.writeConcurrency ?? 16 });
+  const sink = new BulkFollowerWriter(rt.replicaClient(id), rt.followerTable(id), { concurrency: tuning.writeConcurrency ?? 16 });
   try {
     return await runReplay(
       {
@@ -74,13 +74,16 @@ export async function verifyFollowerTable(
   const state = await rt.roster.refresh();
   const entry = state.followers.find((f) => f.id === id);
   if (!entry) throw new NotFoundError(`${id} is not a follower (${state.followers.map((f) => f.id).join(', ')})`);
-  const table = rt.config.tables.follower(id);
+  const table = rt.config.tables.replica(id);
+  // The replica that leads now is the one compared against, wherever its store is.
+  const leaderId = state.leadership.replica;
+  const leaderStore = rt.leaderStore(leaderId);
   return verifyFollower(
     {
-      leader: { scanner: new DynamoReplicaScanner(rt.documentClient, rt.config.tables.leader), get: (key) => rt.leader.get(key) },
-      follower: { scanner: new DynamoReplicaScanner(rt.documentClient, table), get: (key) => rt.followerTable(id).get(key) },
-      repairer: new DynamoFollowerRepairer(rt.documentClient, table),
-      publisher: rt.ordered,
+      leader: { scanner: new DynamoReplicaScanner(rt.replicaClient(leaderId), leaderStore.table), get: (key) => leaderStore.get(key) },
+      follower: { scanner: new DynamoReplicaScanner(rt.replicaClient(id), table), get: (key) => rt.followerTable(id).get(key) },
+      repairer: new DynamoFollowerRepairer(rt.replicaClient(id), table),
+      publisher: rt.orderedFor(leaderId),
       staleLeaseMs: rt.config.publishTimeoutMs + LEASE_MARGIN_MS,
       admin: rt.admin,
       groupId: rt.config.groupId(id),
@@ -119,7 +122,7 @@ export async function addFollower(
   // Refused before the table is created: another `follower add` of this id is replaying right now.
   const journal = await rt.replayJournal.load(id);
   if (journal && leaseIsHeld(journal, Date.now())) throw new ConflictError(`${id} is being added by another run (${journal.owner}); wait for it`);
-  await ensureTables(rt.documentClient, [simpleTableDefinition(rt.config.tables.follower(id))]);
+  await ensureTables(rt.replicaClient(id), [leaderTableDefinition(rt.config.tables.replica(id))]);
   if (options.replay === false) {
     await rt.roster.update((s) => withFollowerAdded(s, id, options.delayMs, Date.now()));
     return { replay: undefined, registered: true };
@@ -171,6 +174,6 @@ export async function removeFollower(
     onWaiting: () => options.onNotice?.(`waiting for ${id}'s consumer to leave ${groupId}`),
   });
   if (members === 0) await rt.admin.deleteGroup(groupId);
-  const tableDropped = options.dropTable ? await dropTable(rt.documentClient, rt.config.tables.follower(id)) : false;
+  const tableDropped = options.dropTable ? await dropTable(rt.replicaClient(id), rt.config.tables.replica(id)) : false;
   return { groupDeleted: members === 0, liveMembers: members, tableDropped };
 }

@@ -2,25 +2,34 @@ import { UnavailableError } from '../core/errors';
 import type { Config } from '../config/config';
 import { type OutboxRelayDeps, type OutboxRelayReport, relayOutbox } from '../core/outbox-relay';
 import type { Log } from '../core/ports';
+import type { SyncRoster } from '../core/sync-roster';
 import { defaultRuntime } from './runtime';
 
-/** What a relay pass needs: the outbox index, the ordered publisher, its settings and a log. */
+/**
+ * What a relay pass needs: who leads (only the leader's marks are republished; a deposed leader's
+ * are not, they would land after its successor's fence), that replica's outbox index and ordered
+ * publisher, its settings and a log.
+ */
 export interface RelayDeps {
   config: Pick<Config, 'relay' | 'topic'>;
-  outboxIndex: OutboxRelayDeps['marks'];
-  ordered: OutboxRelayDeps['publisher'];
+  roster: Pick<SyncRoster, 'refresh'>;
+  outboxIndexOf: (replica: string) => OutboxRelayDeps['marks'];
+  orderedFor: (replica: string) => OutboxRelayDeps['publisher'];
   log: (namespace: string) => Log;
 }
 
 export interface RelayOverrides {
   graceMs?: number;
   maxMarks?: number;
+  /** The replica whose marks to republish (a switchover drains the leader it is moving from); default: who leads. */
+  replica?: string;
 }
 
-/** One relay pass with the runtime's adapters; shared by the Lambda, the local timer and `replog relay`. */
-export function runRelay(rt: RelayDeps, overrides: RelayOverrides = {}): Promise<OutboxRelayReport> {
+/** One relay pass with the runtime's adapters; shared by the Lambda, the local timer, `replog relay` and the switchover's drain. */
+export async function runRelay(rt: RelayDeps, overrides: RelayOverrides = {}): Promise<OutboxRelayReport> {
+  const replica = overrides.replica ?? (await rt.roster.refresh()).leadership.replica;
   return relayOutbox(
-    { marks: rt.outboxIndex, publisher: rt.ordered, log: rt.log('relay'), now: Date.now },
+    { marks: rt.outboxIndexOf(replica), publisher: rt.orderedFor(replica), log: rt.log('relay'), now: Date.now },
     { graceMs: overrides.graceMs ?? rt.config.relay.graceMs, maxMarks: overrides.maxMarks ?? rt.config.relay.maxMarks },
   );
 }

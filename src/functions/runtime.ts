@@ -12,7 +12,10 @@ import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer'
 import { createKafka } from '../adapters/kafka/kafka-client';
 import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
-import { type Config, loadConfig } from '../config/config';
+import { type Config, loadConfig, type StoreLocation } from '../config/config';
+import { MAIN_REPLICA } from '../config/replica-settings';
+import { LeaderTerms } from '../core/leader-terms';
+import type { WriteLeaderTarget } from '../core/leader-write';
 import type { ChangeEvent } from '../core/change-event';
 import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
@@ -62,37 +65,85 @@ export class Runtime {
     );
   }
 
+  /** The default store (DYNAMODB_ENDPOINT / AWS_REGION): every replica and the control store unless placed elsewhere. */
   get documentClient() {
-    return this.once('ddb', () => {
-      const client = createDocumentClient({ region: this.config.aws.region, endpoint: this.config.aws.dynamodbEndpoint });
+    return this.clientAt({ region: this.config.aws.region, endpoint: this.config.aws.dynamodbEndpoint });
+  }
+
+  /** One client per store location, shared by every table there. */
+  clientAt(location: StoreLocation) {
+    return this.once(`ddb:${location.region}:${location.endpoint ?? ''}`, () => {
+      const client = createDocumentClient(location);
       this.closers.push(async () => client.destroy());
       return client;
     });
   }
 
+  /** The control store's client: roles, terms, progress, consumer reports and replay journals. */
+  get controlClient() {
+    return this.clientAt(this.config.replicas.control);
+  }
+
+  /** A replica's own store (its endpoint or region, REPLOG_REPLICA_ENDPOINTS / REPLOG_REPLICA_REGIONS). */
+  replicaClient(id: string) {
+    return this.clientAt(this.config.replicas.location(id));
+  }
+
+  /** A replica's table as a leader's store: any replica may lead. */
+  leaderStore(id: string): DynamoLeaderTable {
+    return this.once(`leaderStore:${id}`, () => new DynamoLeaderTable(this.replicaClient(id), this.config.tables.replica(id)));
+  }
+
+  /** A replica's outbox marks (the relay's work while it leads). */
+  outboxIndexOf(id: string): DynamoOutboxIndex {
+    return this.once(`outboxIndex:${id}`, () => new DynamoOutboxIndex(this.replicaClient(id), this.config.tables.replica(id)));
+  }
+
+  /** Who leads and under which term, and whether a published write may be confirmed (core/leader-terms.ts). */
+  get leaderTerms(): LeaderTerms {
+    return this.once(
+      'leaderTerms',
+      () =>
+        new LeaderTerms({
+          // A consistent read of the control store; a state not created yet is created by the roster.
+          load: async () => (await this.control.load()) ?? (await this.roster.refresh()),
+          ttlMs: this.config.replicas.controlTtlMs,
+          waitMs: this.config.replicas.leaderWaitMs,
+          now: Date.now,
+          sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        }),
+    );
+  }
+
+  /** Where the next write goes: the leading replica's store and publisher, under its term. */
+  readonly writeLeader = async (): Promise<WriteLeaderTarget> => {
+    const leader = await this.leaderTerms.forWrite();
+    return { ...leader, store: this.leaderStore(leader.replica), publisher: this.orderedFor(leader.replica) };
+  };
+
+  /** The table of the replica that leads now (reads with replica=leader, verify, rebuilds). */
+  readonly currentLeaderStore = async (): Promise<DynamoLeaderTable> => this.leaderStore((await this.roster.current()).leadership.replica);
+
   get kafka() {
     return this.once('kafka', () => createKafka(this.config.kafka, this.log('kafkajs')));
   }
 
+  /** The main replica's table (`<prefix>-leader`), whoever leads now. */
   get leader(): DynamoLeaderTable {
-    return this.once('leader', () => new DynamoLeaderTable(this.documentClient, this.config.tables.leader));
-  }
-
-  get outboxIndex(): DynamoOutboxIndex {
-    return this.once('outboxIndex', () => new DynamoOutboxIndex(this.documentClient, this.config.tables.leader));
+    return this.leaderStore(MAIN_REPLICA);
   }
 
   get control(): DynamoControlTable {
-    return this.once('control', () => new DynamoControlTable(this.documentClient, this.config.tables.control));
+    return this.once('control', () => new DynamoControlTable(this.controlClient, this.config.tables.control));
   }
 
   /** Replays in progress, one journal item per follower in the control table (core/replay-journal.ts). */
   get replayJournal(): DynamoReplayJournal {
-    return this.once('replayJournal', () => new DynamoReplayJournal(this.documentClient, this.config.tables.control));
+    return this.once('replayJournal', () => new DynamoReplayJournal(this.controlClient, this.config.tables.control));
   }
 
   followerTable(id: string): DynamoFollowerTable {
-    return this.once(`follower:${id}`, () => new DynamoFollowerTable(this.documentClient, this.config.tables.follower(id)));
+    return this.once(`follower:${id}`, () => new DynamoFollowerTable(this.replicaClient(id), this.config.tables.replica(id)));
   }
 
   get publisher(): KafkaChangePublisher {
@@ -130,14 +181,14 @@ export class Runtime {
 
   /** What local follower consumers report about themselves (running, restarting and why), in the control table. */
   get consumerStates(): DynamoConsumerStates {
-    return this.once('consumerStates', () => new DynamoConsumerStates(this.documentClient, this.config.tables.control));
+    return this.once('consumerStates', () => new DynamoConsumerStates(this.controlClient, this.config.tables.control));
   }
 
-  /** Publishes in each key's version order across processes and records each publish (core/publish-order.ts). */
-  get ordered(): OrderedPublisher {
-    return this.once('ordered', () => {
+  /** Publishes in each key's version order across processes and records each publish (core/publish-order.ts), for the replica that leads. */
+  orderedFor(id: string): OrderedPublisher {
+    return this.once(`ordered:${id}`, () => {
       const p = new OrderedPublisher({
-        store: this.leader,
+        store: this.leaderStore(id),
         publisher: this.publisher,
         windowMs: this.config.publishTimeoutMs,
         log: this.log('publish'),
@@ -193,7 +244,7 @@ export class Runtime {
 
   /** Follower apply progress, one item per follower and partition in the control table. */
   get progress(): DynamoProgressTable {
-    return this.once('progress', () => new DynamoProgressTable(this.documentClient, this.config.tables.control));
+    return this.once('progress', () => new DynamoProgressTable(this.controlClient, this.config.tables.control));
   }
 
   get progressRecorder(): ApplyProgressRecorder {

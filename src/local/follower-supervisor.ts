@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { simpleTableDefinition } from '../adapters/dynamodb/table-definitions';
+import { leaderTableDefinition } from '../adapters/dynamodb/table-definitions';
 import { ensureTables } from '../adapters/dynamodb/table-provisioner';
 import { FollowerConsumer } from '../adapters/kafka/follower-consumer';
 import { ConsumerLifecycle } from '../core/consumer-state';
@@ -71,7 +71,7 @@ export class FollowerSupervisor {
     }
     for (const id of desired) {
       if (this.consumers.has(id) || this.stopped) continue;
-      if (!initial) await ensureTables(this.runtime.documentClient, [simpleTableDefinition(this.runtime.config.tables.follower(id))]);
+      if (!initial) await ensureTables(this.runtime.replicaClient(id), [leaderTableDefinition(this.runtime.config.tables.replica(id))]);
       const consumer = this.consumerFor(id);
       try {
         await consumer.start();

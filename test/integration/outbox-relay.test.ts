@@ -27,9 +27,9 @@ describe('outbox relay', () => {
     const rt = t.stack.runtime;
     // What a leader killed between commit and produce leaves behind: committed, marked, not in the log.
     const now = Date.now();
-    await rt.leader.commit({ key: 'orphan-put', op: 'put', value: { n: 1 }, writeId: 'w-1', now });
-    await rt.leader.commit({ key: 'orphan-del', op: 'put', value: { n: 1 }, writeId: 'w-2', now });
-    await rt.leader.commit({ key: 'orphan-del', op: 'delete', value: null, writeId: 'w-3', now });
+    await rt.leader.commit({ key: 'orphan-put', op: 'put', value: { n: 1 }, writeId: 'w-1', now, term: 1 });
+    await rt.leader.commit({ key: 'orphan-del', op: 'put', value: { n: 1 }, writeId: 'w-2', now, term: 1 });
+    await rt.leader.commit({ key: 'orphan-del', op: 'delete', value: null, writeId: 'w-3', now, term: 1 });
     // A published write, for contrast: its mark is cleared off the request path.
     expect((await t.api('PUT', '/items/published', { ok: true })).status).toBe(200);
     await eventually(async () => (await item(rt.config.tables.leader, 'published'))?.outboxAt === undefined, { what: 'the published mark to clear' });

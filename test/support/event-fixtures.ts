@@ -4,7 +4,8 @@ import type { LogRecord } from '../../src/core/log-record';
 /** Event and record fixtures in the shapes the leader writes and Kafka delivers. */
 export function changeEvent(overrides: Partial<ChangeEvent> = {}): ChangeEvent {
   return {
-    v: 1,
+    v: 2,
+    term: 1,
     op: 'put',
     key: 'user:1',
     version: 1,

@@ -1,5 +1,5 @@
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../src/core/change-event';
-import { NotFoundError, PreconditionFailedError } from '../../src/core/errors';
+import { NotFoundError, NotLeaderError, PreconditionFailedError } from '../../src/core/errors';
 import type { JsonValue } from '../../src/core/item-value';
 import type {
   ChangePublisher,
@@ -17,7 +17,7 @@ import type {
 } from '../../src/core/ports';
 import type { LogPosition } from '../../src/core/positions';
 import { landedAfter } from '../../src/core/publish-order';
-import type { VersionStamp } from '../../src/core/versions';
+import { isSameVersion, stampOf, termOf, type VersionStamp } from '../../src/core/versions';
 
 type Item = StoredItem & { pub?: PublishedRecord };
 
@@ -36,6 +36,7 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
 
   async commit(request: CommitRequest): Promise<CommittedWrite> {
     const old = this.items.get(request.key);
+    if (old !== undefined && termOf(old) > request.term) throw new NotLeaderError(`term ${request.term} has ended`, { term: termOf(old) });
     const live = old && !old.deleted ? old : undefined;
     if (request.expectedVersion !== undefined && live?.version !== request.expectedVersion) {
       throw new PreconditionFailedError(request.key, request.expectedVersion, live?.version);
@@ -44,7 +45,7 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
     const version = (old?.version ?? 0) + 1;
     const item: Item = {
       key: request.key,
-      version,
+      ...stampOf({ term: request.term, version }),
       value: request.op === 'put' ? request.value : null,
       deleted: request.op === 'delete',
       updatedAt: request.now,
@@ -55,7 +56,7 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
     };
     this.items.set(request.key, item);
     const prior: PublishState | undefined = old && {
-      version: old.version,
+      ...stampOf(old),
       lease: old.outboxAt === undefined ? undefined : { id: old.outboxLease ?? '', at: old.outboxAt },
       published: old.pub,
     };
@@ -65,11 +66,21 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
       op: request.op,
       key: request.key,
       version,
+      term: request.term,
       value: request.op === 'put' ? (request.value as JsonValue) : null,
       committedAt: request.now,
       writeId: request.writeId,
     };
-    return { event, lease: { id: request.writeId, at: request.now }, prior };
+    return { event, lease: { id: request.writeId, at: request.now }, prior, previous: old };
+  }
+
+  async revert(write: CommittedWrite): Promise<boolean> {
+    const item = this.items.get(write.event.key);
+    if (item === undefined || !isSameVersion(item, write.event) || item.outboxLease !== write.lease.id) return false;
+    const previous = write.previous as Item | undefined;
+    if (previous === undefined) this.items.delete(write.event.key);
+    else this.items.set(write.event.key, previous);
+    return true;
   }
 
   /** A write as a leader that then died leaves it: committed with its lease, never published. */

@@ -7,7 +7,7 @@ import { translateDynamoError } from './dynamo-errors';
 import type { DynamoFollowerTable } from './follower-table';
 import { buildApplyRequest } from './follower-requests';
 import { DynamoReplicaScanner } from './replica-scanner';
-import { simpleTableDefinition } from './table-definitions';
+import { leaderTableDefinition } from './table-definitions';
 import { recreateTable } from './table-lifecycle';
 
 /** BatchWriteItem's limit of requests per call. */
@@ -76,7 +76,8 @@ export class BulkFollowerWriter implements ReplaySink {
   }
 
   recreate(): Promise<void> {
-    return recreateTable(this.client, this.table, simpleTableDefinition(this.table));
+    // Leader-shaped like every replica table: a rebuilt replica can still lead.
+    return recreateTable(this.client, this.table, leaderTableDefinition(this.table));
   }
 
   versions(): Promise<Map<string, VersionStamp>> {

@@ -49,6 +49,7 @@ export class DynamoFloorProbe {
       op: 'put',
       value: value as never,
       writeId: `floor-${now}`,
+      term: 1,
       now,
     });
     try {

@@ -9,6 +9,8 @@ import { stampOf } from '../../core/versions';
 export interface ItemRecord {
   pk: string;
   version: number;
+  /** The leader term the version was written in; absent on items from before terms (the first term). */
+  term?: number;
   doc?: string;
   deleted: boolean;
   updatedAt: number;
@@ -24,6 +26,7 @@ export interface ItemRecord {
 
 export interface PublishedAttribute {
   version: number;
+  term?: number;
   lease: string;
   leaseAt: number;
   partition: number;

@@ -1,4 +1,4 @@
-import type { GetCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DeleteCommandInput, GetCommandInput, PutCommandInput, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CommitRequest, PublishLease } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { Expected, stampOf, type VersionStamp } from '../../core/versions';
@@ -11,8 +11,9 @@ import { allOf, anyOf, type ConditionPart, condition, conditionFields, ITEM_STAM
  * table, and the single place the leader's conditional-write rules are spelled out.
  */
 export function buildCommitRequest(table: string, req: CommitRequest): UpdateCommandInput {
-  const names: Record<string, string> = { '#v': 'version', '#d': 'deleted' };
+  const names: Record<string, string> = { '#v': 'version', '#d': 'deleted', '#tm': 'term' };
   const values: Record<string, unknown> = {
+    ':term': req.term,
     ':zero': 0,
     ':one': 1,
     ':now': req.now,
@@ -24,6 +25,7 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
   const set = [
     '#v = if_not_exists(#v, :zero) + :one',
     '#d = :del',
+    '#tm = :term',
     'updatedAt = :now',
     'writeId = :wid',
     'outboxAt = :now',
@@ -38,18 +40,19 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
   } else {
     update = `SET ${set.join(', ')} REMOVE doc`;
   }
-  const conditions: ConditionPart[] = [];
+  // A writer whose term ended never overwrites what a newer term wrote (a deposed leader's store
+  // that now follows holds the new terms' versions).
+  const conditions: ConditionPart[] = [condition('attribute_not_exists(#tm) OR #tm <= :term')];
   // Deleting what is absent (never written, or already a tombstone) is a 404, not a new version.
   if (req.op === 'delete') conditions.push(condition('attribute_exists(pk) AND #d = :false', {}, { ':false': false }));
   if (req.expectedVersion !== undefined) {
-    const expected = Expected.exactly({ version: req.expectedVersion });
-    conditions.push(versionCondition(expected, ITEM_STAMP, ':expected'), condition('#d = :false', {}, { ':false': false }));
+    conditions.push(versionCondition(Expected.counter(req.expectedVersion), ITEM_STAMP, ':expected'), condition('#d = :false', {}, { ':false': false }));
   }
   return {
     TableName: table,
     Key: { pk: req.key },
     UpdateExpression: update,
-    ...conditionFields(conditions.length > 0 ? allOf(...conditions) : undefined, names, values),
+    ...conditionFields(allOf(...conditions), names, values),
     // What the item held before: the prior version's lease and publish record decide when this
     // version may be published (core/publish-order.ts); on a refusal, why it was refused.
     ReturnValues: 'ALL_OLD',
@@ -128,4 +131,20 @@ export function buildPublishStateRequest(table: string, key: string): GetCommand
 
 export function buildGetRequest(table: string, key: string, consistent: boolean): GetCommandInput {
   return { TableName: table, Key: { pk: key }, ConsistentRead: consistent };
+}
+
+/**
+ * Undoes a commit: puts back the item as it was (or deletes a key's first version), only while
+ * the item is still that commit, its version and its lease unchanged.
+ */
+export function buildRevertRequest(
+  table: string,
+  key: string,
+  committed: VersionStamp,
+  lease: string,
+  previous: Record<string, unknown> | undefined,
+): { kind: 'put'; input: PutCommandInput } | { kind: 'delete'; input: DeleteCommandInput } {
+  const guard = conditionFields(allOf(versionCondition(Expected.exactly(committed)), condition('outboxLease = :lease', {}, { ':lease': lease })));
+  if (previous === undefined) return { kind: 'delete', input: { TableName: table, Key: { pk: key }, ...guard } };
+  return { kind: 'put', input: { TableName: table, Item: { ...previous, pk: key }, ...guard } };
 }

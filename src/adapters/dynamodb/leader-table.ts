@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../core/change-event';
-import { NotFoundError, PreconditionFailedError } from '../../core/errors';
+import { NotFoundError, NotLeaderError, PreconditionFailedError } from '../../core/errors';
 import type { JsonValue } from '../../core/item-value';
 import type {
   CommitRequest,
@@ -15,13 +15,13 @@ import type {
 } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { landedAfter } from '../../core/publish-order';
-import { Expected, isNewer, matchesExpectedVersion, nextVersion, type VersionStamp } from '../../core/versions';
+import { Expected, formatStamp, isNewer, matchesExpectedVersion, nextVersion, stampOf, termOf, type VersionStamp } from '../../core/versions';
 import { conditionally, conditionalWrite } from './conditional-write';
 import { translateDynamoError } from './dynamo-errors';
 import { getStoredItem } from './item-get';
 import { type ItemRecord, toPublishState, toStoredItem } from './item-attributes';
 import { scanLiveItems } from './item-scan';
-import { buildClaimLeaseRequest, buildCommitRequest, buildPublishStateRequest, buildRecordPublishedRequest } from './leader-requests';
+import { buildClaimLeaseRequest, buildCommitRequest, buildPublishStateRequest, buildRecordPublishedRequest, buildRevertRequest } from './leader-requests';
 
 export class DynamoLeaderTable implements LeaderStore, ItemLister {
   constructor(
@@ -33,20 +33,29 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     const outcome = await conditionally(() => this.client.send(new UpdateCommand(buildCommitRequest(this.table, req))), 'UpdateItem', this.table);
     if (!outcome.applied) {
       // The refusal carries the item as it was; only a store that ignores that costs a read.
-      throw refusalOf(req, outcome.held === undefined ? await this.get(req.key) : toStoredItem(outcome.held as unknown as ItemRecord));
+      throw refusalOf(req, outcome.held === undefined ? await this.get(req.key) : toStoredItem(outcome.held as unknown as ItemRecord), this.table);
     }
     const old = outcome.output.Attributes as ItemRecord | undefined;
     const event: ChangeEvent = {
       v: CHANGE_EVENT_SCHEMA_VERSION,
       op: req.op,
       key: req.key,
-      ...nextVersion(old),
+      ...nextVersion(old, req.term),
+      term: req.term,
       value: req.op === 'put' ? (req.value as JsonValue) : null,
       committedAt: req.now,
       writeId: req.writeId,
     };
     const prior = old === undefined ? undefined : toPublishState(old);
-    return { event, lease: { id: req.writeId, at: req.now }, prior };
+    return { event, lease: { id: req.writeId, at: req.now }, prior, previous: old };
+  }
+
+  async revert(write: CommittedWrite): Promise<boolean> {
+    const { event, lease } = write;
+    const request = buildRevertRequest(this.table, event.key, stampOf(event), lease.id, write.previous as Record<string, unknown> | undefined);
+    return request.kind === 'put'
+      ? conditionalWrite(() => this.client.send(new PutCommand(request.input)), 'PutItem', this.table)
+      : conditionalWrite(() => this.client.send(new DeleteCommand(request.input)), 'DeleteItem', this.table);
   }
 
   listItems(page: { limit: number; cursor?: string }): Promise<ItemPage> {
@@ -89,9 +98,15 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
 }
 
 /** Why a commit's condition failed, from the item as it was: If-Match did not match, or nothing to delete. */
-function refusalOf(req: CommitRequest, current: StoredItem | undefined): Error {
+function refusalOf(req: CommitRequest, current: StoredItem | undefined, table: string): Error {
+  if (current !== undefined && termOf(current) > req.term) {
+    return new NotLeaderError(
+      `this writer's term ${req.term} has ended: ${table} holds ${JSON.stringify(req.key)} at ${formatStamp(current)}, written in term ${termOf(current)}; nothing was committed, send the write again`,
+      { term: termOf(current), details: { committedOnLeader: false } },
+    );
+  }
   const live = current && !current.deleted ? current : undefined;
-  if (req.expectedVersion !== undefined && !matchesExpectedVersion(live, Expected.exactly({ version: req.expectedVersion }))) {
+  if (req.expectedVersion !== undefined && !matchesExpectedVersion(live, Expected.counter(req.expectedVersion))) {
     return new PreconditionFailedError(req.key, req.expectedVersion, live?.version);
   }
   return new NotFoundError(`item ${JSON.stringify(req.key)} does not exist`);

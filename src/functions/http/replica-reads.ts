@@ -10,7 +10,8 @@ import { intQuery, query } from './request-params';
 /** What the read handlers need: the replicas' tables, who follows, the replication view, and their settings. */
 export interface ReadHandlerDeps {
   config: Pick<Config, 'auth' | 'reads'>;
-  leader: ItemReader & ItemLister;
+  /** The table of whichever replica leads now. */
+  currentLeaderStore: () => Promise<ItemReader & ItemLister>;
   followerTable: (id: string) => ItemReader & ItemLister;
   roster: Pick<SyncRoster, 'current'>;
   views: Pick<ReplicationViewCache, 'current'>;
@@ -20,7 +21,10 @@ export interface ReadHandlerDeps {
 /** The read path's dependencies, from what the handler was given. */
 export function replicaReadDeps(rt: ReadHandlerDeps): ReplicaReadDeps {
   return {
-    leader: rt.leader,
+    leader: {
+      get: async (key) => (await rt.currentLeaderStore()).get(key),
+      listItems: async (page) => (await rt.currentLeaderStore()).listItems(page),
+    },
     follower: (id) => rt.followerTable(id),
     followerIds: async () => (await rt.roster.current()).followers.map((f) => f.id),
     views: async () => (await rt.views.current()).followers,

@@ -21,8 +21,8 @@ import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query } from './request-
 export interface WriteDeps {
   config: Pick<Config, 'auth' | 'maxBodyBytes'> & { ack: Pick<Config['ack'], 'defaultMode'> };
   roster: Pick<SyncRoster, 'current'>;
-  leader: LeaderWriteDeps['leader'];
-  ordered: LeaderWriteDeps['publisher'];
+  writeLeader: LeaderWriteDeps['leader'];
+  leaderTerms: LeaderWriteDeps['terms'];
   acknowledger: LeaderWriteDeps['acknowledger'];
   afterCommit: LeaderWriteDeps['afterCommit'];
   instrumentation: Pick<Instrumentation, 'emit'>;
@@ -48,8 +48,8 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
   admitWrite(ack, await rt.roster.current().catch((error: unknown) => Promise.reject(withCommitFacts(error, false))));
   const result = await writeItem(
     {
-      leader: rt.leader,
-      publisher: rt.ordered,
+      leader: rt.writeLeader,
+      terms: rt.leaderTerms,
       acknowledger: rt.acknowledger,
       clock: { now: Date.now },
       afterCommit: rt.afterCommit,

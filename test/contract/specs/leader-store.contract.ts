@@ -1,4 +1,4 @@
-import { NotFoundError, PreconditionFailedError } from '../../../src/core/errors';
+import { NotFoundError, NotLeaderError, PreconditionFailedError } from '../../../src/core/errors';
 import type { CommitRequest, LeaderStore } from '../../../src/core/ports';
 
 /** A fresh, empty leader store for each case. */
@@ -10,9 +10,10 @@ const put = (key: string, value: CommitRequest['value'], now: number, extra: Par
   value,
   writeId: `w-${key}-${now}`,
   now,
+  term: 1,
   ...extra,
 });
-const del = (key: string, now: number, extra: Partial<CommitRequest> = {}): CommitRequest => ({ key, op: 'delete', value: null, writeId: `d-${key}-${now}`, now, ...extra });
+const del = (key: string, now: number, extra: Partial<CommitRequest> = {}): CommitRequest => ({ key, op: 'delete', value: null, writeId: `d-${key}-${now}`, now, term: 1, ...extra });
 
 /**
  * The LeaderStore port (core/ports.ts): one conditional write per commit that bumps the version,
@@ -25,7 +26,7 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
     it('commits a first put as version 1, returns its change event and marks it for the outbox', async () => {
       const store = await fresh();
       const { event, lease, prior } = await store.commit(put('a', { n: 1, s: 'x' }, 1000));
-      expect(event).toEqual({ v: 1, op: 'put', key: 'a', version: 1, value: { n: 1, s: 'x' }, committedAt: 1000, writeId: 'w-a-1000' });
+      expect(event).toEqual({ v: 2, term: 1, op: 'put', key: 'a', version: 1, value: { n: 1, s: 'x' }, committedAt: 1000, writeId: 'w-a-1000' });
       expect(lease).toEqual({ id: 'w-a-1000', at: 1000 });
       expect(prior).toBeUndefined();
       expect(await store.get('a')).toMatchObject({ key: 'a', version: 1, value: { n: 1, s: 'x' }, deleted: false, updatedAt: 1000, writeId: 'w-a-1000', outboxAt: 1000 });
@@ -134,6 +135,35 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       expect(await store.claimLease('a', { version: 1 }, relay, again)).toBe(false);
       expect(await store.claimLease('a', { version: 1 }, undefined, again)).toBe(true);
       expect(await store.claimLease('absent', { version: 1 }, undefined, again)).toBe(false);
+    });
+
+    it('stamps a commit with the writer term and refuses a writer whose term is older than the item (NOT_LEADER, nothing written)', async () => {
+      const store = await fresh();
+      await store.commit(put('a', 1, 1000));
+      const second = await store.commit(put('a', 2, 1001, { term: 3 }));
+      expect(second.event).toMatchObject({ version: 2, term: 3 });
+      expect(await store.get('a')).toMatchObject({ version: 2, term: 3, value: 2 });
+      await expect(store.commit(put('a', 'zombie', 1002, { term: 2 }))).rejects.toBeInstanceOf(NotLeaderError);
+      await expect(store.commit(del('a', 1003, { term: 1 }))).rejects.toBeInstanceOf(NotLeaderError);
+      expect(await store.get('a')).toMatchObject({ version: 2, term: 3, value: 2 });
+      // The same term or a newer one goes on from the counter: version numbers never repeat per key.
+      expect((await store.commit(put('a', 4, 1004, { term: 4 }))).event).toMatchObject({ version: 3, term: 4 });
+    });
+
+    it('reverts a commit to what the item held, only while the item is still that commit', async () => {
+      const store = await fresh();
+      await store.commit(put('a', 'kept', 1000));
+      const undone = await store.commit(put('a', 'undone', 1001));
+      expect(await store.revert(undone)).toBe(true);
+      expect(await store.get('a')).toMatchObject({ version: 1, value: 'kept' });
+      const first = await store.commit(put('b', 'new', 1002));
+      expect(await store.revert(first)).toBe(true);
+      expect(await store.get('b')).toBeUndefined();
+      // A newer commit came after: the revert leaves it alone.
+      const stale = await store.commit(put('c', 1, 1003));
+      await store.commit(put('c', 2, 1004));
+      expect(await store.revert(stale)).toBe(false);
+      expect(await store.get('c')).toMatchObject({ version: 2, value: 2 });
     });
   });
 }

@@ -39,7 +39,7 @@ describe('conditional writes', () => {
   it('given an If-Match refused with the item in the refusal, explains it without reading the item again', async () => {
     const { sent, client: c } = client(() => refusal({ pk: 'a', version: 7, deleted: false, doc: '1', updatedAt: 1 }));
     const failure = await new DynamoLeaderTable(c, 'leader')
-      .commit({ key: 'a', op: 'put', value: 2, expectedVersion: 5, writeId: 'w', now: 2 })
+      .commit({ key: 'a', op: 'put', value: 2, expectedVersion: 5, writeId: 'w', now: 2, term: 1 })
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(PreconditionFailedError);
     expect((failure as PreconditionFailedError).details).toMatchObject({ expectedVersion: 5, currentVersion: 7 });
@@ -50,7 +50,7 @@ describe('conditional writes', () => {
   it('given a store that sends no item with the refusal (dynalite), reads it to explain the refusal', async () => {
     const { sent, client: c } = client((command) => (command instanceof GetCommand ? { Item: { pk: 'a', version: 3, deleted: false, doc: '1', updatedAt: 1 } } : refusal()));
     const failure = await new DynamoLeaderTable(c, 'leader')
-      .commit({ key: 'a', op: 'put', value: 2, expectedVersion: 5, writeId: 'w', now: 2 })
+      .commit({ key: 'a', op: 'put', value: 2, expectedVersion: 5, writeId: 'w', now: 2, term: 1 })
       .catch((e: unknown) => e);
     expect((failure as PreconditionFailedError).details).toMatchObject({ currentVersion: 3 });
     expect(sent[1]).toBeInstanceOf(GetCommand);

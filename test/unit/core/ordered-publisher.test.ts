@@ -39,8 +39,8 @@ function process_(leader: InMemoryLeaderTable, log: InMemoryLog, clock: { now: n
     ...overrides,
   });
   const deps = {
-    leader,
-    publisher: ordered,
+    leader: async () => ({ replica: 'main', term: 1, store: leader, publisher: ordered }),
+    terms: { judge: async () => ({ kind: 'confirmed' as const }) },
     acknowledger: { acknowledge: async () => ({ mode: 'async', confirmedBy: [], waitedMs: 0, degraded: false }) },
     clock: { now: () => clock.now },
   };

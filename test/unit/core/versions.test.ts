@@ -1,5 +1,6 @@
 import {
   compareVersions,
+  formatStamp,
   Expected,
   holdsAtLeast,
   isNewer,
@@ -39,10 +40,11 @@ describe('version rules', () => {
     expect(Math.sign(compareVersions(v(8), v(7)))).toBe(1);
     expect(isSameVersion(v(2), v(2))).toBe(true);
     expect(isSameVersion(v(2), undefined)).toBe(false);
-    expect(holdsAtLeast(v(4), v(4))).toBe(true);
-    expect(holdsAtLeast(v(5), v(4))).toBe(true);
-    expect(holdsAtLeast(v(3), v(4))).toBe(false);
-    expect(holdsAtLeast(undefined, v(1))).toBe(false);
+    expect(holdsAtLeast(v(4), 4)).toBe(true);
+    expect(holdsAtLeast(v(5), 4)).toBe(true);
+    expect(holdsAtLeast(v(3), 4)).toBe(false);
+    expect(holdsAtLeast(undefined, 1)).toBe(false);
+    expect(holdsAtLeast({ term: 2, version: 3 }, 4)).toBe(false);
   });
 
   it('compares whole stamps, whatever else the object carries', () => {
@@ -105,5 +107,41 @@ describe('in-batch de-duplication', () => {
 
   it('returns nothing for an empty batch', () => {
     expect(newestPerKey([])).toEqual([]);
+  });
+});
+
+describe('versions across leader terms', () => {
+  it('orders by term first, then by the per-key counter, a stamp without a term being of the first term', () => {
+    expect(compareVersions({ term: 2, version: 3 }, { version: 9 })).toBeGreaterThan(0);
+    expect(compareVersions({ version: 9 }, { term: 2, version: 3 })).toBeLessThan(0);
+    expect(compareVersions({ term: 1, version: 4 }, { version: 4 })).toBe(0);
+    expect(compareVersions({ term: 3, version: 4 }, { term: 3, version: 5 })).toBeLessThan(0);
+    expect(isNewer({ term: 2, version: 1 }, { term: 1, version: 50 })).toBe(true);
+    expect(isNewer({ term: 1, version: 51 }, { term: 2, version: 50 })).toBe(false);
+  });
+
+  it('keeps one canonical stamp: the first term is left out, later terms are kept', () => {
+    expect(stampOf({ term: 1, version: 4 })).toEqual({ version: 4 });
+    expect(stampOf({ term: 2, version: 4 })).toEqual({ term: 2, version: 4 });
+    expect(formatStamp({ version: 4 })).toBe('4');
+    expect(formatStamp({ term: 3, version: 4 })).toBe('3:4');
+  });
+
+  it('numbers versions on across terms, each new stamp carrying the writer term', () => {
+    expect(nextVersion(undefined, 1)).toEqual({ version: 1 });
+    expect(nextVersion({ version: 7 }, 2)).toEqual({ term: 2, version: 8 });
+    expect(nextVersion({ term: 2, version: 8 }, 2)).toEqual({ term: 2, version: 9 });
+  });
+
+  it('matches If-Match on the version number whatever the term', () => {
+    expect(matchesExpectedVersion({ term: 2, version: 8 }, Expected.counter(8))).toBe(true);
+    expect(matchesExpectedVersion({ term: 2, version: 8 }, Expected.counter(7))).toBe(false);
+    expect(matchesExpectedVersion(undefined, Expected.counter(1))).toBe(false);
+    expect(matchesExpectedVersion({ version: 8 }, Expected.exactly({ term: 2, version: 8 }))).toBe(false);
+  });
+
+  it('keeps the newest per key across terms', () => {
+    const events = [changeEvent({ key: 'a', version: 9, term: 1 }), changeEvent({ key: 'a', version: 10, term: 2 }), changeEvent({ key: 'a', version: 11, term: 1 })];
+    expect(newestPerKey(events).map((e) => [e.term, e.version])).toEqual([[2, 10]]);
   });
 });

@@ -25,6 +25,8 @@ describe('EMF metrics', () => {
       emf.writeAcknowledged({
         key: 'k',
         version: 2,
+        term: 1,
+        leader: 'main',
         position: { partition: 0, offset: '9' },
         ack: { mode: 'semi-sync', confirmedBy: ['f1'], waitedMs: 14, degraded: false },
       }),

@@ -1,0 +1,122 @@
+import type { ControlState } from './control-state';
+import { LeaderMovingError } from './errors';
+import { judgeWriteTerm, type Leadership, type TermStart, type TermVerdict } from './leadership';
+import type { LogPosition } from './positions';
+
+/**
+ * A read of the control state sent this long before a publish ended still confirms the write,
+ * because a switchover waits HAND_OVER_MIN_WAIT_MS (longer) after its begin is stored before it
+ * writes a fence: a read showing the write's term active without a move was answered before that
+ * begin, so the fence comes after the publish. Durations only, each measured on its own clock.
+ */
+export const CONFIRM_WINDOW_MS = 150;
+export const HAND_OVER_MIN_WAIT_MS = 200;
+
+/** Who takes writes now: the replica whose table is committed to, and the term its items carry. */
+export interface WriteLeader {
+  replica: string;
+  term: number;
+}
+
+export type LeadershipView = Pick<ControlState, 'leadership' | 'terms'>;
+
+export interface LeaderTermsDeps {
+  /** A consistent read of the control state (the control store, never a cache). */
+  load: () => Promise<LeadershipView>;
+  /** How long a read of who leads is trusted for choosing where to commit (REPLOG_CONTROL_TTL_MS). */
+  ttlMs: number;
+  /** How long a write waits for a move to finish (REPLOG_LEADER_WAIT_MS). */
+  waitMs: number;
+  pollMs?: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+interface Read {
+  sentAt: number;
+  view: LeadershipView;
+}
+
+/**
+ * The leader's knowledge of its term (docs/ARCHITECTURE.md, "The leader is a role"): where a write
+ * commits (`forWrite`), and whether a published write may be confirmed (`judge`), from reads
+ * shared between concurrent writes: under load one read serves a round of writes.
+ */
+export class LeaderTerms {
+  private last: Read | undefined;
+  private inFlight: { sentAt: number; result: Promise<Read> } | undefined;
+  private readonly pollMs: number;
+
+  constructor(private readonly deps: LeaderTermsDeps) {
+    this.pollMs = deps.pollMs ?? 25;
+  }
+
+  /** The leader and term to commit under; waits (bounded) while leadership moves, then LEADER_MOVING. */
+  async forWrite(): Promise<WriteLeader> {
+    const deadline = this.deps.now() + this.deps.waitMs;
+    let read = this.last !== undefined && this.deps.now() - this.last.sentAt < this.deps.ttlMs ? this.last : await this.readSince(this.deps.now());
+    for (;;) {
+      const { leadership } = read.view;
+      if (leadership.state === 'active') return { replica: leadership.replica, term: leadership.term };
+      if (this.deps.now() >= deadline) throw movingError(leadership, this.deps.waitMs);
+      await this.deps.sleep(this.pollMs);
+      read = await this.readSince(this.deps.now());
+    }
+  }
+
+  /**
+   * Whether a write committed under `write.term` and published (ended at `publishedAt`) may be
+   * confirmed. `wait` verdicts are read again until the write's wait runs out.
+   */
+  async judge(write: { term: number; position: LogPosition }, publishedAt: number): Promise<TermVerdict> {
+    const deadline = this.deps.now() + this.deps.waitMs;
+    let read = await this.readSince(publishedAt - CONFIRM_WINDOW_MS);
+    for (;;) {
+      const verdict = judgeWriteTerm(write, read.view);
+      if (verdict.kind !== 'wait' || this.deps.now() >= deadline) return verdict;
+      await this.deps.sleep(this.pollMs);
+      read = await this.readSince(this.deps.now());
+    }
+  }
+
+  /** The newest known view, for status and logs. */
+  current(): LeadershipView | undefined {
+    return this.last?.view;
+  }
+
+  /** A read sent at or after `since`: the last one, the one in flight, or a new one. */
+  private readSince(since: number): Promise<Read> {
+    if (this.last !== undefined && this.last.sentAt >= since) return Promise.resolve(this.last);
+    const flight = this.inFlight;
+    if (flight !== undefined && flight.sentAt >= since) return flight.result;
+    const sentAt = this.deps.now();
+    const next = {
+      sentAt,
+      result: this.deps.load().then((view) => {
+        const read = { sentAt, view };
+        if (this.last === undefined || this.last.sentAt <= sentAt) this.last = read;
+        return read;
+      }),
+    };
+    next.result
+      .finally(() => {
+        if (this.inFlight === next) this.inFlight = undefined;
+      })
+      .catch(() => undefined);
+    this.inFlight = next;
+    return next.result;
+  }
+}
+
+function movingError(leadership: Leadership, waitedMs: number): LeaderMovingError {
+  const t = leadership.transition;
+  const what = t === undefined ? `leadership is ${leadership.state}` : `leadership is moving from ${t.from} to ${t.to} (term ${t.term}, ${t.kind})`;
+  return new LeaderMovingError(`${what}; waited ${waitedMs} ms; nothing was committed, send the write again`, 1000, {
+    details: { leader: leadership.replica, term: leadership.term, ...(t === undefined ? {} : { movingTo: t.to, nextTerm: t.term }) },
+  });
+}
+
+/** Terms a replica led, so its own consumer can skip their events (its table wrote them first). */
+export function termsLedBy(replica: string, terms: readonly TermStart[]): Set<number> {
+  return new Set(terms.filter((t) => t.leader === replica).map((t) => t.term));
+}
