@@ -37,15 +37,11 @@ async function tablesAt(endpoint: string): Promise<string[]> {
   }
 }
 
-/**
- * Until the runtime builds a DynamoDB client per location (`config.replicas.location(id)`), every
- * table is created in and used from DYNAMODB_ENDPOINT, the control store; the replicas' own stores
- * run and answer, but hold nothing. When that wiring lands, the leader table moves to `main`'s
- * store and each follower's to its own: change this to say so.
- */
-function expectTablesAsOnMain(tables: Record<string, string[]>, prefix: string, followers: string[]) {
-  expect(tables.control?.sort()).toEqual([`${prefix}-control`, `${prefix}-leader`, ...followers.map((f) => `${prefix}-follower-${f}`)].sort());
-  for (const id of ['main', ...followers]) expect(tables[id]).toEqual([]);
+/** Each table lives in its own failure domain: the control table in the control store, each replica's table in that replica's store. */
+function expectTablesInTheirStores(tables: Record<string, string[]>, prefix: string, followers: string[]) {
+  expect(tables.control).toEqual([`${prefix}-control`]);
+  expect(tables.main).toEqual([`${prefix}-leader`]);
+  for (const id of followers) expect(tables[id]).toEqual([`${prefix}-follower-${id}`]);
 }
 
 const readEndpoints = (dataDir: string) => JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
@@ -100,7 +96,7 @@ describe('separate store processes: each replica and the control store in a dyna
     const read = await fetch(`${url}/items/k?replica=follower-1`);
     expect(((await read.json()) as { value: unknown }).value).toEqual({ n: 1 });
     const tables = Object.fromEntries(await Promise.all(Object.entries(stores.endpoints).map(async ([id, e]) => [id, await tablesAt(e)] as const)));
-    expectTablesAsOnMain(tables, names.tablePrefix, ['follower-1']);
+    expectTablesInTheirStores(tables, names.tablePrefix, ['follower-1']);
 
     await interrupt(follower);
     await interrupt(serve);
@@ -170,7 +166,7 @@ describe('separate store processes: each replica and the control store in a dyna
       }, { what: 'follower-2 to hold a' });
       expect(read.value).toEqual({ n: 1 });
       const tables = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await tablesAt(dev.printed[id]?.endpoint as string)] as const)));
-      expectTablesAsOnMain(tables, names.tablePrefix, followers);
+      expectTablesInTheirStores(tables, names.tablePrefix, followers);
 
       // The commands beside it find its stores through the endpoints file.
       const status = await runReplogToEnd(['status'], env);
