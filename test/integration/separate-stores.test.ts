@@ -7,7 +7,7 @@ import { exited } from '../faults/support/replog-cli';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
 import { startStoreFarmEnv, type StoreFarmEnv } from '../support/store-farm-env';
-import { startTestStack } from '../support/test-stack';
+import { ReplicationCluster } from '../support/replication-cluster';
 import { isolatedEnv, uniqueNames } from '../support/test-names';
 
 const alive = (pid: number) => {
@@ -106,13 +106,20 @@ describe('separate store processes: each replica and the control store in a dyna
     expect(pids.filter(alive)).toEqual([]);
   });
 
-  it('given startTestStack with separateStores, the stack in the test process runs on the store processes and stop() ends them', async () => {
-    const t = await startTestStack('farm-stack', { separateStores: true, env: { REPLOG_FOLLOWERS: 'follower-1' } });
-    const pids = Object.values(t.stores?.pids ?? {});
-    expect(Object.keys(t.stores?.pids ?? {})).toEqual(['control', 'main', 'follower-1']);
-    expect(t.env.REPLOG_REPLICA_ENDPOINTS).toBe(t.stores?.env.REPLOG_REPLICA_ENDPOINTS);
-    expect((await fetch(`${t.url}/items/k`, { method: 'PUT', body: '1' })).status).toBe(200);
-    await t.stop();
+  it('given ReplicationCluster (startTestStack) with separateStores, the leader in the test process and a follower process run on the store processes, and stop() ends them', async () => {
+    const cluster = await ReplicationCluster.start('farm-cluster', {}, ['follower-1'], { separateStores: true });
+    const stores = cluster.t.stores as StoreFarmEnv;
+    const pids = Object.values(stores.pids);
+    expect(Object.keys(stores.pids)).toEqual(['control', 'main', 'follower-1']);
+    expect(cluster.t.env.REPLOG_REPLICA_ENDPOINTS).toBe(stores.env.REPLOG_REPLICA_ENDPOINTS);
+    try {
+      expect((await cluster.api('PUT', '/items/k', { n: 1 })).status).toBe(200);
+      // Read from follower-1's own store, where its table is.
+      expect(await cluster.followerItem('follower-1', 'k')).toMatchObject({ pk: 'k', version: 1 });
+      expect(await tablesAt(stores.endpoints['follower-1'] as string)).toEqual([`${cluster.t.names.tablePrefix}-follower-follower-1`]);
+    } finally {
+      await cluster.stop();
+    }
     expect(pids.filter(alive)).toEqual([]);
   });
 
