@@ -127,6 +127,16 @@ export function markdownReport(r: BenchResults): string {
         (f.note ? ` ${f.note}` : ''),
     );
   }
+  if (r.switchover) {
+    const s = r.switchover;
+    parts.push(
+      '',
+      `**Switchover** (real processes, a store per replica, semi-sync load from ${s.clients} clients): ${s.switchovers} planned switchovers, write pause p50 **${s.pauseMs.p50} ms**, max ${s.pauseMs.max} ms ` +
+        `(each: ${s.pauseMs.each.join(', ')}; slowest client write per move: ${s.clientSlowestWriteMs.join(', ')} ms); ${s.writesAcked} writes acknowledged, ${s.refused} refused, ` +
+        `**${s.lost} lost** over ${s.keysChecked} keys. Term check per write under steady load: ${s.termCheck.meanMs} ms mean, ${s.termCheck.controlReadsPerWrite} control reads per write ` +
+        `(${s.termCheck.writes} writes, write p50 ${s.termCheck.steadyWriteP50Ms} ms).`,
+    );
+  }
   if (r.failures) {
     parts.push('', '**Failed sections**', '', ...Object.entries(r.failures).map(([name, message]) => `- ${name}: ${message}`));
   }

@@ -9,6 +9,7 @@ export interface BenchPlan {
   lag: { ratePerSec: number; lightRatePerSec: number; durationMs: number };
   catchUp: { events: number; keySpace: number };
   failover: { writesBeforeKill: number; maxWaitMs: number };
+  switchover: { switchovers: number; clients: number; keys: number; steadyMs: number };
 }
 
 export function planFor(request: BenchRequest): BenchPlan {
@@ -20,6 +21,7 @@ export function planFor(request: BenchRequest): BenchPlan {
       lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 2000 },
       catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
+      switchover: { switchovers: 2, clients: 4, keys: 200, steadyMs: 2000 },
     };
   }
   return {
@@ -28,5 +30,6 @@ export function planFor(request: BenchRequest): BenchPlan {
     lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 20_000 },
     catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
+    switchover: { switchovers: 6, clients: 8, keys: 400, steadyMs: 8000 },
   };
 }

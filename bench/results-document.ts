@@ -28,6 +28,22 @@ export interface FailoverResult {
   note?: string;
 }
 
+export interface SwitchoverResult {
+  switchovers: number;
+  clients: number;
+  /** Begin → the new leader takes writes, as each switchover reported it. */
+  pauseMs: { p50: number; max: number; each: number[] };
+  /** The slowest client write that overlapped each move. */
+  clientSlowestWriteMs: number[];
+  writesAcked: number;
+  refused: number;
+  keysChecked: number;
+  /** Acknowledged versions missing on some replica after the moves (must be 0). */
+  lost: number;
+  /** What the term check cost each write under steady load, same run. */
+  termCheck: { writes: number; meanMs: number; controlReadsPerWrite: number; steadyWriteP50Ms: number };
+}
+
 export interface Target {
   name: string;
   goal: string;
@@ -54,6 +70,7 @@ export interface BenchResults {
   applyLagLight?: ApplyLagResult;
   catchUp?: CatchUpResult;
   failover?: FailoverResult;
+  switchover?: SwitchoverResult;
   targets: Target[];
   /** Sections that failed, with why; a run with failures never becomes `latest`. */
   failures?: Record<string, string>;

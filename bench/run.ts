@@ -7,6 +7,7 @@ import { measureApplyLag } from './apply-lag';
 import { type BenchStack, startBenchStack } from './bench-stack';
 import { measureCatchUp } from './catch-up';
 import { measureFailover } from './failover';
+import { measureSwitchover } from './switchover';
 import { measureFloor } from './floor';
 import { round } from './latency-histogram';
 import { latencyChartSvg } from './latency-chart';
@@ -165,6 +166,15 @@ export async function runBench(request: BenchRequest): Promise<void> {
         store: request.store,
         kafkaBrokers: request.kafkaBrokers,
         ...plan.failover,
+        onStep: (what) => progress.update(step++, what),
+      });
+    });
+    await attempt('switchover', async () => {
+      progress.start('switchover (real processes, a store per replica)', plan.switchover.switchovers + 3, 'steps');
+      let step = 0;
+      partial.switchover = await measureSwitchover({
+        kafkaBrokers: request.kafkaBrokers,
+        ...plan.switchover,
         onStep: (what) => progress.update(step++, what),
       });
     });

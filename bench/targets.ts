@@ -26,5 +26,7 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     t(`apply lag p99 at ${r.applyLag?.offeredPerSec ?? r.plan.lag.ratePerSec} writes/s`, '≤ 100 ms', r.applyLag?.lag.p99Ms, 100, true, ' ms'),
     t('semi-sync / async throughput (64 clients)', '≥ 0.7×', ratio(semiThroughput, asyncThroughput), 0.7, false),
     t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
+    t('switchover write pause p50', '≤ 500 ms', r.switchover?.pauseMs.p50, 500, true, ' ms'),
+    t('acknowledged writes lost over the switchovers', '0', r.switchover?.lost, 0, true, ''),
   ];
 }

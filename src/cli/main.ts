@@ -4,6 +4,7 @@ import { registerBench } from './commands/bench';
 import { registerDev } from './commands/dev';
 import { registerDlq } from './commands/dlq';
 import { registerFollower } from './commands/follower';
+import { registerFailover } from './commands/failover';
 import { registerFollowerAdmin } from './commands/follower-admin';
 import { registerMappings } from './commands/mappings';
 import { registerRelay } from './commands/relay';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerVerify(program);
   registerStatus(program);
+  registerFailover(program);
   registerTopics(program);
   registerRelay(program);
   registerDlq(program);

@@ -70,7 +70,7 @@ export function renderReplaySummary(s: ReplaySummary): string {
   const kind = `${s.mode} from ${s.from}${s.resumed ? ', resumed' : ''}`;
   const lines = [
     s.completed ? `replay of ${s.followerId} complete (${kind})` : `replay of ${s.followerId} interrupted (${kind})`,
-    `  read ${n(s.counts.records)} records in ${formatDuration(s.durationMs)} (${n(s.recordsPerSec)} records/s); wrote ${n(s.counts.written)} items, skipped ${n(s.counts.skipped)} older, ${n(s.counts.poison)} poison`,
+    `  read ${n(s.counts.records)} records in ${formatDuration(s.durationMs)} (${n(s.recordsPerSec)} records/s); wrote ${n(s.counts.written)} items, skipped ${n(s.counts.skipped)} older, ${n(s.counts.poison)} poison${s.counts.fenced > 0 ? `, ${n(s.counts.fenced)} fenced (records of deposed leaders)` : ''}`,
     `  from    ${offsets(s.starts) || '-'}`,
     `  target  ${offsets(s.targets) || '-'}`,
   ];

@@ -29,6 +29,8 @@ export interface PartitionProgress {
   lastLagMs: number | null;
   /** Oldest first, bounded by PROGRESS_WINDOW_SAMPLES and PROGRESS_WINDOW_MS. */
   samples: LagSample[];
+  /** Records of deposed leaders refused on this partition, ever (core/fence.ts). */
+  fenced: number;
 }
 
 export const PROGRESS_WINDOW_MS = 5 * 60_000;
@@ -41,6 +43,8 @@ export interface BatchProgress {
   finishedAt: number;
   /** Present when the batch applied at least one event (redeliveries and poison-only batches say nothing about lag). */
   lagMs?: number;
+  /** Records the batch refused as a deposed leader's. */
+  fenced?: number;
 }
 
 export function withBatchProgress(previous: PartitionProgress | undefined, followerId: string, batch: BatchProgress): PartitionProgress {
@@ -60,6 +64,7 @@ export function withBatchProgress(previous: PartitionProgress | undefined, follo
     lastAppliedAt: batch.lagMs === undefined ? (previous?.lastAppliedAt ?? null) : batch.finishedAt,
     lastLagMs: batch.lagMs === undefined ? (previous?.lastLagMs ?? null) : batch.lagMs,
     samples: samples.slice(-PROGRESS_WINDOW_SAMPLES),
+    fenced: (previous?.fenced ?? 0) + (batch.fenced ?? 0),
   };
 }
 

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import type { ChangeEvent } from './change-event';
 import { PoisonEventError } from './errors';
+import type { LogEntry, LogRecord } from './log-record';
+import { termOf } from './versions';
 
 /**
  * A term's fence: one record per partition of the log, written when the term begins and before
@@ -60,10 +63,88 @@ export function decodeFence(raw: string, recordKey: string): FenceRecord {
   return { kind: 'fence', term: result.data.term, leader: result.data.leader, at: result.data.at };
 }
 
-/** Per partition, the newest fence a replica has passed (what it persists before committing past one). */
-export type FenceTerms = ReadonlyMap<number, number>;
+/** A fence in one partition: the term it began and its offset there. */
+export interface PassedFence {
+  term: number;
+  offset: string;
+}
 
-/** An event of a term older than the newest fence already passed in its partition came from a deposed leader. */
-export function isFenced(eventTerm: number, fenceTerm: number | undefined): boolean {
-  return fenceTerm !== undefined && eventTerm < fenceTerm;
+/**
+ * The fence that refuses a record of `term` at `offset`, if any: a fence of a newer term earlier
+ * in the partition. Judged from fence positions (not "the newest fence seen"), so re-reading a
+ * partition from any offset, a replay or a rebuild, refuses exactly what the live consumer did.
+ */
+export function fenceRefusing(term: number, offset: string, fences: readonly PassedFence[]): PassedFence | undefined {
+  const at = BigInt(offset);
+  let refusing: PassedFence | undefined;
+  for (const f of fences) {
+    if (f.term > term && BigInt(f.offset) < at && (refusing === undefined || f.term > refusing.term)) refusing = f;
+  }
+  return refusing;
+}
+
+export interface ScreenedEntries {
+  /** Events to apply, in log order. */
+  apply: ChangeEvent[];
+  /** Events of a deposed leader, with the fence that refuses each. */
+  fenced: { record: LogRecord; event: ChangeEvent; fence: PassedFence }[];
+  /** Fences met in these entries that `known` did not hold yet: persist before committing past them. */
+  passed: Map<number, PassedFence[]>;
+  /** Events of a term this replica led: its own table committed them first. */
+  led: number;
+}
+
+/**
+ * Sorts a batch's entries in log order: fences are learnt as they come, each event is refused if a
+ * newer term's fence precedes it in its partition, skipped if this replica led its term, and
+ * applied otherwise.
+ */
+export function screenByFences(
+  entries: readonly LogEntry[],
+  known: (partition: number) => readonly PassedFence[],
+  ledTerms: ReadonlySet<number> = new Set(),
+): ScreenedEntries {
+  const fences = new Map<number, PassedFence[]>();
+  const out: ScreenedEntries = { apply: [], fenced: [], passed: new Map(), led: 0 };
+  const fencesOf = (p: number) => {
+    let list = fences.get(p);
+    if (list === undefined) {
+      list = [...known(p)];
+      fences.set(p, list);
+    }
+    return list;
+  };
+  for (const entry of entries) {
+    const p = entry.record.partition;
+    if (entry.kind === 'fence') {
+      const list = fencesOf(p);
+      if (!list.some((f) => f.term === entry.fence.term && f.offset === entry.record.offset)) {
+        const passed = { term: entry.fence.term, offset: entry.record.offset };
+        list.push(passed);
+        out.passed.set(p, [...(out.passed.get(p) ?? []), passed]);
+      }
+      continue;
+    }
+    const term = termOf(entry.event);
+    const refusing = fenceRefusing(term, entry.record.offset, fencesOf(p));
+    if (refusing !== undefined) out.fenced.push({ record: entry.record, event: entry.event, fence: refusing });
+    else if (ledTerms.has(term)) out.led++;
+    else out.apply.push(entry.event);
+  }
+  return out;
+}
+
+/** The DLQ reason of a refused record: who wrote it and which fence ended that term. */
+export const FENCED_REASON = 'fenced';
+
+export function fencedReason(event: ChangeEvent, fence: PassedFence): string {
+  return `${FENCED_REASON}: a term ${termOf(event)} record after the fence of term ${fence.term} (offset ${fence.offset}); its leader had been deposed`;
+}
+
+/** The fences a control state recorded, per partition (each term's start), to add to what a replica remembers. */
+export function fencesFromTerms(terms: readonly { term: number; fence: Readonly<Record<string, string>> }[], partition: number): PassedFence[] {
+  return terms.flatMap((t) => {
+    const offset = t.fence[String(partition)];
+    return offset === undefined ? [] : [{ term: t.term, offset }];
+  });
 }

@@ -1,5 +1,9 @@
 import { type ApplyDelay, applyWhenDue } from './apply-delay';
 import type { ChangeEvent } from './change-event';
+import { fencedReason, screenByFences } from './fence';
+import type { FenceMemory } from './fence-memory';
+import { termsLedBy } from './leader-terms';
+import type { TermStart } from './leadership';
 import { decodeLogRecords, type LogRecord } from './log-record';
 import type { DeadLetter, DeadLetterSink, FollowerStore, Log } from './ports';
 import { newestPerKey } from './versions';
@@ -12,6 +16,8 @@ export interface ApplyBatchDeps {
   now: () => number;
   /** Set for a delayed follower: events are applied only once they are old enough (apply-delay.ts). */
   delay?: ApplyDelay;
+  /** The fences this replica knows and the terms it led (core/fence.ts); without them no record is refused. */
+  fences?: { memory: Pick<FenceMemory, 'known' | 'remember'>; terms: readonly TermStart[] };
 }
 
 export interface ApplyBatchResult {
@@ -19,6 +25,8 @@ export interface ApplyBatchResult {
   applied: number;
   skipped: number;
   deadLettered: number;
+  /** Records of a deposed leader refused (dead-lettered with reason `fenced`). */
+  fenced: number;
   /** The newest leader commit time in the batch, for apply-lag measurement. */
   newestCommittedAt: number | undefined;
   /** The oldest leader commit time in the batch: the event that waited longest. */
@@ -34,12 +42,22 @@ export interface ApplyBatchResult {
  */
 export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogRecord[]): Promise<ApplyBatchResult> {
   const decoded = decodeLogRecords(records);
-  const events = decoded.events;
   const poison: DeadLetter[] = decoded.poison.map(({ record, reason }) => {
     deps.log.warn('poison record sent to the dead-letter topic', { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason });
     return { record, reason, followerId: deps.followerId, failedAt: deps.now() };
   });
-  if (poison.length > 0) await deps.deadLetters.send(poison);
+  const partitions = [...new Set(records.map((r) => r.partition))];
+  const known = deps.fences ? await deps.fences.memory.known(partitions, deps.fences.terms) : () => [];
+  const screened = screenByFences(decoded.entries, known, deps.fences ? termsLedBy(deps.followerId, deps.fences.terms) : new Set());
+  const fenced: DeadLetter[] = screened.fenced.map(({ record, event, fence }) => {
+    const reason = fencedReason(event, fence);
+    deps.log.warn('record of a deposed leader refused', { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, term: event.term ?? 1, fenceTerm: fence.term, reason });
+    return { record, reason, followerId: deps.followerId, failedAt: deps.now() };
+  });
+  // Both kinds go to the dead-letter topic before anything after them is confirmed, so none is lost.
+  if (poison.length + fenced.length > 0) await deps.deadLetters.send([...poison, ...fenced]);
+  await deps.fences?.memory.remember(screened.passed);
+  const events = screened.apply;
 
   let applied = 0;
   let skipped = 0;
@@ -49,6 +67,7 @@ export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogReco
     applied += result.applied;
     skipped += result.skipped + (batch.length - newest.length);
   };
+  skipped += screened.led;
   if (deps.delay && deps.delay.delayMs > 0) await applyWhenDue(events, deps.delay, deps.now, write);
   else await write(events);
   const appliedAt = deps.now();
@@ -62,7 +81,8 @@ export async function applyBatch(deps: ApplyBatchDeps, records: readonly LogReco
     records: records.length,
     applied,
     skipped,
-    deadLettered: poison.length,
+    deadLettered: poison.length + fenced.length,
+    fenced: fenced.length,
     newestCommittedAt,
     oldestCommittedAt,
     appliedAt,

@@ -31,6 +31,8 @@ export type InstrumentationEvent =
   | { type: 'ack.promotion'; to: string }
   /** A write waited for another process's publish of the key's previous version (publish-order.ts). */
   | { type: 'publish.order-wait'; waitedMs: number; outcome: 'recorded' | 'lease-ended' }
+  /** A published write's term was judged (core/leader-terms.ts): how long it took, and whether it needed a control read of its own. */
+  | { type: 'write.term-checked'; waitedMs: number; readsSent: number }
   | { type: 'follower.batch-applied'; batch: AppliedBatch }
   | { type: 'replication.observed'; snapshot: ReplicationSnapshot };
 

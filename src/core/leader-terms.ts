@@ -30,6 +30,8 @@ export interface LeaderTermsDeps {
   pollMs?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** What each judgement cost the write: its wait, and how many control reads it sent itself. */
+  onJudged?: (waitedMs: number, readsSent: number) => void;
 }
 
 interface Read {
@@ -44,8 +46,15 @@ interface Read {
  */
 export class LeaderTerms {
   private last: Read | undefined;
+  /**
+   * What writes commit by: refreshed only when REPLOG_CONTROL_TTL_MS has passed, so the TTL is the
+   * one bound on how long a deposed process goes on committing to the old leader's store (each
+   * such write is then judged and refused, never confirmed).
+   */
+  private commitView: Read | undefined;
   private inFlight: { sentAt: number; result: Promise<Read> } | undefined;
   private readonly pollMs: number;
+  private readsSent = 0;
 
   constructor(private readonly deps: LeaderTermsDeps) {
     this.pollMs = deps.pollMs ?? 25;
@@ -54,8 +63,10 @@ export class LeaderTerms {
   /** The leader and term to commit under; waits (bounded) while leadership moves, then LEADER_MOVING. */
   async forWrite(): Promise<WriteLeader> {
     const deadline = this.deps.now() + this.deps.waitMs;
-    let read = this.last !== undefined && this.deps.now() - this.last.sentAt < this.deps.ttlMs ? this.last : await this.readSince(this.deps.now());
+    const cached = this.commitView;
+    let read = cached !== undefined && this.deps.now() - cached.sentAt < this.deps.ttlMs ? cached : await this.readSince(this.deps.now());
     for (;;) {
+      this.commitView = read;
       const { leadership } = read.view;
       if (leadership.state === 'active') return { replica: leadership.replica, term: leadership.term };
       if (this.deps.now() >= deadline) throw movingError(leadership, this.deps.waitMs);
@@ -69,11 +80,16 @@ export class LeaderTerms {
    * confirmed. `wait` verdicts are read again until the write's wait runs out.
    */
   async judge(write: { term: number; position: LogPosition }, publishedAt: number): Promise<TermVerdict> {
-    const deadline = this.deps.now() + this.deps.waitMs;
+    const started = this.deps.now();
+    const sentBefore = this.readsSent;
+    const deadline = started + this.deps.waitMs;
     let read = await this.readSince(publishedAt - CONFIRM_WINDOW_MS);
     for (;;) {
       const verdict = judgeWriteTerm(write, read.view);
-      if (verdict.kind !== 'wait' || this.deps.now() >= deadline) return verdict;
+      if (verdict.kind !== 'wait' || this.deps.now() >= deadline) {
+        this.deps.onJudged?.(this.deps.now() - started, this.readsSent - sentBefore);
+        return verdict;
+      }
       await this.deps.sleep(this.pollMs);
       read = await this.readSince(this.deps.now());
     }
@@ -90,6 +106,7 @@ export class LeaderTerms {
     const flight = this.inFlight;
     if (flight !== undefined && flight.sentAt >= since) return flight.result;
     const sentAt = this.deps.now();
+    this.readsSent++;
     const next = {
       sentAt,
       result: this.deps.load().then((view) => {

@@ -3,6 +3,7 @@ import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
 import type { JsonValue } from './item-value';
 import type { OrderedPublisher } from './ordered-publisher';
+import type { DeposedWrites } from './deposed-writes';
 import type { LeaderTerms, WriteLeader } from './leader-terms';
 import type { Clock, CommittedWrite, LeaderStore } from './ports';
 import type { LogPosition } from './positions';
@@ -40,6 +41,8 @@ export interface LeaderWriteDeps {
   leader: () => Promise<WriteLeaderTarget>;
   /** Whether a published write of a term may be confirmed (core/leader-terms.ts). */
   terms: Pick<LeaderTerms, 'judge'>;
+  /** Undoes what this process committed after its term ended (core/deposed-writes.ts). */
+  deposed: Pick<DeposedWrites, 'undo'>;
   acknowledger: Acknowledger;
   clock: Clock;
   /**
@@ -89,7 +92,7 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   const verdict = await deps.terms.judge({ term, position }, deps.clock.now());
   if (verdict.kind === 'not-leader') {
     // Every follower refuses the record (it lies after the fence); the store must not keep it either.
-    const reverted = await store.revert(committed).catch(() => false);
+    const reverted = await deps.deposed.undo(store, committed).catch(() => false);
     throw new DeposedWriteError(event, verdict.leader, verdict.term, reverted);
   }
   if (verdict.kind === 'wait') throw new UnconfirmedTermError(event, position, verdict.reason);

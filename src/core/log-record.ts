@@ -1,5 +1,6 @@
 import { type ChangeEvent, decodeChangeEvent } from './change-event';
 import { PoisonEventError } from './errors';
+import { decodeFence, type FenceRecord, isFenceKey } from './fence';
 
 /** One record as a consumer sees it, whatever transport delivered it (Lambda ESM, local runner, replay). */
 export interface LogRecord {
@@ -50,17 +51,30 @@ export interface PoisonRecord {
   reason: string;
 }
 
-/** The events a batch carries, in log order, and its poison records apart. */
-export function decodeLogRecords(records: readonly LogRecord[]): { events: ChangeEvent[]; poison: PoisonRecord[] } {
-  const events: ChangeEvent[] = [];
+/** What a valid record carries: a change event, or a term's fence (core/fence.ts). */
+export type LogEntry = { kind: 'event'; record: LogRecord; event: ChangeEvent } | { kind: 'fence'; record: LogRecord; fence: FenceRecord };
+
+/** A record as an entry; a record under a fence key that is not a fence is poison like any other. */
+export function decodeLogEntry(record: LogRecord): LogEntry {
+  if (isFenceKey(record.key)) {
+    if (record.value === null) throw new PoisonEventError('fence record has no value');
+    return { kind: 'fence', record, fence: decodeFence(record.value, record.key as string) };
+  }
+  return { kind: 'event', record, event: decodeLogRecord(record) };
+}
+
+/** The entries a batch carries, in log order, its events alone, and its poison records apart. */
+export function decodeLogRecords(records: readonly LogRecord[]): { entries: LogEntry[]; events: ChangeEvent[]; poison: PoisonRecord[] } {
+  const entries: LogEntry[] = [];
   const poison: PoisonRecord[] = [];
   for (const record of records) {
     try {
-      events.push(decodeLogRecord(record));
+      entries.push(decodeLogEntry(record));
     } catch (error) {
       if (!(error instanceof PoisonEventError)) throw error;
       poison.push({ record, reason: error.message });
     }
   }
-  return { events, poison };
+  const events = entries.flatMap((e) => (e.kind === 'event' ? [e.event] : []));
+  return { entries, events, poison };
 }

@@ -1,6 +1,7 @@
 import type { ChangeEvent } from './change-event';
 import type { ConsumerReport } from './consumer-state';
 import type { ControlState } from './control-state';
+import type { FenceRecord, PassedFence } from './fence';
 import type { LogRecord } from './log-record';
 import type { PartitionProgress } from './apply-progress';
 import type { JsonValue } from './item-value';
@@ -85,6 +86,8 @@ export interface CommittedWrite {
   prior: PriorVersion | undefined;
   /** The item as it was before the commit, opaque to the core: what `revert` puts back. */
   previous?: unknown;
+  /** The write that produced that previous state, if the store recorded one. */
+  previousWriteId?: string;
 }
 
 /** The publication state of a leader item, read consistently. */
@@ -341,4 +344,18 @@ export interface DeadLetter {
 /** Where poison records go (the dead-letter topic), before anything after them is confirmed. */
 export interface DeadLetterSink {
   send(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/**
+ * The fences a replica has passed, per partition, persisted before its consumer commits past one
+ * (core/fence-memory.ts), so a refusal survives restarts and hand-overs between consumers.
+ */
+export interface FenceStore {
+  load(replica: string, partition: number): Promise<PassedFence[]>;
+  add(replica: string, partition: number, fences: readonly PassedFence[]): Promise<void>;
+}
+
+/** Writes a term's fence in the given partitions and says at which offset each landed. */
+export interface FenceWriter {
+  write(fence: FenceRecord, partitions: readonly number[]): Promise<Record<string, string>>;
 }

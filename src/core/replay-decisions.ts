@@ -1,6 +1,7 @@
 import type { ChangeEvent } from './change-event';
 import type { ControlState } from './control-state';
 import { ConflictError, NotFoundError, ValidationError } from './errors';
+import { type PassedFence, screenByFences } from './fence';
 import { decodeLogRecords, type LogRecord, type PoisonRecord } from './log-record';
 import { leaseIsHeld, type ReplayJournalEntry } from './replay-journal';
 import {
@@ -235,14 +236,22 @@ export type ChunkWrite =
  * after a newer one (a republish racing a write), so a rebuild, whose bulk writes are
  * unconditional, writes only what is newer than the versions it knows.
  */
-export function decideChunk(records: readonly LogRecord[], known: ReadonlyMap<string, VersionStamp> | undefined): { poison: PoisonRecord[]; write: ChunkWrite } {
-  const { events, poison } = decodeLogRecords(records);
+export function decideChunk(
+  records: readonly LogRecord[],
+  known: ReadonlyMap<string, VersionStamp> | undefined,
+  fences: (partition: number) => readonly PassedFence[] = () => [],
+): { poison: PoisonRecord[]; fenced: number; passed: Map<number, PassedFence[]>; write: ChunkWrite } {
+  const { entries, poison } = decodeLogRecords(records);
+  // The same fence rule as the live followers: a deposed leader's records never reach a rebuilt table.
+  const screened = screenByFences(entries, fences);
+  const events = screened.apply;
   const newest = newestPerKey(events);
+  const fenced = screened.fenced.length;
   if (known) {
     const fresh = newest.filter((e) => isNewer(e, known.get(e.key)));
-    return { poison, write: { kind: 'put', events: fresh, skipped: events.length - fresh.length } };
+    return { poison, fenced, passed: screened.passed, write: { kind: 'put', events: fresh, skipped: events.length - fresh.length } };
   }
-  return { poison, write: { kind: 'apply', events: newest, dropped: events.length - newest.length } };
+  return { poison, fenced, passed: screened.passed, write: { kind: 'apply', events: newest, dropped: events.length - newest.length } };
 }
 
 /** A checkpoint commits only while the replay is its group's one member; another consumer stops the run. */

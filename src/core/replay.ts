@@ -1,3 +1,5 @@
+import type { PassedFence } from './fence';
+import type { TermStart } from './leadership';
 import type { ControlState } from './control-state';
 import { waitForEmptyGroup } from './empty-group';
 import { ConflictError } from './errors';
@@ -56,6 +58,8 @@ export interface ReplayCounts {
   skipped: number;
   /** Undecodable records, skipped (the live followers dead-lettered them when they met them). */
   poison: number;
+  /** Records of deposed leaders refused (the live followers dead-lettered them as `fenced`). */
+  fenced: number;
 }
 
 export interface ReplayProgressReport extends ReplayProgress {
@@ -111,7 +115,9 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     throw new ConflictError(`another replay of ${id} started just now`);
   }
 
-  const counts: ReplayCounts = { records: 0, written: 0, skipped: 0, poison: 0 };
+  const counts: ReplayCounts = { records: 0, written: 0, skipped: 0, poison: 0, fenced: 0 };
+  // Fences the control state recorded, then those the run passes: what the live followers refuse, the replay refuses.
+  const fences = fenceBook((await deps.control()).terms);
   let starts = new Map<number, bigint>();
   let targets = new Map<number, bigint>();
   let positions = new Map<number, bigint>();
@@ -178,7 +184,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
           if (i > 0 && options.signal?.aborted) break;
           const pause = throttleDelayMs(counts.records + slice.records.length, deps.now() - runStartedAt, options.maxRatePerSec);
           if (pause > 0) await deps.sleep(pause);
-          await applySlice(deps, slice.records, known, counts);
+          await applySlice(deps, slice.records, known, counts, fences);
           if (slice.reached > (positions.get(partition) ?? 0n)) positions.set(partition, slice.reached);
           if (deps.now() - lastCheckpoint >= (options.checkpointEveryMs ?? DEFAULT_CHECKPOINT_MS)) {
             lastCheckpoint = deps.now();
@@ -227,8 +233,11 @@ async function applySlice(
   records: readonly LogRecord[],
   known: Map<string, VersionStamp> | undefined,
   counts: ReplayCounts,
+  fences: Map<number, PassedFence[]>,
 ): Promise<void> {
-  const { poison, write } = decideChunk(records, known);
+  const { poison, fenced, passed, write } = decideChunk(records, known, (p) => fences.get(p) ?? []);
+  for (const [p, list] of passed) fences.set(p, [...(fences.get(p) ?? []), ...list]);
+  counts.fenced += fenced;
   for (const { record, reason } of poison) {
     deps.log.warn('poison record skipped by the replay', { topic: record.topic, partition: record.partition, offset: record.offset, key: record.key, reason });
   }
@@ -283,4 +292,12 @@ async function letGo(deps: ReplayDeps, entry: ReplayJournalEntry, joined: boolea
   const release = decideRelease(entry, completed);
   if (release.kind === 'remove') await deps.journal.remove(entry.followerId, entry.owner);
   else await deps.journal.save(release.entry);
+}
+
+function fenceBook(terms: readonly TermStart[]): Map<number, PassedFence[]> {
+  const book = new Map<number, PassedFence[]>();
+  for (const t of terms) {
+    for (const [p, offset] of Object.entries(t.fence)) book.set(Number(p), [...(book.get(Number(p)) ?? []), { term: t.term, offset }]);
+  }
+  return book;
 }

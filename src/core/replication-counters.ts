@@ -17,6 +17,8 @@ export interface CountersSnapshot {
   /** Writes that waited for another process's publish of the key's previous version (publish-order.ts). */
   orderWaits: { count: number; leaseEnded: number; maxMs: number };
   wait: { count: number; averageMs: number; p99Ms: number; maxMs: number };
+  /** What checking each write's term cost after its publish (core/leader-terms.ts). */
+  termChecks: { count: number; totalMs: number; maxMs: number; controlReads: number };
 }
 
 export class ReplicationCounters {
@@ -29,6 +31,7 @@ export class ReplicationCounters {
   private orderWaitCount = 0;
   private orderWaitLeaseEnded = 0;
   private orderWaitMax = 0;
+  private readonly terms = { count: 0, totalMs: 0, maxMs: 0, controlReads: 0 };
   private waitCount = 0;
   private waitTotal = 0;
   private waitMax = 0;
@@ -50,6 +53,12 @@ export class ReplicationCounters {
         this.promotions += 1;
       }),
       instrumentation.on('publish.order-wait', (e) => this.recordOrderWait(e.waitedMs, e.outcome)),
+      instrumentation.on('write.term-checked', (e) => {
+        this.terms.count += 1;
+        this.terms.totalMs += e.waitedMs;
+        this.terms.controlReads += e.readsSent;
+        if (e.waitedMs > this.terms.maxMs) this.terms.maxMs = e.waitedMs;
+      }),
       instrumentation.on('write.failed', (e) => {
         if (e.error instanceof UnpublishedWriteError) this.publishFailures += 1;
       }),
@@ -100,6 +109,7 @@ export class ReplicationCounters {
         p99Ms: p99,
         maxMs: this.waitMax,
       },
+      termChecks: { ...this.terms },
     };
   }
 }

@@ -10,6 +10,8 @@ import { assessHealth, type PartitionFacts } from './replica-health';
 export interface FollowerProgress {
   id: string;
   groupId: string;
+  /** Records of deposed leaders this replica refused (DLQ reason `fenced`), all partitions. */
+  fencedRefusals: number;
   role: 'sync' | 'async' | 'delayed';
   priority: number;
   delayMs: number;
@@ -143,6 +145,7 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
         },
         lastAppliedAt: summary.lastAppliedAt,
         lastProgressAt: latestProgress(mine),
+        fencedRefusals: mine.reduce((n, p) => n + p.fenced, 0),
         group: { state: group.state, members: group.members },
         consumer,
         healthy: verdict.healthy,

@@ -4,6 +4,7 @@ import { ConfigError } from '../core/errors';
 import { withLambdaMetrics } from './lambda-metrics';
 import type { Config } from '../config/config';
 import type { ApplyProgressRecorder } from '../core/apply-progress-recorder';
+import type { FenceMemory } from '../core/fence-memory';
 import type { Instrumentation } from '../core/instrumentation';
 import type { DeadLetterSink, FollowerStore, Log } from '../core/ports';
 import type { SyncRoster } from '../core/sync-roster';
@@ -16,6 +17,8 @@ export interface FollowerBatchSummary {
   applied: number;
   skipped: number;
   deadLettered: number;
+  /** Of those, records of a deposed leader (reason `fenced`). */
+  fenced: number;
   /** The largest batch apply lag in this invocation (appliedAt − commit time of the oldest event), when events were applied. */
   applyLagMs?: number;
 }
@@ -30,6 +33,8 @@ export interface FollowerHandlerDeps {
   config: Pick<Config, 'followers' | 'delayMaxWaitMs'>;
   roster: Pick<SyncRoster, 'current'>;
   followerTable: (id: string) => FollowerStore;
+  /** What this replica knows of each partition's fences (core/fence-memory.ts). */
+  fenceMemory: (id: string) => Pick<FenceMemory, 'known' | 'remember'>;
   deadLetters: DeadLetterSink;
   progressRecorder: Pick<ApplyProgressRecorder, 'record'>;
   instrumentation: Pick<Instrumentation, 'emit'>;
@@ -47,12 +52,14 @@ export function createFollowerHandler(
     if (id === undefined) throw new ConfigError('REPLOG_FOLLOWER_ID is not set for this follower function');
     const log = runtime.log(`follower:${id}`);
     const partitions = recordsByPartition(event);
-    const summary: FollowerBatchSummary = { followerId: id, records: 0, applied: 0, skipped: 0, deadLettered: 0 };
+    const summary: FollowerBatchSummary = { followerId: id, records: 0, applied: 0, skipped: 0, deadLettered: 0, fenced: 0 };
     const delay = await applyDelayOf(runtime, id);
+    // The terms and their fences as the control state recorded them (cached briefly), and the terms this replica led.
+    const fences = { memory: runtime.fenceMemory(id), terms: (await runtime.roster.current()).terms };
     const results = await Promise.all(
       partitions.map((records) =>
         applyBatch(
-          { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now, ...(delay ? { delay } : {}) },
+          { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now, fences, ...(delay ? { delay } : {}) },
           records,
         ).then(async (result) => {
           const first = records[0];
@@ -67,6 +74,7 @@ export function createFollowerHandler(
               committedThrough: (BigInt(last.offset) + 1n).toString(),
               finishedAt: result.appliedAt,
               ...(lagMs === undefined ? {} : { lagMs }),
+              ...(result.fenced > 0 ? { fenced: result.fenced } : {}),
             });
           }
           return { result, first, last, lagMs };
@@ -79,6 +87,7 @@ export function createFollowerHandler(
       summary.applied += result.applied;
       summary.skipped += result.skipped;
       summary.deadLettered += result.deadLettered;
+      summary.fenced += result.fenced;
       log.debug('batch applied', {
         topic: first?.topic,
         partition: first?.partition,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDocumentClient } from '../adapters/dynamodb/document-client';
 import { DynamoConsumerStates } from '../adapters/dynamodb/consumer-state-table';
 import { DynamoControlTable } from '../adapters/dynamodb/control-table';
+import { DynamoFenceTable } from '../adapters/dynamodb/fence-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
 import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
@@ -9,11 +10,14 @@ import { DynamoReplayJournal } from '../adapters/dynamodb/replay-journal-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
+import { KafkaFenceWriter } from '../adapters/kafka/fence-writer';
 import { createKafka } from '../adapters/kafka/kafka-client';
 import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
+import { DeposedWrites } from '../core/deposed-writes';
+import { FenceMemory } from '../core/fence-memory';
 import { LeaderTerms } from '../core/leader-terms';
 import type { WriteLeaderTarget } from '../core/leader-write';
 import type { ChangeEvent } from '../core/change-event';
@@ -29,6 +33,8 @@ import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { crashAfterCommit } from './fault-injection';
+import type { SwitchoverDeps } from './leader-switchover';
+import { runRelay } from './relay';
 
 /**
  * The composition root: builds adapters from config once per process (one Lambda container, or
@@ -38,6 +44,8 @@ import { crashAfterCommit } from './fault-injection';
 export class Runtime {
   readonly startedAt = Date.now();
   readonly counters = new ReplicationCounters();
+  /** What this process committed after its term ended, to undo on the old store. */
+  readonly deposedWrites = new DeposedWrites();
   /** Everything this process reports about itself; the counters, the logs and (in Lambda) EMF listen to it. */
   readonly instrumentation: Instrumentation;
   private readonly lazy = new Map<string, unknown>();
@@ -111,6 +119,7 @@ export class Runtime {
           waitMs: this.config.replicas.leaderWaitMs,
           now: Date.now,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+          onJudged: (waitedMs, readsSent) => this.instrumentation.emit({ type: 'write.term-checked', waitedMs, readsSent }),
         }),
     );
   }
@@ -146,12 +155,45 @@ export class Runtime {
     return this.once(`follower:${id}`, () => new DynamoFollowerTable(this.replicaClient(id), this.config.tables.replica(id)));
   }
 
+  /** The fences a replica passed, persisted in the control store. */
+  fenceMemory(id: string): FenceMemory {
+    return this.once(`fences:${id}`, () => new FenceMemory(new DynamoFenceTable(this.controlClient, this.config.tables.control), id));
+  }
+
   get publisher(): KafkaChangePublisher {
     return this.once('publisher', () => {
       const p = new KafkaChangePublisher(this.kafka, this.config.topic, this.config.publishTimeoutMs);
       this.closers.push(() => p.disconnect());
       return p;
     });
+  }
+
+  /** Writes each new term's fence into the log (a switchover's step 4). */
+  get fenceWriter(): KafkaFenceWriter {
+    return this.once('fenceWriter', () => {
+      const w = new KafkaFenceWriter(this.kafka, this.config.topic, this.config.publishTimeoutMs);
+      this.closers.push(() => w.disconnect());
+      return w;
+    });
+  }
+
+  /** What a planned switchover needs (functions/leader-switchover.ts). */
+  get switchoverDeps(): SwitchoverDeps {
+    return {
+      control: this.control,
+      replicationSources: this.replicationSources,
+      admin: this.admin,
+      groupOf: this.config.groupId,
+      fences: this.fenceWriter,
+      marksOf: (id) => this.outboxIndexOf(id),
+      relayPass: (id) => runRelay(this, { replica: id }),
+      controlTtlMs: this.config.replicas.controlTtlMs,
+      drainTimeoutMs: this.config.relay.graceMs + 5000,
+      catchUpTimeoutMs: 30_000,
+      log: this.log('leadership'),
+      now: Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
   }
 
   get deadLetters(): KafkaDeadLetterProducer {

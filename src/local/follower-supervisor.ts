@@ -1,3 +1,4 @@
+import { replicaIds } from '../core/control-state';
 import { hostname } from 'node:os';
 import { leaderTableDefinition } from '../adapters/dynamodb/table-definitions';
 import { ensureTables } from '../adapters/dynamodb/table-provisioner';
@@ -51,10 +52,12 @@ export class FollowerSupervisor {
   private async reconcile(initial: boolean): Promise<void> {
     if (this.stopped) return;
     const state = await this.runtime.roster.refresh();
-    const known = state.followers.map((f) => f.id);
+    // Every replica consumes, the leader too: it skips what it wrote (the terms it led) and is
+    // caught up the moment a switchover makes it a follower (and the sync follower) again.
+    const known = replicaIds(state);
     if (initial && this.wanted !== 'all') {
       const unknown = this.wanted.filter((id) => !known.includes(id));
-      if (unknown.length > 0) throw new Error(`${unknown.join(', ')} is not a configured follower (${known.join(', ')})`);
+      if (unknown.length > 0) throw new Error(`${unknown.join(', ')} is not a replica (${known.join(', ')})`);
     }
     const journals = await this.runtime.replayJournal.list();
     const now = Date.now();

@@ -6,6 +6,7 @@ import type { HttpHandler } from '../functions/http/http-types';
 import { createListItemsHandler } from '../functions/http/list-items';
 import { createPutItemHandler } from '../functions/http/put-item';
 import { createReplicationStatusHandler } from '../functions/http/replication-status';
+import { createSetLeaderHandler } from '../functions/http/set-leader';
 import { createSetSyncFollowerHandler } from '../functions/http/set-sync-follower';
 import type { Runtime } from '../functions/runtime';
 
@@ -43,6 +44,7 @@ export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}):
     { method: 'GET', path: '/items', handler: createListItemsHandler(rt) },
     { method: 'GET', path: '/replication/status', handler: withStatusExtras(createReplicationStatusHandler(rt), options.statusExtras) },
     { method: 'POST', path: '/replication/sync-follower', handler: createSetSyncFollowerHandler(rt) },
+    { method: 'POST', path: '/replication/leader', handler: createSetLeaderHandler(rt) },
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/dashboard', handler: createDashboardHandler(rt) },
   ];

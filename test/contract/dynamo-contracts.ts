@@ -56,6 +56,7 @@ export function dynamoContracts(endpoint: () => string): void {
       lastAppliedAt: null,
       lastLagMs: null,
       samples: [],
+      fenced: 0,
     });
     return new DynamoReplayJournal(db(), name);
   });

@@ -11,6 +11,8 @@ const SEED = Number(process.env.REPLOG_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 8;
 const FOLLOWERS = ['follower-1', 'follower-2'];
 const ERROR_CODES = new Set([
+  'NOT_LEADER',
+  'LEADER_MOVING',
   'BAD_KEY',
   'BAD_BODY',
   'BAD_QUERY',

@@ -8,6 +8,8 @@ import { jsonLineWith, runReplogOnce } from './support/replog-cli';
 import { readWholeTopic } from './support/topic-reader';
 
 const FOLLOWERS = ['follower-1', 'follower-2'];
+/** Every replica consumes the log, the leader's own (main) too, so each dead-letters what it cannot read. */
+const CONSUMERS = ['main', ...FOLLOWERS];
 
 const event = (overrides: Record<string, unknown> = {}) =>
   JSON.stringify({ v: 1, op: 'put', key: 'p', version: 1, value: { ok: true }, committedAt: Date.now(), writeId: 'w', ...overrides });
@@ -61,8 +63,8 @@ describe('fault: poison records on the replication topic', () => {
     }
     await producer.disconnect();
 
-    // No partition stalls: every follower group commits up to the end of the log.
-    const groups = FOLLOWERS.map((id) => rt.config.groupId(id));
+    // No partition stalls: every replica's group commits up to the end of the log.
+    const groups = CONSUMERS.map((id) => rt.config.groupId(id));
     await eventually(
       async () => {
         const [{ high }, committed] = await Promise.all([rt.admin.endOffsets(), rt.admin.committedOffsets(groups)]);
@@ -79,11 +81,11 @@ describe('fault: poison records on the replication topic', () => {
       mismatches.push(...cmp.mismatches);
     }
 
-    // `replog dlq` lists them: one dead letter per poison record per follower, with its origin.
+    // `replog dlq` lists them: one dead letter per poison record per consuming replica, with its origin.
     const dlq = await runReplogOnce(['dlq', '--json'], t.env);
     expect(dlq.code).toBe(0);
     const listing = jsonLineWith<{ topic: string; total: number; entries: DeadLetterEntry[] }>(dlq.output, 'entries');
-    const expected = new Set(produced.flatMap((p) => FOLLOWERS.map((f) => `${f} ${p.partition}@${p.offset}`)));
+    const expected = new Set(produced.flatMap((p) => CONSUMERS.map((f) => `${f} ${p.partition}@${p.offset}`)));
     const listed = new Set(listing.entries.map((e) => `${e.follower} ${e.originPartition}@${e.originOffset}`));
     const missingFromDlq = [...expected].filter((k) => !listed.has(k));
     const wrongOrigin = listing.entries.filter((e) => e.originTopic !== rt.config.topic || !e.reason);
@@ -98,7 +100,7 @@ describe('fault: poison records on the replication topic', () => {
       poisonKinds: poison.length,
       poisonProduced: produced.length,
       goodWrites: 30 + 10 * rt.config.partitions,
-      followers: FOLLOWERS.length,
+      consumers: CONSUMERS.length,
       dlqEntries: listing.total,
       dlqExpected: expected.size,
       missingFromDlq: missingFromDlq.length,
@@ -112,7 +114,7 @@ describe('fault: poison records on the replication topic', () => {
     expect(missingFromDlq).toEqual([]);
     expect(listing.total).toBe(expected.size);
     expect(wrongOrigin).toEqual([]);
-    expect(bytesKept).toBe(rt.config.partitions * FOLLOWERS.length);
+    expect(bytesKept).toBe(rt.config.partitions * CONSUMERS.length);
     expect(mismatches).toEqual([]);
     // Nothing poisonous reached a replica.
     expect([...leader.keys()].every((k) => k.startsWith('good-') || k.startsWith('after-'))).toBe(true);

@@ -8,9 +8,10 @@ import { startTestStack, type TestStack } from '../support/test-stack';
 const artifacts = join(__dirname, '..', '..', 'test-artifacts');
 
 /**
- * The dashboard in a real headless Chromium (Debian's package, installed by .ci/run): it lists
- * every follower with its role, refreshes by itself, and shows a follower falling behind when
- * its consumer is paused.
+ * The dashboard in a real headless Chromium (Debian's package, installed by .ci/run): it shows
+ * the leader and its term, lists every follower with its role, refreshes by itself, shows a
+ * follower falling behind when its consumer is paused, and renders a leadership history and a
+ * move under way (fed into the real status document).
  */
 describe('dashboard in a browser', () => {
   let t: TestStack;
@@ -65,6 +66,15 @@ describe('dashboard in a browser', () => {
       what: 'follower-3 shown healthy',
     });
     expect(await page.locator('#counters').textContent()).toContain('acks semi-sync5');
+    // A replog that never moved its leader: main leads term 1, no fence, no moves.
+    expect(await page.locator('#leader-replica').textContent()).toBe('main');
+    expect(await page.locator('#leader-term').textContent()).toBe('1');
+    expect(await page.locator('#leader-state').textContent()).toBe('active');
+    expect(await page.locator('#leader-table').textContent()).toBe(`${t.env.REPLOG_TABLE_PREFIX}-leader`);
+    expect(await page.locator('#leader-transition').isVisible()).toBe(false);
+    expect(await page.locator('#terms tr[data-term="1"] [data-field="fence"]').textContent()).toBe('none (first term)');
+    expect(await page.locator('#leader-history').textContent()).toBe('no leadership moves yet');
+    expect(await cell('follower-1', 'fenced').textContent()).toBe('0');
 
     t.stack.followers.get('follower-3')?.pause();
     for (let i = 0; i < 20; i++) expect((await t.api('PUT', `/items/p${i}`, { i })).status).toBe(200);
@@ -108,6 +118,70 @@ describe('dashboard in a browser', () => {
       what: 'the page to show follower-2 restarting',
     });
     expect(await cell('follower-2', 'consumer').textContent()).toContain('last: KafkaJSNonRetriableError: The coordinator is not aware of this member');
+    expect(errors).toEqual([]);
+  });
+
+  it('given leadership that moved twice and is moving again, shows the leader, the term, the move under way and the history', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The real status document, with the leader section of a replog whose leader moved: the page
+    // renders what the server sends, whoever made it.
+    await page.route('**/replication/status', async (route) => {
+      const res = await route.fetch();
+      const real = (await res.json()) as { leader: Record<string, unknown>; followers: Record<string, unknown>[] };
+      const leader = {
+        ...real.leader,
+        replica: 'main',
+        term: 3,
+        state: 'handing-over',
+        since: '2024-05-01T12:30:00.000Z',
+        transition: {
+          kind: 'switchover',
+          from: 'main',
+          to: 'follower-2',
+          term: 4,
+          requestedAt: '2024-05-01T12:40:00.000Z',
+          by: 'http:ops',
+          reason: 'moving off the old host',
+          fence: { '0': '41', '1': '30', '2': '12' },
+        },
+        terms: [
+          { term: 3, leader: 'main', startedAt: '2024-05-01T12:30:00.000Z', fence: { '0': '30', '1': '21', '2': '9' } },
+          { term: 2, leader: 'follower-1', startedAt: '2024-05-01T12:10:00.000Z', fence: { '0': '10', '1': '8', '2': '3' } },
+          { term: 1, leader: 'main', startedAt: '2024-05-01T11:00:00.000Z', fence: {} },
+        ],
+        history: [
+          { term: 3, from: 'follower-1', to: 'main', at: '2024-05-01T12:30:00.000Z', kind: 'switchover', by: 'cli:ops@host', reason: 'back after patching', pauseMs: 212 },
+          { term: 2, from: 'main', to: 'follower-1', at: '2024-05-01T12:10:00.000Z', kind: 'switchover', by: 'http:admin', reason: 'patching main', pauseMs: 187 },
+        ],
+      };
+      const followers = real.followers.map((f) => (f.id === 'follower-3' ? { ...f, fencedRefusals: 2 } : f));
+      await route.fulfill({ response: res, json: { ...real, leader, followers } });
+    });
+    try {
+      await eventually(async () => (await page.locator('#leader-term').textContent()) === '3', { what: 'the page to show term 3' });
+      expect(await page.locator('#leader-replica').textContent()).toBe('main');
+      expect(await page.locator('#leader-state').textContent()).toBe('handing-over');
+      const transition = page.locator('#leader-transition');
+      expect(await transition.isVisible()).toBe(true);
+      expect(await transition.textContent()).toMatch(
+        /^handing over from main to follower-2 for term 4, requested by http:ops at .+ because moving off the old host; fence at 0:41 {2}1:30 {2}2:12$/,
+      );
+      expect(await page.locator('#terms tr').count()).toBe(3);
+      expect(await page.locator('#terms tr[data-term="2"] [data-field="leader"]').textContent()).toBe('follower-1');
+      const move = (field: string) => page.locator(`#leader-history tr[data-move="2"] [data-field="${field}"]`).textContent();
+      expect(await move('move')).toBe('main → follower-1');
+      expect(await move('by')).toBe('http:admin');
+      expect(await move('reason')).toBe('patching main');
+      expect(await move('pause')).toBe('187 ms');
+      expect(await cell('follower-3', 'fenced').textContent()).toBe('2');
+      mkdirSync(artifacts, { recursive: true });
+      const shot = join(artifacts, 'dashboard-leadership.png');
+      await page.screenshot({ path: shot, fullPage: true });
+      process.stdout.write(`dashboard screenshot: ${shot}\n`);
+    } finally {
+      await page.unroute('**/replication/status');
+    }
     expect(errors).toEqual([]);
   });
 });

@@ -71,12 +71,12 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
       committedAt: request.now,
       writeId: request.writeId,
     };
-    return { event, lease: { id: request.writeId, at: request.now }, prior, previous: old };
+    return { event, lease: { id: request.writeId, at: request.now }, prior, previous: old, ...(old?.writeId === undefined ? {} : { previousWriteId: old.writeId }) };
   }
 
   async revert(write: CommittedWrite): Promise<boolean> {
     const item = this.items.get(write.event.key);
-    if (item === undefined || !isSameVersion(item, write.event) || item.outboxLease !== write.lease.id) return false;
+    if (item === undefined || !isSameVersion(item, write.event) || item.writeId !== write.event.writeId) return false;
     const previous = write.previous as Item | undefined;
     if (previous === undefined) this.items.delete(write.event.key);
     else this.items.set(write.event.key, previous);

@@ -135,16 +135,17 @@ export function buildGetRequest(table: string, key: string, consistent: boolean)
 
 /**
  * Undoes a commit: puts back the item as it was (or deletes a key's first version), only while
- * the item is still that commit, its version and its lease unchanged.
+ * the item is still that commit: its version, written by that write (its publish may have been
+ * recorded and its mark cleared already).
  */
 export function buildRevertRequest(
   table: string,
   key: string,
   committed: VersionStamp,
-  lease: string,
+  writeId: string,
   previous: Record<string, unknown> | undefined,
 ): { kind: 'put'; input: PutCommandInput } | { kind: 'delete'; input: DeleteCommandInput } {
-  const guard = conditionFields(allOf(versionCondition(Expected.exactly(committed)), condition('outboxLease = :lease', {}, { ':lease': lease })));
+  const guard = conditionFields(allOf(versionCondition(Expected.exactly(committed)), condition('writeId = :wid', {}, { ':wid': writeId })));
   if (previous === undefined) return { kind: 'delete', input: { TableName: table, Key: { pk: key }, ...guard } };
   return { kind: 'put', input: { TableName: table, Item: { ...previous, pk: key }, ...guard } };
 }

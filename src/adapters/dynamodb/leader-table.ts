@@ -47,12 +47,12 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
       writeId: req.writeId,
     };
     const prior = old === undefined ? undefined : toPublishState(old);
-    return { event, lease: { id: req.writeId, at: req.now }, prior, previous: old };
+    return { event, lease: { id: req.writeId, at: req.now }, prior, previous: old, ...(old?.writeId === undefined ? {} : { previousWriteId: old.writeId }) };
   }
 
   async revert(write: CommittedWrite): Promise<boolean> {
-    const { event, lease } = write;
-    const request = buildRevertRequest(this.table, event.key, stampOf(event), lease.id, write.previous as Record<string, unknown> | undefined);
+    const { event } = write;
+    const request = buildRevertRequest(this.table, event.key, stampOf(event), event.writeId, write.previous as Record<string, unknown> | undefined);
     return request.kind === 'put'
       ? conditionalWrite(() => this.client.send(new PutCommand(request.input)), 'PutItem', this.table)
       : conditionalWrite(() => this.client.send(new DeleteCommand(request.input)), 'DeleteItem', this.table);

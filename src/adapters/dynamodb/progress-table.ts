@@ -20,6 +20,7 @@ const storedSchema = z.object({
   lastAppliedAt: z.number().nullable().optional(),
   lastLagMs: z.number().nullable().optional(),
   samples: z.string(),
+  fenced: z.number().int().nonnegative().optional(),
 });
 const samplesSchema = z.array(z.tuple([z.number(), z.number()]));
 
@@ -49,6 +50,7 @@ export class DynamoProgressTable implements ApplyProgressStore {
       lastAppliedAt: next.lastAppliedAt,
       lastLagMs: next.lastLagMs,
       samples: JSON.stringify(next.samples.map((s) => [s.at, s.lagMs])),
+      fenced: next.fenced,
     };
     const condition =
       next.seq === 1
@@ -78,5 +80,6 @@ function fromItem(item: Record<string, unknown>): PartitionProgress | undefined 
     lastAppliedAt: p.lastAppliedAt ?? null,
     lastLagMs: p.lastLagMs ?? null,
     samples: samples.map(([at, lagMs]) => ({ at, lagMs })),
+    fenced: p.fenced ?? 0,
   };
 }

@@ -84,13 +84,23 @@ function definitionOf(table: TableDescription): CreateTableCommandInput {
   const onDemand = table.BillingModeSummary?.BillingMode === 'PAY_PER_REQUEST';
   const read = table.ProvisionedThroughput?.ReadCapacityUnits;
   const write = table.ProvisionedThroughput?.WriteCapacityUnits;
+  const provisioned = !(onDemand || !read || !write);
+  // Replica tables are leader-shaped: the outbox index goes with the table, or the attributes it
+  // defines would not match the key schema.
+  const indexes = (table.GlobalSecondaryIndexes ?? []).map((g) => ({
+    IndexName: g.IndexName,
+    KeySchema: g.KeySchema,
+    Projection: g.Projection,
+    ...(provisioned && g.ProvisionedThroughput?.ReadCapacityUnits && g.ProvisionedThroughput.WriteCapacityUnits
+      ? { ProvisionedThroughput: { ReadCapacityUnits: g.ProvisionedThroughput.ReadCapacityUnits, WriteCapacityUnits: g.ProvisionedThroughput.WriteCapacityUnits } }
+      : {}),
+  }));
   return {
     TableName: table.TableName,
     KeySchema: table.KeySchema,
     AttributeDefinitions: table.AttributeDefinitions,
-    ...(onDemand || !read || !write
-      ? { BillingMode: 'PAY_PER_REQUEST' }
-      : { ProvisionedThroughput: { ReadCapacityUnits: read, WriteCapacityUnits: write } }),
+    ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+    ...(provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: read, WriteCapacityUnits: write } } : { BillingMode: 'PAY_PER_REQUEST' }),
     ...(table.SSEDescription?.Status === 'ENABLED' ? { SSESpecification: { Enabled: true } } : {}),
   };
 }

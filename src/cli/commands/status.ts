@@ -5,7 +5,54 @@ import { UnavailableError } from '../../core/errors';
 import { formatDuration } from '../../core/replay-progress';
 import { type LocalEndpoints, readEndpointFile } from '../../local/endpoint-file';
 
+const positions = z.record(z.string(), z.string());
+
+/**
+ * The leader section. Every field but `table` is optional: a replog from before leadership was a
+ * role answers `{table, topic, startedAt}` only, and this command still renders it.
+ */
+const leaderSchema = z
+  .object({
+    table: z.string(),
+    replica: z.string().optional(),
+    term: z.number().optional(),
+    state: z.string().optional(),
+    since: z.string().nullable().optional(),
+    transition: z
+      .object({
+        kind: z.string(),
+        from: z.string(),
+        to: z.string(),
+        term: z.number(),
+        requestedAt: z.string().nullable(),
+        by: z.string(),
+        reason: z.string(),
+        fence: positions.nullable(),
+      })
+      .passthrough()
+      .nullable()
+      .optional(),
+    history: z
+      .array(
+        z
+          .object({
+            term: z.number(),
+            from: z.string(),
+            to: z.string(),
+            at: z.string().nullable(),
+            kind: z.string(),
+            by: z.string(),
+            reason: z.string(),
+            pauseMs: z.number(),
+          })
+          .passthrough(),
+      )
+      .optional(),
+  })
+  .passthrough();
+
 const statusSchema = z.object({
+  leader: leaderSchema.optional(),
   control: z.object({ revision: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
   topic: z.object({ name: z.string(), endOffsets: z.record(z.string(), z.string()) }),
   followers: z.array(
@@ -18,6 +65,8 @@ const statusSchema = z.object({
       applyLagMs: z.object({ current: z.number(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
       healthReason: z.string().nullable().optional(),
       delayMs: z.number().optional(),
+      /** Events refused because a newer term's fence came before them; absent from a replog that does not fence. */
+      fencedRefusals: z.number().optional(),
       consumer: z
         .object({
           state: z.string(),
@@ -81,7 +130,52 @@ function storeRows(stores: StatusDocument['localStores']): string[] {
   ];
 }
 
+/** How many leadership moves `replog status` lists, newest first. */
+export const HISTORY_SHOWN = 3;
+
+const fenceText = (fence: Record<string, string>) =>
+  Object.entries(fence)
+    .map(([p, o]) => `${p}:${o}`)
+    .join(' ');
+
+/**
+ * Who leads, under which term, since when and into which table; the move under way, if one is;
+ * the last few moves with who, why and how long writes paused.
+ */
+export function renderLeader(leader: NonNullable<StatusDocument['leader']>): string[] {
+  if (leader.replica === undefined) return [`leader table ${leader.table}`];
+  const head = [
+    `leader ${leader.replica}`,
+    leader.term === undefined ? null : `term ${leader.term}`,
+    leader.state === undefined ? null : leader.state === 'active' ? 'active' : leader.state.toUpperCase(),
+    leader.since ? `since ${leader.since}` : null,
+    `table ${leader.table}`,
+  ];
+  const lines = [head.filter((c) => c !== null).join('  ')];
+  const t = leader.transition;
+  if (t) {
+    const verb = t.kind === 'failover' ? 'failing over' : 'handing over';
+    const fence = t.fence ? `fence at ${fenceText(t.fence)}` : 'fence not in the log yet';
+    lines.push(
+      `  ${verb} from ${t.from} to ${t.to} for term ${t.term}, requested by ${t.by}${t.requestedAt ? ` at ${t.requestedAt}` : ''} because ${t.reason}; ${fence}`,
+    );
+  } else if (leader.state !== undefined && leader.state !== 'active') {
+    lines.push(`  leadership is ${leader.state}: no target chosen yet`);
+  }
+  const history = leader.history ?? [];
+  if (history.length > 0) {
+    const shown = history.slice(0, HISTORY_SHOWN);
+    lines.push(`leadership moves (${shown.length === history.length ? history.length : `last ${shown.length} of ${history.length}`}, newest first)`);
+    for (const h of shown) {
+      lines.push(`  term ${h.term}  ${h.from} → ${h.to}  ${h.kind}  at ${h.at ?? '-'}  by ${h.by}  write pause ${h.pauseMs} ms  because ${h.reason}`);
+    }
+  }
+  return lines;
+}
+
 export function renderStatus(s: StatusDocument): string {
+  // Fenced refusals are news only when there are some: the column appears when one is non-zero.
+  const fenced = s.followers.some((f) => (f.fencedRefusals ?? 0) > 0);
   const rows = s.followers.map((f) => [
     f.id,
     // A delayed follower shows its intended delay: its lag is by design, not a fault.
@@ -91,14 +185,26 @@ export function renderStatus(s: StatusDocument): string {
     String(f.lag.events),
     ms(f.applyLagMs?.current),
     `${ms(f.applyLagMs?.last)} / ${ms(f.applyLagMs?.p99)}`,
+    ...(fenced ? [String(f.fencedRefusals ?? 0)] : []),
     Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
   ]);
-  const header = ['follower', 'role', 'health', 'consumer', 'lag (events)', 'apply lag', 'last / p99', 'committed (partition:offset)'];
+  const header = [
+    'follower',
+    'role',
+    'health',
+    'consumer',
+    'lag (events)',
+    'apply lag',
+    'last / p99',
+    ...(fenced ? ['fenced'] : []),
+    'committed (partition:offset)',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   const ends = Object.entries(s.topic.endOffsets).map(([p, o]) => `${p}:${o}`).join(' ');
   const c = s.counters;
   return [
+    ...(s.leader ? renderLeader(s.leader) : []),
     `topic ${s.topic.name}  end offsets ${ends}`,
     `sync follower ${s.control.syncFollower ?? '(none)'}  revision ${s.control.revision}  promotions ${s.control.promotions}`,
     '',
@@ -122,7 +228,7 @@ export function statusBaseUrl(option: string | undefined, env: NodeJS.ProcessEnv
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show replication status from a running replog (topic offsets, followers, lag, counters)')
+    .description('show replication status from a running replog (leader and term, topic offsets, followers, lag, counters)')
     .option('--url <url>', 'the replog HTTP API (default: REPLOG_URL, else the replog dev running here, else http://127.0.0.1:$PORT)')
     .option('--json', 'print the raw status document', false)
     .action(async (opts: { url?: string; json: boolean }) => {

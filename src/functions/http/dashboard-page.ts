@@ -43,6 +43,13 @@ svg.chart .peak { font-size: 9px; fill: var(--muted); }
 #state.error { color: var(--bad); }
 #key-form { display: none; margin: 8px 0; }
 #key-form.shown { display: block; }
+.badge.active { background: var(--ok); }
+.badge.moving { background: var(--warn); }
+#leader-replica { font-weight: 600; font-size: 16px; }
+#leader-transition { margin: 8px 0 0; padding: 6px 10px; border-left: 3px solid var(--warn); }
+#leader-transition[hidden] { display: none; }
+td.nowrap { white-space: nowrap; }
+td.fenced.some { color: var(--bad); font-weight: 600; }
 `;
 
 const SCRIPT = `
@@ -60,6 +67,9 @@ const SCRIPT = `
     return node;
   };
   const fmtMs = (v) => (v === null || v === undefined ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
+  const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
+  const fmtPositions = (fence) => Object.entries(fence || {}).map(([p, o]) => p + ':' + o).join('  ');
+  const timeCell = (iso) => el('td', { class: 'num nowrap', title: iso || '' }, fmtTime(iso));
 
   $('key-form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -119,8 +129,61 @@ const SCRIPT = `
     return svg;
   }
 
+  // "handing over from A to B for term N, requested by … at … because …; fence …"
+  function describeTransition(l) {
+    const t = l.transition;
+    if (!t) return 'leadership is ' + l.state + ': no target chosen yet';
+    const verb = t.kind === 'failover' ? 'failing over' : 'handing over';
+    const fence = t.fence ? 'fence at ' + fmtPositions(t.fence) : 'fence not in the log yet';
+    return verb + ' from ' + t.from + ' to ' + t.to + ' for term ' + t.term + ', requested by ' + t.by +
+      (t.requestedAt ? ' at ' + fmtTime(t.requestedAt) : '') + ' because ' + t.reason + '; ' + fence;
+  }
+
+  function renderLeader(l) {
+    $('leader-replica').textContent = l.replica === undefined ? '–' : l.replica;
+    $('leader-term').textContent = l.term === undefined ? '–' : l.term;
+    const state = l.state || 'active';
+    $('leader-state').replaceChildren(el('span', { class: 'badge ' + (state === 'active' ? 'active' : 'moving') }, state));
+    $('leader-since').textContent = fmtTime(l.since);
+    $('leader-since').title = l.since || '';
+    $('leader-table').textContent = l.table;
+    const moving = state !== 'active' || Boolean(l.transition);
+    $('leader-transition').hidden = !moving;
+    $('leader-transition').textContent = moving ? describeTransition(l) : '';
+
+    const terms = l.terms || [];
+    $('terms').replaceChildren(...terms.map((t) => {
+      const tr = el('tr', { 'data-term': t.term });
+      tr.appendChild(el('td', { class: 'num', 'data-field': 'term' }, t.term));
+      tr.appendChild(el('td', { class: 'nowrap', 'data-field': 'leader' }, t.leader));
+      tr.appendChild(timeCell(t.startedAt));
+      const fence = fmtPositions(t.fence);
+      tr.appendChild(el('td', { class: 'num' + (fence ? '' : ' muted'), 'data-field': 'fence' }, fence || (t.term === 1 ? 'none (first term)' : '–')));
+      return tr;
+    }));
+
+    const moves = l.history || [];
+    if (moves.length === 0) {
+      const tr = el('tr');
+      tr.appendChild(el('td', { colspan: 7, class: 'muted' }, 'no leadership moves yet'));
+      $('leader-history').replaceChildren(tr);
+      return;
+    }
+    $('leader-history').replaceChildren(...moves.map((h) => {
+      const tr = el('tr', { 'data-move': h.term });
+      tr.appendChild(el('td', { class: 'num', 'data-field': 'term' }, h.term));
+      tr.appendChild(el('td', { class: 'nowrap', 'data-field': 'move' }, h.from + ' → ' + h.to));
+      tr.appendChild(timeCell(h.at));
+      tr.appendChild(el('td', { 'data-field': 'kind' }, h.kind));
+      tr.appendChild(el('td', { class: 'nowrap', 'data-field': 'by' }, h.by));
+      tr.appendChild(el('td', { 'data-field': 'reason' }, h.reason));
+      tr.appendChild(el('td', { class: 'num', 'data-field': 'pause' }, fmtMs(h.pauseMs)));
+      return tr;
+    }));
+  }
+
   function render(s) {
-    $('leader').textContent = s.leader.table;
+    if (s.leader) renderLeader(s.leader);
     $('topic').textContent = s.topic.name;
     $('sync').textContent = s.control.syncFollower || '(none)';
     $('revision').textContent = s.control.revision;
@@ -148,6 +211,9 @@ const SCRIPT = `
       const lag = f.applyLagMs || {};
       tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-ms' }, fmtMs(lag.current)));
       tr.appendChild(el('td', { class: 'num muted' }, fmtMs(lag.last) + ' / ' + fmtMs(lag.p99)));
+      // Events refused because a newer term's fence came before them (absent: this replog does not fence).
+      const fenced = f.fencedRefusals || 0;
+      tr.appendChild(el('td', { class: 'num fenced' + (fenced > 0 ? ' some' : ' muted'), 'data-field': 'fenced' }, fenced));
       tr.appendChild(el('td', { class: 'num muted' }, Object.entries(f.committed).map(([p, o]) => p + ':' + (o === null ? '–' : o)).join('  ')));
       tr.appendChild(el('td')).appendChild(chart(f.id));
       rows.appendChild(tr);
@@ -200,13 +266,29 @@ const SCRIPT = `
 
 const BODY = `
 <h1>replog replication</h1>
-<p class="meta">leader table <b id="leader">…</b> · topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · revision <b id="revision">…</b> · end offsets <b id="ends">…</b></p>
+<p class="meta">topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · revision <b id="revision">…</b> · end offsets <b id="ends">…</b></p>
 <p class="meta"><span id="state">loading…</span></p>
 <form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
-<h2>Followers</h2>
+<h2>Leader</h2>
 <table>
-  <thead><tr><th>follower</th><th>role</th><th>health</th><th>consumer</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
+  <thead><tr><th>replica</th><th>term</th><th>state</th><th>since</th><th>table</th></tr></thead>
+  <tbody><tr id="leader-row"><td id="leader-replica">…</td><td class="num" id="leader-term">…</td><td id="leader-state">…</td><td class="num" id="leader-since">…</td><td id="leader-table">…</td></tr></tbody>
+</table>
+<p id="leader-transition" hidden></p>
+<h2>Followers <span class="muted">(every replica but the leader)</span></h2>
+<table>
+  <thead><tr><th>follower</th><th>role</th><th>health</th><th>consumer</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th title="events refused because a newer term's fence came before them">fenced</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
   <tbody id="followers"></tbody>
+</table>
+<h2>Leadership history <span class="muted">(newest first)</span></h2>
+<table>
+  <thead><tr><th>term</th><th>from → to</th><th>when</th><th>kind</th><th>by</th><th>why</th><th>write pause</th></tr></thead>
+  <tbody id="leader-history"></tbody>
+</table>
+<h2>Terms <span class="muted">(newest first; a follower refuses an older term's record at or after a newer term's fence)</span></h2>
+<table>
+  <thead><tr><th>term</th><th>leader</th><th>started</th><th>fence (partition:offset)</th></tr></thead>
+  <tbody id="terms"></tbody>
 </table>
 <h2>Replication counters <span class="muted">(this leader process)</span></h2>
 <div id="counters"></div>

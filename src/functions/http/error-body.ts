@@ -7,7 +7,7 @@ import { InternalError, programmingErrorIn, ReplogError } from '../../core/error
  * and a message built from those facts; the dependency's own text and resource names (an SDK
  * message, a table name) go only to the log, with the whole error.
  */
-const CLIENT_FACTS = ['key', 'version', 'position', 'committedOnLeader', 'published', 'ack'] as const;
+const CLIENT_FACTS = ['key', 'version', 'position', 'committedOnLeader', 'published', 'ack', 'leader', 'term', 'movingTo', 'nextTerm'] as const;
 
 export interface ErrorBody {
   code: string;
@@ -32,8 +32,9 @@ export function asAnswerable(error: unknown): ReplogError {
 const dependencyName = (d: unknown) => (d === 'store' ? 'the store' : d === 'log' ? 'the replication log' : 'a dependency');
 
 function serverMessage(error: ReplogError, facts: Record<string, unknown>): string {
-  // Messages of committed writes are built by the core from the write's own facts (leader-write.ts, the acknowledger).
-  if (facts.committedOnLeader === true) return error.message;
+  // Messages of committed writes are built by the core from the write's own facts (leader-write.ts,
+  // the acknowledger), and so are those of a leadership move (leader-terms.ts): no SDK text in them.
+  if (facts.committedOnLeader === true || error.code === 'LEADER_MOVING') return error.message;
   const dependency = dependencyName(error.details?.dependency);
   if (facts.committedOnLeader === false) return `nothing was committed: ${dependency} is unavailable; the write can be retried`;
   if (facts.committedOnLeader === null) {

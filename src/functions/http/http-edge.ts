@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReplogError } from '../../core/errors';
 import type { Log } from '../../core/ports';
+import { LeaderMovingError } from '../../core/errors';
 import { asAnswerable, errorBody } from './error-body';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 
@@ -18,6 +19,8 @@ export function json(status: number, body: unknown, headers: Record<string, stri
 
 export function errorResult(error: ReplogError, requestId: string): HttpResult {
   const extraHeaders: Record<string, string> = error.status === 405 ? { allow: String(error.details?.allow ?? '') } : {};
+  // A write refused while leadership moves can come back once the move is done.
+  if (error instanceof LeaderMovingError) extraHeaders['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
   return json(error.status, { error: { ...errorBody(error), requestId } }, { 'x-request-id': requestId, ...extraHeaders });
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ReplogError, StoreUnavailableError } from '../../core/errors';
+import { LeaderMovingError, ReplogError, StoreUnavailableError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
 import { writeItem } from '../../core/leader-write';
 import { admitWrite } from '../../core/write-admission';
@@ -23,6 +23,7 @@ export interface WriteDeps {
   roster: Pick<SyncRoster, 'current'>;
   writeLeader: LeaderWriteDeps['leader'];
   leaderTerms: LeaderWriteDeps['terms'];
+  deposedWrites: LeaderWriteDeps['deposed'];
   acknowledger: LeaderWriteDeps['acknowledger'];
   afterCommit: LeaderWriteDeps['afterCommit'];
   instrumentation: Pick<Instrumentation, 'emit'>;
@@ -50,6 +51,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
     {
       leader: rt.writeLeader,
       terms: rt.leaderTerms,
+      deposed: rt.deposedWrites,
       acknowledger: rt.acknowledger,
       clock: { now: Date.now },
       afterCommit: rt.afterCommit,
@@ -70,6 +72,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
  * known (null: the store may have applied a write whose answer was lost). 4xx need no such fact.
  */
 function withCommitFacts(error: unknown, committed: false | null): unknown {
-  if (!(error instanceof ReplogError) || error.status < 500 || error instanceof WriteFailureError) return error;
+  // A leadership move says itself what happened (nothing committed, retry after the move).
+  if (!(error instanceof ReplogError) || error.status < 500 || error instanceof WriteFailureError || error instanceof LeaderMovingError) return error;
   return new UncommittedWriteError(error, committed);
 }

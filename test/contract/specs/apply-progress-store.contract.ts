@@ -15,6 +15,7 @@ const progress = (followerId: string, partition: number, seq: number): Partition
     { at: 900, lagMs: 3 },
     { at: 950, lagMs: 7 },
   ],
+  fenced: seq % 3,
 });
 
 /** The ApplyProgressStore port: one item per follower and partition, saved by compare-and-set on seq. */

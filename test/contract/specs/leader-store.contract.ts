@@ -154,6 +154,8 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       const store = await fresh();
       await store.commit(put('a', 'kept', 1000));
       const undone = await store.commit(put('a', 'undone', 1001));
+      // Its publish was recorded and its mark cleared before it was judged: still its commit.
+      expect(await store.recordPublished('a', undone.event, undone.lease, { partition: 0, offset: '9' })).toEqual({ kind: 'cleared' });
       expect(await store.revert(undone)).toBe(true);
       expect(await store.get('a')).toMatchObject({ version: 1, value: 'kept' });
       const first = await store.commit(put('b', 'new', 1002));

@@ -31,6 +31,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
+      switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
     },
     floor: {
       samples: 1,
@@ -64,6 +65,36 @@ describe('bench targets', () => {
   it('given sections that did not run, when judged, then their targets say not measured', () => {
     const targets = judgeTargets(results({ writes: [], floor: undefined }));
     expect(targets.every((t) => t.met === undefined && t.actual === 'not measured')).toBe(true);
+  });
+});
+
+describe('bench switchover figures', () => {
+  const switchover = {
+    switchovers: 6,
+    clients: 8,
+    pauseMs: { p50: 420, max: 610, each: [400, 420, 610, 410, 430, 415] },
+    clientSlowestWriteMs: [480, 500, 690, 470, 510, 490],
+    writesAcked: 900,
+    refused: 0,
+    keysChecked: 400,
+    lost: 0,
+    termCheck: { writes: 300, meanMs: 1.2, controlReadsPerWrite: 0.21, steadyWriteP50Ms: 35 },
+  };
+
+  it('given a pause p50 within 500 ms and nothing lost, meets both targets; a lost write misses', () => {
+    const met = Object.fromEntries(judgeTargets(results({ switchover })).map((t) => [t.name, t]));
+    expect(met['switchover write pause p50']).toMatchObject({ actual: '420 ms', met: true });
+    expect(met['acknowledged writes lost over the switchovers']).toMatchObject({ actual: '0', met: true });
+    const lost = Object.fromEntries(judgeTargets(results({ switchover: { ...switchover, lost: 2, pauseMs: { ...switchover.pauseMs, p50: 700 } } })).map((t) => [t.name, t]));
+    expect(lost['switchover write pause p50']?.met).toBe(false);
+    expect(lost['acknowledged writes lost over the switchovers']?.met).toBe(false);
+  });
+
+  it('writes the switchover figures and the term check cost into the markdown', () => {
+    const md = markdownReport({ ...results({ switchover }), targets: [] });
+    expect(md).toContain('write pause p50 **420 ms**, max 610 ms');
+    expect(md).toContain('**0 lost** over 400 keys');
+    expect(md).toContain('1.2 ms mean, 0.21 control reads per write');
   });
 });
 

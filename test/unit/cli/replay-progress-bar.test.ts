@@ -6,7 +6,7 @@ const report = (done: number, total: number) => ({
   total,
   ratePerSec: 0,
   etaMs: undefined,
-  counts: { records: done, written: done, skipped: 0, poison: 0 },
+  counts: { records: done, written: done, skipped: 0, poison: 0, fenced: 0 },
 });
 
 describe('the replay progress bar on a terminal', () => {

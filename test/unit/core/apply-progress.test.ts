@@ -14,7 +14,15 @@ describe('apply progress per partition', () => {
       lastAppliedAt: T0,
       lastLagMs: 40,
       samples: [{ at: T0, lagMs: 40 }],
+      fenced: 0,
     });
+  });
+
+  it('counts the refused records of deposed leaders across batches', () => {
+    const first = withBatchProgress(undefined, 'f1', { partition: 0, committedThrough: '5', finishedAt: T0, fenced: 3 });
+    const second = withBatchProgress(first, 'f1', { partition: 0, committedThrough: '9', finishedAt: T0 + 1 });
+    const third = withBatchProgress(second, 'f1', { partition: 0, committedThrough: '12', finishedAt: T0 + 2, fenced: 2 });
+    expect([first.fenced, second.fenced, third.fenced]).toEqual([3, 3, 5]);
   });
 
   it('given a batch that applied nothing, when recorded, moves progress but keeps the last lag figures', () => {

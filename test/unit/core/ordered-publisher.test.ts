@@ -1,3 +1,4 @@
+import { DeposedWrites } from '../../../src/core/deposed-writes';
 import { UnpublishedWriteError } from '../../../src/core/write-failures';
 import { writeItem, type WriteCommand } from '../../../src/core/leader-write';
 import { OrderedPublisher, type OrderedPublisherDeps } from '../../../src/core/ordered-publisher';
@@ -41,6 +42,7 @@ function process_(leader: InMemoryLeaderTable, log: InMemoryLog, clock: { now: n
   const deps = {
     leader: async () => ({ replica: 'main', term: 1, store: leader, publisher: ordered }),
     terms: { judge: async () => ({ kind: 'confirmed' as const }) },
+    deposed: new DeposedWrites(),
     acknowledger: { acknowledge: async () => ({ mode: 'async', confirmedBy: [], waitedMs: 0, degraded: false }) },
     clock: { now: () => clock.now },
   };

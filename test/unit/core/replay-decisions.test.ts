@@ -13,6 +13,7 @@ import {
   requestedStarts,
   sliceChunk,
 } from '../../../src/core/replay-decisions';
+import { encodeFence, fenceKey } from '../../../src/core/fence';
 import type { ReplayJournalEntry } from '../../../src/core/replay-journal';
 import type { PartitionOffsets } from '../../../src/core/replay-plan';
 import { decision } from '../../support/decision-spec';
@@ -150,6 +151,25 @@ describe('replay decisions: the table, the chunks and letting go', () => {
   it('given a rebuild that wrote a newer version already, then an older one later in the log is not written over it', () => {
     const { write } = decideChunk([record(0, JSON.stringify(changeEvent({ key: 'a', version: 4 })), { key: 'a' })], new Map([['a', { version: 5 }]]));
     expect(write).toEqual({ kind: 'put', events: [], skipped: 1 });
+  });
+
+  it('given a fence of a newer term, then a deposed leader record after it is refused as the live followers refuse it, and the fence is passed on', () => {
+    const fence = record(1, encodeFence({ kind: 'fence', term: 2, leader: 'follower-1', at: 1 }), { key: fenceKey(2) });
+    const { write, fenced, passed } = decideChunk(
+      [
+        record(0, JSON.stringify(changeEvent({ key: 'a', version: 1, term: 1 })), { key: 'a' }),
+        fence,
+        record(2, JSON.stringify(changeEvent({ key: 'zombie', version: 1, term: 1 })), { key: 'zombie' }),
+        record(3, JSON.stringify(changeEvent({ key: 'a', version: 2, term: 2 })), { key: 'a' }),
+      ],
+      new Map(),
+    );
+    expect(fenced).toBe(1);
+    expect(write).toMatchObject({ kind: 'put', events: [{ key: 'a', version: 2, term: 2 }] });
+    expect([...passed]).toEqual([[0, [{ term: 2, offset: '1' }]]]);
+    // A later chunk is judged with the fences already known.
+    const later = decideChunk([record(9, JSON.stringify(changeEvent({ key: 'late', version: 1, term: 1 })), { key: 'late' })], new Map(), () => [{ term: 2, offset: '1' }]);
+    expect(later.fenced).toBe(1);
   });
 
   it('stops a checkpoint when another consumer joined the group', () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DASHBOARD_CSP, DASHBOARD_HTML } from '../../../src/functions/http/dashboard-page';
+import { type FakeDocument, runDashboardScript } from '../../support/fake-dom';
 
 const inline = (tag: string) => {
   const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(DASHBOARD_HTML);
@@ -23,5 +24,108 @@ describe('dashboard page', () => {
 
   it('given server data, the script writes it as text, never as HTML', () => {
     expect(inline('script')).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  });
+});
+
+/** A status document as GET /replication/status answers it, after main handed over to follower-1 and back. */
+const status = (leader: Record<string, unknown>, followers: Record<string, unknown>[] = []) => ({
+  leader: {
+    replica: 'main',
+    term: 3,
+    state: 'active',
+    since: '2024-05-01T12:30:00.000Z',
+    table: 'replog-leader',
+    topic: 'replog.changes',
+    startedAt: '2024-05-01T11:00:00.000Z',
+    transition: null,
+    terms: [
+      { term: 3, leader: 'main', startedAt: '2024-05-01T12:30:00.000Z', fence: { '0': '30', '1': '21' } },
+      { term: 2, leader: 'follower-1', startedAt: '2024-05-01T12:10:00.000Z', fence: { '0': '10', '1': '8' } },
+      { term: 1, leader: 'main', startedAt: '2024-05-01T11:00:00.000Z', fence: {} },
+    ],
+    history: [
+      { term: 3, from: 'follower-1', to: 'main', at: '2024-05-01T12:30:00.000Z', kind: 'switchover', by: 'cli:ops@host', reason: 'back after patching', pauseMs: 212 },
+      { term: 2, from: 'main', to: 'follower-1', at: '2024-05-01T12:10:00.000Z', kind: 'switchover', by: 'http:admin', reason: 'patching main', pauseMs: 187 },
+    ],
+    ...leader,
+  },
+  control: { revision: 9, syncFollower: 'follower-1', promotions: 0, history: [] },
+  policy: { defaultMode: 'semi-sync', syncTimeoutMs: 2000, onSyncTimeout: 'promote', onNoCandidate: 'degrade', stallMs: 10000 },
+  topic: { name: 'replog.changes', endOffsets: { '0': '40', '1': '31' }, startOffsets: { '0': '0', '1': '0' } },
+  followers: [
+    { id: 'follower-1', role: 'sync', healthy: true, healthReason: null, lag: { events: 0 }, committed: { '0': '40', '1': '31' }, applyLagMs: { current: 0, last: 4, p99: 9 }, consumer: null },
+    ...followers,
+  ],
+  counters: { acks: { 'semi-sync': 12 }, syncTimeouts: 0, promotions: 0, degradedAcks: 0, failedAcks: 0, publishFailures: 0, wait: { averageMs: 3, p99Ms: 8, maxMs: 11 } },
+  fetchedAt: '2024-05-01T12:31:00.000Z',
+});
+
+const show = (s: unknown) => runDashboardScript(DASHBOARD_HTML, inline('script'), s);
+const text = (d: FakeDocument, id: string) => d.getElementById(id)?.textContent;
+
+describe('dashboard page: leadership', () => {
+  it('given a status document, shows the leader, its term, state and table, each term with its fence, and the history', async () => {
+    const d = await show(status({}));
+    expect(text(d, 'state')).toMatch(/^updated /);
+    expect(text(d, 'leader-replica')).toBe('main');
+    expect(text(d, 'leader-term')).toBe('3');
+    expect(text(d, 'leader-state')).toBe('active');
+    expect(text(d, 'leader-table')).toBe('replog-leader');
+    expect(d.getElementById('leader-since')?.title).toBe('2024-05-01T12:30:00.000Z');
+    expect(d.getElementById('leader-transition')?.hidden).toBe(true);
+
+    const terms = d.getElementById('terms');
+    expect(terms?.children.map((r) => r.find('data-field', 'term')?.textContent)).toEqual(['3', '2', '1']);
+    expect(terms?.find('data-term', '2')?.find('data-field', 'leader')?.textContent).toBe('follower-1');
+    expect(terms?.find('data-term', '3')?.find('data-field', 'fence')?.textContent).toBe('0:30  1:21');
+    expect(terms?.find('data-term', '1')?.find('data-field', 'fence')?.textContent).toBe('none (first term)');
+
+    const move = d.getElementById('leader-history')?.find('data-move', '2');
+    const cells = (field: string) => move?.find('data-field', field)?.textContent;
+    expect(cells('move')).toBe('main → follower-1');
+    expect(cells('kind')).toBe('switchover');
+    expect(cells('by')).toBe('http:admin');
+    expect(cells('reason')).toBe('patching main');
+    expect(cells('pause')).toBe('187 ms');
+    expect(d.getElementById('leader-history')?.children).toHaveLength(2);
+  });
+
+  it('given leadership being handed over, says to whom, for which term, who asked and why, and whether the fence is in the log', async () => {
+    const transition = {
+      kind: 'switchover',
+      from: 'main',
+      to: 'follower-2',
+      term: 4,
+      requestedAt: '2024-05-01T12:40:00.000Z',
+      by: 'http:admin',
+      reason: 'moving off the old host',
+      fence: null,
+    };
+    const d = await show(status({ state: 'handing-over', transition }));
+    expect(text(d, 'leader-state')).toBe('handing-over');
+    expect(d.getElementById('leader-state')?.children[0]?.className).toBe('badge moving');
+    expect(d.getElementById('leader-transition')?.hidden).toBe(false);
+    expect(text(d, 'leader-transition')).toMatch(
+      /^handing over from main to follower-2 for term 4, requested by http:admin at .+ because moving off the old host; fence not in the log yet$/,
+    );
+    const fenced = await show(status({ state: 'handing-over', transition: { ...transition, fence: { '0': '41', '1': '31' } } }));
+    expect(text(fenced, 'leader-transition')).toMatch(/; fence at 0:41 {2}1:31$/);
+    const failover = await show(status({ state: 'electing', transition: { ...transition, kind: 'failover' } }));
+    expect(text(failover, 'leader-transition')).toMatch(/^failing over from main to follower-2 for term 4/);
+  });
+
+  it('given a leader that never moved, says there are no moves yet', async () => {
+    const d = await show(status({ term: 1, history: [], terms: [{ term: 1, leader: 'main', startedAt: '2024-05-01T11:00:00.000Z', fence: {} }] }));
+    expect(text(d, 'leader-history')).toBe('no leadership moves yet');
+    expect(d.getElementById('terms')?.children).toHaveLength(1);
+  });
+
+  it('given followers with and without fenced refusals, shows each count, absent as 0', async () => {
+    const refusing = { id: 'follower-2', role: 'async', healthy: true, healthReason: null, lag: { events: 0 }, committed: { '0': '40' }, fencedRefusals: 3, consumer: null };
+    const d = await show(status({}, [refusing]));
+    const fenced = (id: string) => d.getElementById('followers')?.find('data-follower', id)?.find('data-field', 'fenced');
+    expect(fenced('follower-2')?.textContent).toBe('3');
+    expect(fenced('follower-2')?.className).toBe('num fenced some');
+    expect(fenced('follower-1')?.textContent).toBe('0');
   });
 });

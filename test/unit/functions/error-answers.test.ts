@@ -2,7 +2,7 @@ import { translateDynamoError } from '../../../src/adapters/dynamodb/dynamo-erro
 import { translateKafkaError } from '../../../src/adapters/kafka/kafka-errors';
 import { loadConfig } from '../../../src/config/config';
 import { SyncRoster } from '../../../src/core/sync-roster';
-import { UnavailableError, ValidationError } from '../../../src/core/errors';
+import { LeaderMovingError, UnavailableError, ValidationError } from '../../../src/core/errors';
 import { Instrumentation } from '../../../src/core/instrumentation';
 import { withHttpEdge } from '../../../src/functions/http/http-edge';
 import type { HttpEvent } from '../../../src/functions/http/http-types';
@@ -129,6 +129,7 @@ describe('a write that fails at the commit says whether anything was committed',
         publisher: { hold: () => undefined, release: () => undefined, publishCommitted: async () => Promise.reject(new Error('never called')) },
       }),
       leaderTerms: { judge: async () => Promise.reject(new Error('never called')) },
+      deposedWrites: { undo: async () => Promise.reject(new Error('never called')) },
       acknowledger: { acknowledge: async () => Promise.reject(new Error('never called')) },
       afterCommit: undefined,
       instrumentation: new Instrumentation(),
@@ -151,5 +152,35 @@ describe('a write that fails at the commit says whether anything was committed',
     expect(res.statusCode).toBe(503);
     expect(body.error).toMatchObject({ details: { committedOnLeader: null, published: false } });
     expect(body.error.message).toBe('the store did not confirm the commit: the write may or may not be committed; read the item before retrying');
+  });
+});
+
+describe('a write while leadership moves', () => {
+  it('given a move that outlasts the write wait, answers 503 LEADER_MOVING with Retry-After, nothing committed', async () => {
+    const config = loadConfig({ REPLOG_ACK_MODE: 'async' });
+    const roster = new SyncRoster(new InMemoryControlStore(), { followers: config.followers, syncFollower: config.syncFollower }, silentLog);
+    const moving = new LeaderMovingError('leadership is moving from main to follower-1 (term 2, switchover); waited 3000 ms; nothing was committed, send the write again', 1000, {
+      details: { leader: 'main', term: 1, movingTo: 'follower-1', nextTerm: 2 },
+    });
+    const rt: WriteDeps = {
+      config,
+      roster,
+      writeLeader: async () => Promise.reject(moving),
+      leaderTerms: { judge: async () => Promise.reject(new Error('never called')) },
+      deposedWrites: { undo: async () => Promise.reject(new Error('never called')) },
+      acknowledger: { acknowledge: async () => Promise.reject(new Error('never called')) },
+      afterCommit: undefined,
+      instrumentation: new Instrumentation(),
+    };
+    const res = await withHttpEdge(() => silentLog, 'PUT /items/{key}', (e) => handleWrite(rt, e, 'put'))(event());
+    const body = JSON.parse(res.body ?? '{}') as { error: Record<string, unknown> };
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('1');
+    expect(body.error).toMatchObject({
+      code: 'LEADER_MOVING',
+      retriable: true,
+      details: { committedOnLeader: false, leader: 'main', movingTo: 'follower-1', nextTerm: 2 },
+    });
+    expect(body.error.message).toContain('leadership is moving from main to follower-1');
   });
 });
