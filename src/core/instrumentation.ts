@@ -31,8 +31,10 @@ export type InstrumentationEvent =
   | { type: 'ack.promotion'; to: string }
   /** A write waited for another process's publish of the key's previous version (publish-order.ts). */
   | { type: 'publish.order-wait'; waitedMs: number; outcome: 'recorded' | 'lease-ended' }
-  /** A published write's term was judged (core/leader-terms.ts): how long it took, and whether it needed a control read of its own. */
-  | { type: 'write.term-checked'; waitedMs: number; readsSent: number }
+  /** A published write's term was judged (core/leader-terms.ts): how long it took. */
+  | { type: 'write.term-checked'; waitedMs: number }
+  /** A consistent read of who leads, for writes (a judge's, or the background refresh while writes come). */
+  | { type: 'leadership.read' }
   | { type: 'follower.batch-applied'; batch: AppliedBatch }
   | { type: 'replication.observed'; snapshot: ReplicationSnapshot };
 

@@ -30,8 +30,15 @@ export interface LeaderTermsDeps {
   pollMs?: number;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** What each judgement cost the write: its wait, and how many control reads it sent itself. */
-  onJudged?: (waitedMs: number, readsSent: number) => void;
+  /** What each judgement cost the write (its wait), and each control read sent, background ones included. */
+  onJudged?: (waitedMs: number) => void;
+  onRead?: () => void;
+  /**
+   * While writes come, read the control state this often in the background, so a write's judge
+   * finds a read sent within CONFIRM_WINDOW_MS of its publish already answered (no wait of its
+   * own). Unset: reads only when a write needs one.
+   */
+  refresh?: { everyMs: number; whileWritesWithinMs: number; schedule: (ms: number, fn: () => void) => void };
 }
 
 interface Read {
@@ -54,7 +61,8 @@ export class LeaderTerms {
   private commitView: Read | undefined;
   private inFlight: { sentAt: number; result: Promise<Read> } | undefined;
   private readonly pollMs: number;
-  private readsSent = 0;
+  private lastWriteAt = Number.NEGATIVE_INFINITY;
+  private refreshScheduled = false;
 
   constructor(private readonly deps: LeaderTermsDeps) {
     this.pollMs = deps.pollMs ?? 25;
@@ -81,18 +89,34 @@ export class LeaderTerms {
    */
   async judge(write: { term: number; position: LogPosition }, publishedAt: number): Promise<TermVerdict> {
     const started = this.deps.now();
-    const sentBefore = this.readsSent;
+    this.lastWriteAt = started;
+    this.keepFresh();
     const deadline = started + this.deps.waitMs;
     let read = await this.readSince(publishedAt - CONFIRM_WINDOW_MS);
     for (;;) {
       const verdict = judgeWriteTerm(write, read.view);
       if (verdict.kind !== 'wait' || this.deps.now() >= deadline) {
-        this.deps.onJudged?.(this.deps.now() - started, this.readsSent - sentBefore);
+        this.deps.onJudged?.(this.deps.now() - started);
         return verdict;
       }
       await this.deps.sleep(this.pollMs);
       read = await this.readSince(this.deps.now());
     }
+  }
+
+  /** Schedules the next background read while writes keep coming (see `refresh`). */
+  private keepFresh(): void {
+    const refresh = this.deps.refresh;
+    if (refresh === undefined || this.refreshScheduled) return;
+    this.refreshScheduled = true;
+    refresh.schedule(refresh.everyMs, () => {
+      this.refreshScheduled = false;
+      if (this.deps.now() - this.lastWriteAt > refresh.whileWritesWithinMs) return;
+      this.readSince(this.deps.now()).then(
+        () => this.keepFresh(),
+        () => this.keepFresh(),
+      );
+    });
   }
 
   /** The newest known view, for status and logs. */
@@ -106,7 +130,7 @@ export class LeaderTerms {
     const flight = this.inFlight;
     if (flight !== undefined && flight.sentAt >= since) return flight.result;
     const sentAt = this.deps.now();
-    this.readsSent++;
+    this.deps.onRead?.();
     const next = {
       sentAt,
       result: this.deps.load().then((view) => {

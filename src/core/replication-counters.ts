@@ -56,8 +56,10 @@ export class ReplicationCounters {
       instrumentation.on('write.term-checked', (e) => {
         this.terms.count += 1;
         this.terms.totalMs += e.waitedMs;
-        this.terms.controlReads += e.readsSent;
         if (e.waitedMs > this.terms.maxMs) this.terms.maxMs = e.waitedMs;
+      }),
+      instrumentation.on('leadership.read', () => {
+        this.terms.controlReads += 1;
       }),
       instrumentation.on('write.failed', (e) => {
         if (e.error instanceof UnpublishedWriteError) this.publishFailures += 1;

@@ -18,7 +18,7 @@ import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
 import { DeposedWrites } from '../core/deposed-writes';
 import { FenceMemory } from '../core/fence-memory';
-import { LeaderTerms } from '../core/leader-terms';
+import { CONFIRM_WINDOW_MS, LeaderTerms } from '../core/leader-terms';
 import type { WriteLeaderTarget } from '../core/leader-write';
 import type { ChangeEvent } from '../core/change-event';
 import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
@@ -119,7 +119,14 @@ export class Runtime {
           waitMs: this.config.replicas.leaderWaitMs,
           now: Date.now,
           sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-          onJudged: (waitedMs, readsSent) => this.instrumentation.emit({ type: 'write.term-checked', waitedMs, readsSent }),
+          onJudged: (waitedMs) => this.instrumentation.emit({ type: 'write.term-checked', waitedMs }),
+          onRead: () => this.instrumentation.emit({ type: 'leadership.read' }),
+          // Half the confirm window: under load a write's judge finds an answered read recent enough.
+          refresh: {
+            everyMs: Math.floor(CONFIRM_WINDOW_MS / 2),
+            whileWritesWithinMs: 1000,
+            schedule: (ms, fn) => void setTimeout(fn, ms).unref(),
+          },
         }),
     );
   }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import type { Log } from '../core/ports';
 
 export interface StoreSpec {
@@ -87,7 +88,8 @@ async function freePort(): Promise<number> {
 /** The store entry point, as compiled (dist) or as source run through tsx (tests, benchmarks). */
 function entryArgs(): string[] {
   const fromSource = __filename.endsWith('.ts');
-  const entry = require.resolve(fromSource ? './store-process.ts' : './store-process.js');
+  // A plain path: under tsx's ESM loader require.resolve answers with a query string node cannot load.
+  const entry = join(__dirname, fromSource ? 'store-process.ts' : 'store-process.js');
   return fromSource ? ['--import', 'tsx', entry] : [entry];
 }
 

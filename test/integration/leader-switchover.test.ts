@@ -123,7 +123,7 @@ describe('planned switchover (real processes, a store per replica)', () => {
     const load = Promise.all([...Array.from({ length: CLIENTS }, (_, c) => client(c)), reader()]);
     await eventually(async () => acked.size >= 100, { timeoutMs: 60_000, what: 'writes before the switchover' });
 
-    const there = await runReplogToEnd(['failover', '--to', 'follower-1', '--json', '--reason', 'test: planned'], env, 60_000);
+    const there = await runReplogToEnd(['failover', '--to', 'follower-1', '--json', '--reason', 'test: planned', '--url', url], env, 60_000);
     expect(there.code).toBe(0);
     const first = JSON.parse(there.output.slice(there.output.indexOf('{'))) as { term: number; pauseMs: number; from: string; to: string };
     expect(first).toMatchObject({ from: 'main', to: 'follower-1', term: 2 });

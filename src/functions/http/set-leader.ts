@@ -13,7 +13,7 @@ const bodySchema = z
   .object({
     to: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a replica id'),
     reason: z.string().min(1).max(500).optional(),
-    by: z.string().min(1).max(128).optional(),
+    by: z.string().min(1).max(200).optional(),
   })
   .strict();
 

@@ -94,6 +94,39 @@ describe('leader terms (where a write commits and whether it may be confirmed)',
     expect(await verdict).toEqual({ kind: 'confirmed' });
   });
 
+  it('while writes come, reads in the background so a judge finds a recent answered read and waits for none of its own', async () => {
+    let now = T0;
+    let reads = 0;
+    const scheduled: (() => void)[] = [];
+    const terms = new LeaderTerms({
+      load: async () => {
+        reads++;
+        return base();
+      },
+      ttlMs: 250,
+      waitMs: 1000,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+      refresh: { everyMs: 75, whileWritesWithinMs: 1000, schedule: (_ms, fn) => void scheduled.push(fn) },
+    });
+    await terms.judge({ term: 1, position: { partition: 0, offset: '1' } }, now);
+    expect(reads).toBe(1);
+    now += 400;
+    scheduled.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(reads).toBe(2);
+    now += 20;
+    expect(await terms.judge({ term: 1, position: { partition: 0, offset: '2' } }, now)).toEqual({ kind: 'confirmed' });
+    expect(reads).toBe(2);
+    // No writes for a while: the background reads stop.
+    now += 2000;
+    scheduled.shift()?.();
+    await new Promise((r) => setImmediate(r));
+    expect(reads).toBe(2);
+  });
+
   it('knows the terms a replica led, so its own consumer skips what its table wrote first', () => {
     const moved = withLeaderMoved(withFenceRecorded(begun(base()), 2, { '0': '1' }, T0), 2, T0);
     expect([...termsLedBy('main', moved.terms)]).toEqual([1]);
