@@ -3,6 +3,7 @@ import { ConfigError } from '../core/errors';
 import { Runtime } from '../functions/runtime';
 import { type LocalEndpoints, readEndpointFile } from '../local/endpoint-file';
 import { startLocalStack } from '../local/local-stack';
+import { separateStoresOnDisk, storeEnv } from '../local/separate-stores';
 
 export interface CommandRuntime {
   runtime: Runtime;
@@ -13,6 +14,29 @@ export interface CommandRuntime {
 export type MaintenanceTarget = 'configured' | 'running-dev' | 'local-disk' | 'aws';
 
 const sameBroker = (env: NodeJS.ProcessEnv, dev: LocalEndpoints) => !env.KAFKA_BROKERS || env.KAFKA_BROKERS === dev.kafka;
+
+/**
+ * The store settings that reach the running `replog dev`'s stores: its store, or with
+ * `--separate-stores` its control store plus each replica's own (REPLOG_CONTROL_ENDPOINT,
+ * REPLOG_REPLICA_ENDPOINTS), limited to the replicas this process's configuration has. A setting
+ * the caller gave is kept.
+ */
+export function devStoreEnv(env: NodeJS.ProcessEnv, dev: LocalEndpoints): NodeJS.ProcessEnv {
+  const own: NodeJS.ProcessEnv = { DYNAMODB_ENDPOINT: dev.dynamodb };
+  if (dev.stores) {
+    const { REPLOG_CONTROL_ENDPOINT, REPLOG_REPLICA_ENDPOINTS } = storeEnv(dev.stores, loadConfig(env).replicas.ids);
+    if (!env.REPLOG_CONTROL_ENDPOINT) own.REPLOG_CONTROL_ENDPOINT = REPLOG_CONTROL_ENDPOINT;
+    if (!env.REPLOG_REPLICA_ENDPOINTS && REPLOG_REPLICA_ENDPOINTS) own.REPLOG_REPLICA_ENDPOINTS = REPLOG_REPLICA_ENDPOINTS;
+  }
+  return { ...env, ...own, KAFKA_BROKERS: dev.kafka };
+}
+
+/** How a notice names the running replog's stores. */
+function devStoresText(dev: LocalEndpoints): string {
+  if (!dev.stores) return dev.dynamodb;
+  const replicas = Object.entries(dev.stores.replicas).map(([id, s]) => `${id} ${s.endpoint}`);
+  return `control ${dev.stores.control.endpoint}, ${replicas.join(', ')}`;
+}
 
 export function maintenanceTarget(env: NodeJS.ProcessEnv, dev: LocalEndpoints | undefined): MaintenanceTarget {
   if (env.DYNAMODB_ENDPOINT) return 'configured';
@@ -34,13 +58,14 @@ export async function openCommandRuntime(env: NodeJS.ProcessEnv = process.env): 
   const dev = readEndpointFile(dataDir);
   const target = maintenanceTarget(resolved, dev);
   if (target === 'running-dev' && dev) {
-    resolved.DYNAMODB_ENDPOINT = dev.dynamodb;
-    resolved.KAFKA_BROKERS = dev.kafka;
+    Object.assign(resolved, devStoreEnv(resolved, dev));
   } else if (target === 'local-disk') {
     const stack = await startLocalStack({
       env: resolved,
       followers: 'none',
       persistent: true,
+      // The stores `replog dev --separate-stores` keeps on disk are opened the same way.
+      separateStores: separateStoresOnDisk(dataDir),
       command: 'a replog maintenance command',
       say: (line) => process.stderr.write(`replog: ${line}\n`),
     });
@@ -69,8 +94,8 @@ export function resolveSharedStore(command: string, env: NodeJS.ProcessEnv): { e
   if (target === 'configured') return { env, notice: undefined };
   if (target === 'running-dev' && dev) {
     return {
-      env: { ...env, DYNAMODB_ENDPOINT: dev.dynamodb, KAFKA_BROKERS: dev.kafka },
-      notice: `using the store and broker of the replog dev running here (pid ${dev.pid}): ${dev.dynamodb}, ${dev.kafka}`,
+      env: devStoreEnv(env, dev),
+      notice: `using the ${dev.stores ? 'stores' : 'store'} and broker of the replog dev running here (pid ${dev.pid}): ${devStoresText(dev)}, ${dev.kafka}`,
     };
   }
   throw new ConfigError(

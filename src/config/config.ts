@@ -103,6 +103,8 @@ const envSchema = z.object({
   // `auto`: readable lines on a terminal, JSON otherwise (pipes, files, Lambda).
   REPLOG_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   REPLOG_DATA_DIR: z.string().optional(),
+  // `replog dev` runs the control store and each replica's store as processes of their own (--separate-stores).
+  REPLOG_SEPARATE_STORES: boolFrom(false),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -180,6 +182,8 @@ export interface Config {
   logFormat: Env['REPLOG_LOG_FORMAT'];
   /** `replog dev`'s embedded store and endpoints.json; the local broker keeps its data under `.replog/kafka` per port. */
   dataDir: string;
+  /** The default of `replog dev --separate-stores` (REPLOG_SEPARATE_STORES): a dynalite process per replica and one for the control store. */
+  separateStores: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -297,5 +301,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.REPLOG_LOG_LEVEL,
     logFormat: e.REPLOG_LOG_FORMAT,
     dataDir: e.REPLOG_DATA_DIR === undefined ? DEFAULT_DATA_DIR : resolve(e.REPLOG_DATA_DIR),
+    separateStores: e.REPLOG_SEPARATE_STORES,
   };
 }

@@ -1,25 +1,34 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
 /**
  * `replog dev` serves its embedded store on a port chosen at start. It writes where it can be
  * reached to `<dataDir>/endpoints.json`, so maintenance commands run beside it (`replog replay`,
- * `verify`, `follower add|remove`) talk to the very same store and broker.
+ * `verify`, `follower add|remove`) talk to the very same store and broker. With
+ * `--separate-stores`, `dynamodb` is the control store and `stores` names every store with the
+ * process serving it (rewritten when a store is restarted under a new pid).
  */
 const FILE = 'endpoints.json';
+
+const storeSchema = z.object({ endpoint: z.string().min(1), pid: z.number().int().positive().optional() });
 
 const endpointsSchema = z.object({
   pid: z.number().int().positive(),
   dynamodb: z.string().min(1),
   kafka: z.string().min(1),
   url: z.string().optional(),
+  stores: z.object({ control: storeSchema, replicas: z.record(z.string(), storeSchema) }).optional(),
 });
 
 export type LocalEndpoints = z.infer<typeof endpointsSchema>;
 
 export function writeEndpointFile(dataDir: string, endpoints: LocalEndpoints): void {
-  writeFileSync(join(dataDir, FILE), `${JSON.stringify(endpoints, null, 2)}\n`);
+  // Written whole and renamed into place: a reader never sees half a file, also when a store restart rewrites it.
+  const path = join(dataDir, FILE);
+  const scratch = `${path}.${process.pid}.tmp`;
+  writeFileSync(scratch, `${JSON.stringify(endpoints, null, 2)}\n`);
+  renameSync(scratch, path);
 }
 
 export function removeEndpointFile(dataDir: string, pid: number): void {

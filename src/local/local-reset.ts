@@ -1,8 +1,9 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/config';
 import { ConfigError } from '../core/errors';
 import { readEndpointFile } from './endpoint-file';
+import { embeddedStoreDir, separateStoresDir } from './separate-stores';
 import { brokerCommand } from './kafka-broker';
 import { lockStore } from './store-lock';
 
@@ -22,11 +23,17 @@ export async function resetLocalData(config: Config, env: NodeJS.ProcessEnv): Pr
   // Taking the lock proves no replog uses the store while it is deleted.
   const lock = lockStore(config.dataDir, 'replog dev --reset');
   try {
-    const store = join(config.dataDir, 'dynalite');
+    const store = embeddedStoreDir(config.dataDir);
+    const stores = separateStoresDir(config.dataDir);
+    const hadStores = existsSync(stores);
     rmSync(store, { recursive: true, force: true });
+    rmSync(stores, { recursive: true, force: true });
     if (readEndpointFile(config.dataDir) === undefined) rmSync(join(config.dataDir, 'endpoints.json'), { force: true });
     await brokerCommand('reset', config.kafka.localPort);
-    return [`reset: deleted the store (${store}) and the local broker's log on port ${config.kafka.localPort} (.replog/kafka/data-${config.kafka.localPort})`];
+    const separate = hadStores ? `, the separate stores (${stores})` : '';
+    return [
+      `reset: deleted the store (${store})${separate} and the local broker's log on port ${config.kafka.localPort} (.replog/kafka/data-${config.kafka.localPort})`,
+    ];
   } finally {
     lock.release();
   }

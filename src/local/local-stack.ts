@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FollowerConsumer } from '../adapters/kafka/follower-consumer';
 import { loadConfig } from '../config/config';
 import { ConfigError } from '../core/errors';
@@ -15,6 +14,9 @@ import { brokerCommand, ensureLocalBroker, type LocalBroker } from './kafka-brok
 import { provisionReplication } from './provision';
 import { startRelayTimer, type RelayTimer } from './relay-timer';
 import { buildRoutes } from './routes';
+import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { advertisedStores, checkStoreLayout, embeddedStoreDir, refuseStoreSettings, storeEnv, storeSpecs } from './separate-stores';
+import { LocalStoreFarm, type StoreStatus } from './store-farm';
 import { lockStore, type StoreLock } from './store-lock';
 
 export interface LocalStackOptions {
@@ -30,6 +32,15 @@ export interface LocalStackOptions {
   persistent?: boolean;
   /** Write where this stack's store and broker are to `<data folder>/endpoints.json` (replog dev), for the other commands. */
   advertise?: boolean;
+  /**
+   * Run the control store and each replica's store (main and every configured follower) as
+   * dynalite processes of their own (`replog dev --separate-stores`), with their data under
+   * `<data folder>/stores/<id>` when persistent; DYNAMODB_ENDPOINT and REPLOG_CONTROL_ENDPOINT are
+   * then the control store, REPLOG_REPLICA_ENDPOINTS the replicas' stores.
+   */
+  separateStores?: boolean;
+  /** With separateStores: the first wait before a store that died unasked is started again (doubling to 30 s). */
+  storeRestartDelayMs?: number;
   /** What runs, for messages: "replog dev". */
   command?: string;
   /** Startup and shutdown notices for people: the roster in force and why, what was stopped or left running. */
@@ -45,6 +56,10 @@ export interface LocalStack {
   roster: RosterReport;
   /** The local broker when this stack asked for it (no KAFKA_BROKERS), and whether this stack started it. */
   localBroker: LocalBroker | undefined;
+  /** With separateStores: every store process, as it is now (a restarted store has a new pid). */
+  stores: (() => StoreStatus[]) | undefined;
+  /** With separateStores: how long starting the store processes took. */
+  storesStartMs: number | undefined;
   /** Stops everything this stack started, the broker included when it started it, and says what it left running. */
   stop(): Promise<void>;
 }
@@ -69,16 +84,46 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     undo.length = 0;
   };
 
+  // Until the stack is advertised, a store's change has nobody to tell.
+  let onStoresChanged: (stores: StoreStatus[]) => void = () => undefined;
   try {
     let dynamo: EmbeddedDynamo | undefined;
     let lock: StoreLock | undefined;
-    if (!env.DYNAMODB_ENDPOINT) {
+    let farm: LocalStoreFarm | undefined;
+    let storesStartMs: number | undefined;
+    if (options.separateStores) {
+      refuseStoreSettings(env);
+      const specs = storeSpecs(settings.replicas.ids, options.persistent ? settings.dataDir : undefined);
+      if (options.persistent) {
+        lock = lockStore(settings.dataDir, command);
+        const held = lock;
+        undo.push(async () => held.release());
+        checkStoreLayout(settings.dataDir, true);
+      }
+      const log = namespacedLogger('stores', settings.logLevel, resolveLogFormat(settings.logFormat, process.stderr, settings.metrics.emf));
+      const began = Date.now();
+      const started = await LocalStoreFarm.start(specs, {
+        log,
+        restartDelayMs: options.storeRestartDelayMs ?? 1000,
+        maxRestartDelayMs: 30_000,
+        onChange: (stores) => onStoresChanged(stores),
+      });
+      farm = started;
+      storesStartMs = Date.now() - began;
+      undo.push(async () => void (await started.stop()));
+      const pointed = storeEnv(advertisedStores(started.status()));
+      env.REPLOG_CONTROL_ENDPOINT = pointed.REPLOG_CONTROL_ENDPOINT;
+      env.REPLOG_REPLICA_ENDPOINTS = pointed.REPLOG_REPLICA_ENDPOINTS;
+      env.DYNAMODB_ENDPOINT = pointed.DYNAMODB_ENDPOINT;
+      log.info('store processes started', { ms: storesStartMs, stores: started.status().map((s) => ({ id: s.id, endpoint: s.endpoint, pid: s.pid })) });
+    } else if (!env.DYNAMODB_ENDPOINT) {
       let path: string | undefined;
       if (options.persistent) {
         lock = lockStore(settings.dataDir, command);
         const held = lock;
         undo.push(async () => held.release());
-        path = join(settings.dataDir, 'dynalite');
+        checkStoreLayout(settings.dataDir, false);
+        path = embeddedStoreDir(settings.dataDir);
         mkdirSync(path, { recursive: true });
       }
       const store = await startDynalite(path ? { path } : {});
@@ -86,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       undo.push(() => store.close());
       env.DYNAMODB_ENDPOINT = store.endpoint;
     }
+    const dynamoEndpoint = env.DYNAMODB_ENDPOINT;
     let localBroker: LocalBroker | undefined;
     if (!env.KAFKA_BROKERS) {
       const broker = await ensureLocalBroker(settings.kafka.localPort);
@@ -127,7 +173,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const timer = startRelayTimer(() => runRelay(runtime), config.relay.intervalMs, runtime.log('relay'));
       relay = timer;
       undo.push(() => timer.stop());
-      server = await startHttpBridge(buildRoutes(() => runtime), {
+      const routes = buildRoutes(() => runtime, farm ? { statusExtras: () => ({ localStores: (farm as LocalStoreFarm).status() }) } : {});
+      server = await startHttpBridge(routes, {
         port: config.http.port,
         host: config.http.host,
         maxBodyBytes: config.maxBodyBytes,
@@ -145,6 +192,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
 
     let advertised = false;
+    const advertise = () =>
+      writeEndpointFile(config.dataDir, {
+        pid: process.pid,
+        dynamodb: dynamoEndpoint,
+        kafka: config.kafka.brokers.join(','),
+        url,
+        ...(farm ? { stores: advertisedStores(farm.status()) } : {}),
+      });
     if (options.advertise) {
       const other = readEndpointFile(config.dataDir);
       if (other && other.pid !== process.pid) {
@@ -152,21 +207,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         say(`another replog (pid ${other.pid}) is advertised in ${config.dataDir}; the other commands keep using that one`);
       } else {
         mkdirSync(config.dataDir, { recursive: true });
-        writeEndpointFile(config.dataDir, { pid: process.pid, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers.join(','), url });
+        advertise();
         advertised = true;
       }
     }
+    // A store restarted under a new pid is advertised again, so the file always names the live processes.
+    onStoresChanged = () => {
+      if (!advertised) return;
+      try {
+        advertise();
+      } catch (error) {
+        log.warn('could not rewrite the endpoints file after a store change', { error });
+      }
+    };
     // From here on, stop() owns the shutdown.
     undo.length = 0;
 
     return {
       runtime,
       url,
-      dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+      dynamoEndpoint,
       brokers: config.kafka.brokers,
       followers,
       roster,
       localBroker,
+      stores: farm ? () => (farm as LocalStoreFarm).status() : undefined,
+      storesStartMs,
       async stop() {
         if (server) {
           const s = server;
@@ -181,6 +247,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await Promise.all([...followers.values()].map((f) => f.stop()));
         await runtime.close();
         await dynamo?.close();
+        if (farm) {
+          const down = farm.status().filter((s) => s.state === 'down');
+          const stopped = await farm.stop();
+          if (stopped.length > 0) say(`stopped the store processes this run started: ${stopped.map((s) => `${s.id} (pid ${s.pid})`).join(', ')}`);
+          for (const s of down) say(`store ${s.id} was already down (${s.lastExit ?? 'stopped'}): no process of it was left running`);
+        }
         lock?.release();
         if (localBroker?.startedHere) {
           await brokerCommand('stop', localBroker.port);

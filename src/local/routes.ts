@@ -17,14 +17,32 @@ export interface Route {
   handler: HttpHandler;
 }
 
+export interface LocalRouteOptions {
+  /**
+   * Sections the local runtime adds to the status document (`localStores`: the store processes of
+   * `replog dev --separate-stores`), which the Lambda handler has no part in.
+   */
+  statusExtras?: () => Record<string, unknown>;
+}
+
+/** A 200 status document with the local runtime's own sections beside the handler's. */
+function withStatusExtras(handler: HttpHandler, extras: (() => Record<string, unknown>) | undefined): HttpHandler {
+  if (extras === undefined) return handler;
+  return async (event) => {
+    const result = await handler(event);
+    if (result.statusCode !== 200 || typeof result.body !== 'string') return result;
+    return { ...result, body: JSON.stringify({ ...(JSON.parse(result.body) as Record<string, unknown>), ...extras() }) };
+  };
+}
+
 /** The HTTP API's routes, mirroring serverless.yml's httpApi events one for one. */
-export function buildRoutes(rt: () => Runtime): Route[] {
+export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}): Route[] {
   return [
     { method: 'PUT', path: '/items/{key}', handler: createPutItemHandler(rt) },
     { method: 'DELETE', path: '/items/{key}', handler: createDeleteItemHandler(rt) },
     { method: 'GET', path: '/items/{key}', handler: createGetItemHandler(rt) },
     { method: 'GET', path: '/items', handler: createListItemsHandler(rt) },
-    { method: 'GET', path: '/replication/status', handler: createReplicationStatusHandler(rt) },
+    { method: 'GET', path: '/replication/status', handler: withStatusExtras(createReplicationStatusHandler(rt), options.statusExtras) },
     { method: 'POST', path: '/replication/sync-follower', handler: createSetSyncFollowerHandler(rt) },
     { method: 'POST', path: '/replication/leader', handler: createSetLeaderHandler(rt) },
     { method: 'GET', path: '/healthz', handler: healthz },

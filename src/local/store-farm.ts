@@ -20,15 +20,28 @@ export interface StoreStatus {
   restarts: number;
   /** How the last run ended (exit code or signal), when it ended unasked. */
   lastExit: string | undefined;
+  /** When a store that died unasked is started again (epoch ms); undefined when no restart is pending. */
+  nextRestartAt: number | undefined;
+}
+
+/** A store process this farm stopped, for the shutdown message. */
+export interface StoppedStore {
+  id: string;
+  pid: number;
 }
 
 export interface StoreFarmOptions {
   log: Log;
   /**
-   * A store that dies unasked is started again after this long (0: never). Longer than the
-   * leader-failure detection by default, so a killed leader store is a failover, not a blip.
+   * A store that dies unasked is started again after this long (0: never), doubling with each
+   * death in a row up to `maxRestartDelayMs`. A fault test that wants a killed leader store to be a
+   * failover, not a blip, makes it longer than the leader-failure detection (or kills with `kill`).
    */
   restartDelayMs: number;
+  /** The longest wait before a restart (default: `restartDelayMs`, i.e. no backoff). */
+  maxRestartDelayMs?: number;
+  /** Told after every change of a store's process or state (a death, a restart), e.g. to re-advertise the pids. */
+  onChange?: (stores: StoreStatus[]) => void;
 }
 
 interface Managed {
@@ -38,12 +51,26 @@ interface Managed {
   state: StoreState;
   restarts: number;
   lastExit: string | undefined;
+  /** Deaths in a row without a run of STABLE_RUN_MS in between: the backoff's exponent. */
+  deathsInARow: number;
+  startedAt: number;
+  /** The end of the process's stderr, for the report of a death. */
+  stderrTail: string;
   /** Set while a stop or kill was asked for, so the exit is not treated as a failure. */
   expectedExit: boolean;
   restartTimer: NodeJS.Timeout | undefined;
+  nextRestartAt: number | undefined;
 }
 
 const START_TIMEOUT_MS = 60_000;
+/** A store that ran this long before it died starts the backoff again from the first delay. */
+const STABLE_RUN_MS = 30_000;
+
+/** The wait before the n-th restart in a row (n ≥ 1): `first`, doubling, at most `max`. */
+export function restartBackoff(first: number, max: number, n: number): number {
+  if (first <= 0) return 0;
+  return Math.min(Math.max(first, max), first * 2 ** Math.min(Math.max(n - 1, 0), 30));
+}
 
 /** A free TCP port on loopback, kept by the store for its whole life so clients reconnect after a restart. */
 async function freePort(): Promise<number> {
@@ -88,8 +115,12 @@ export class LocalStoreFarm {
           state: 'down',
           restarts: 0,
           lastExit: undefined,
+          deathsInARow: 0,
+          startedAt: 0,
+          stderrTail: '',
           expectedExit: false,
           restartTimer: undefined,
+          nextRestartAt: undefined,
         });
       }
       await Promise.all(specs.map((s) => farm.start(s.id)));
@@ -112,7 +143,17 @@ export class LocalStoreFarm {
       state: m.state,
       restarts: m.restarts,
       lastExit: m.lastExit,
+      nextRestartAt: m.nextRestartAt,
     }));
+  }
+
+  /** The store's current process id (it changes with each restart), or undefined while it is down. */
+  pid(id: string): number | undefined {
+    return this.managed(id).child?.pid;
+  }
+
+  ids(): string[] {
+    return [...this.stores.keys()];
   }
 
   /** Starts the store (again) on its port; resolves once it answers. */
@@ -120,9 +161,11 @@ export class LocalStoreFarm {
     const m = this.managed(id);
     if (m.restartTimer) clearTimeout(m.restartTimer);
     m.restartTimer = undefined;
+    m.nextRestartAt = undefined;
     if (m.state === 'running' || m.state === 'starting') return;
     m.state = 'starting';
     m.expectedExit = false;
+    m.stderrTail = '';
     const child = spawn(process.execPath, [...entryArgs(), id, String(m.port), ...(m.spec.dataDir ? [m.spec.dataDir] : [])], {
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -141,6 +184,7 @@ export class LocalStoreFarm {
       child.stdout?.on('data', onData);
       child.stderr?.on('data', (chunk: Buffer) => {
         output = `${output}${chunk.toString()}`.slice(-8000);
+        m.stderrTail = `${m.stderrTail}${chunk.toString()}`.slice(-2000);
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
@@ -150,6 +194,8 @@ export class LocalStoreFarm {
     child.once('exit', (code, signal) => this.exited(m, child, code, signal));
     await ready;
     m.state = 'running';
+    m.startedAt = Date.now();
+    this.changed();
   }
 
   /** Sends `signal` to the store's process (SIGKILL: a crash; SIGSTOP: a hang) and waits for it to end when it ends. */
@@ -169,13 +215,17 @@ export class LocalStoreFarm {
     await gone;
   }
 
-  async stop(): Promise<void> {
+  /** Stops every store process this farm runs and says which it stopped (a store that was down is not among them). */
+  async stop(): Promise<StoppedStore[]> {
     this.stopping = true;
+    const stopped: StoppedStore[] = [];
     await Promise.all(
       [...this.stores.values()].map(async (m) => {
         if (m.restartTimer) clearTimeout(m.restartTimer);
+        m.restartTimer = undefined;
+        m.nextRestartAt = undefined;
         const child = m.child;
-        if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+        if (child === undefined || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
         m.expectedExit = true;
         const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
         const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -183,8 +233,11 @@ export class LocalStoreFarm {
         child.kill('SIGTERM');
         await gone;
         clearTimeout(hard);
+        stopped.push({ id: m.spec.id, pid: child.pid });
       }),
     );
+    const order = [...this.stores.keys()];
+    return stopped.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   }
 
   private exited(m: Managed, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
@@ -195,18 +248,46 @@ export class LocalStoreFarm {
     m.lastExit = signal ?? `exit ${code}`;
     const asked = m.expectedExit;
     m.expectedExit = false;
+    const facts = { store: m.spec.id, pid: child.pid, how: m.lastExit, exitCode: code, signal };
     if (asked) {
-      this.options.log.warn('store process stopped on request', { store: m.spec.id, how: m.lastExit });
+      this.options.log.warn('store process stopped on request', facts);
+      this.changed();
       return;
     }
-    const delay = this.options.restartDelayMs;
-    this.options.log.warn('store process died', { store: m.spec.id, how: m.lastExit, restartInMs: delay > 0 ? delay : undefined });
-    if (delay <= 0) return;
-    m.restartTimer = setTimeout(() => {
-      m.restartTimer = undefined;
-      m.restarts += 1;
-      this.start(m.spec.id).catch((error: unknown) => this.options.log.error('store process did not restart', { store: m.spec.id, error }));
-    }, delay);
+    // A run that lasted starts the backoff afresh; a store that keeps dying waits longer each time.
+    m.deathsInARow = m.startedAt > 0 && Date.now() - m.startedAt >= STABLE_RUN_MS ? 1 : m.deathsInARow + 1;
+    const delay = restartBackoff(this.options.restartDelayMs, this.options.maxRestartDelayMs ?? this.options.restartDelayMs, m.deathsInARow);
+    const error = new Error(`store ${m.spec.id} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`} without being asked to stop`);
+    const stderr = m.stderrTail.trim();
+    this.options.log.warn('store process died', {
+      ...facts,
+      error,
+      ...(stderr ? { stderr } : {}),
+      deathsInARow: m.deathsInARow,
+      restartInMs: delay > 0 ? delay : undefined,
+    });
+    if (delay > 0) {
+      m.nextRestartAt = Date.now() + delay;
+      m.restartTimer = setTimeout(() => {
+        m.restartTimer = undefined;
+        m.restarts += 1;
+        this.start(m.spec.id).then(
+          () => this.options.log.info('store process restarted', { store: m.spec.id, pid: m.child?.pid, restarts: m.restarts, endpoint: `http://127.0.0.1:${m.port}` }),
+          // Its exit (if it exited) already scheduled the next attempt, further backed off.
+          (error: unknown) => this.options.log.error('store process did not restart', { store: m.spec.id, error }),
+        );
+      }, delay);
+    }
+    this.changed();
+  }
+
+  private changed(): void {
+    if (this.stopping || this.options.onChange === undefined) return;
+    try {
+      this.options.onChange(this.status());
+    } catch (error) {
+      this.options.log.error('store change listener failed', { error });
+    }
   }
 
   private managed(id: string): Managed {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPutItems } from '../../src/adapters/dynamodb/bulk-follower-writer';
 import { produceEvents } from '../../src/adapters/kafka/bulk-event-producer';
+import { MAIN_REPLICA } from '../../src/config/replica-settings';
 import type { ChangeEvent } from '../../src/core/change-event';
 import type { Runtime } from '../../src/functions/runtime';
 import { runReplogToEnd } from './child-process';
@@ -50,7 +51,7 @@ export async function writeHistory(
 export async function missingAckedWrites(runtime: Runtime, followerId: string, acked: ReadonlyMap<string, Acked>): Promise<string[]> {
   const missing: string[] = [];
   for (const [key, want] of acked) {
-    const out = await runtime.documentClient.send(
+    const out = await runtime.replicaClient(followerId).send(
       new GetCommand({ TableName: runtime.config.tables.follower(followerId), Key: { pk: key }, ConsistentRead: true }),
     );
     const item = out.Item as { version?: number; deleted?: boolean } | undefined;
@@ -110,6 +111,6 @@ export async function seedHistory(runtime: Runtime, options: { writes: number; k
     writeId: e.writeId,
     ...(e.op === 'put' ? { doc: JSON.stringify(e.value) } : {}),
   }));
-  await batchPutItems(runtime.documentClient, runtime.config.tables.leader, items, { concurrency: 8 });
+  await batchPutItems(runtime.replicaClient(MAIN_REPLICA), runtime.config.tables.leader, items, { concurrency: 8 });
   return new Map([...finals].map(([key, e]) => [key, { version: e.version, deleted: e.op === 'delete' }]));
 }

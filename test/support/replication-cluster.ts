@@ -15,8 +15,18 @@ export class ReplicationCluster {
     readonly followerIds: string[],
   ) {}
 
-  static async start(label: string, env: Record<string, string> = {}, followerIds = ['follower-1', 'follower-2', 'follower-3']) {
-    const t = await startTestStack(label, { env: { REPLOG_FOLLOWERS: followerIds.join(','), ...env }, followers: 'none' });
+  /** `separateStores`: the control store and each replica's store as processes of their own (`t.stores` kills and starts them). */
+  static async start(
+    label: string,
+    env: Record<string, string> = {},
+    followerIds = ['follower-1', 'follower-2', 'follower-3'],
+    options: { separateStores?: boolean } = {},
+  ) {
+    const t = await startTestStack(label, {
+      env: { REPLOG_FOLLOWERS: followerIds.join(','), ...env },
+      followers: 'none',
+      separateStores: options.separateStores ?? false,
+    });
     const cluster = new ReplicationCluster(t, followerIds);
     await Promise.all(followerIds.map((id) => cluster.startFollower(id)));
     return cluster;
@@ -60,7 +70,8 @@ export class ReplicationCluster {
   }
 
   async followerItem(id: string, key: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.runtime.documentClient.send(
+    // The follower's own store: with separate stores that is not DYNAMODB_ENDPOINT.
+    const out = await this.runtime.replicaClient(id).send(
       new GetCommand({ TableName: this.runtime.config.tables.follower(id), Key: { pk: key }, ConsistentRead: true }),
     );
     return out.Item;

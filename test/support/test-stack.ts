@@ -1,11 +1,16 @@
+import { loadConfig } from '../../src/config/config';
 import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import { apiClient } from './http-client';
+import { type StoreFarmEnv, startStoreFarmEnv } from './store-farm-env';
 import { isolatedEnv, uniqueNames } from './test-names';
 
 export interface TestStack {
   stack: LocalStack;
+  /** The store DYNAMODB_ENDPOINT names: the embedded one, or with separateStores the control store. */
   dynamo: EmbeddedDynamo;
+  /** With separateStores: the store processes (the control store and one per replica), to kill and start. */
+  stores: StoreFarmEnv | undefined;
   env: NodeJS.ProcessEnv;
   names: ReturnType<typeof uniqueNames>;
   url: string;
@@ -25,16 +30,30 @@ export async function startTestStack(
     http?: boolean;
     /** Names made beforehand (a test that creates its topic itself). */
     names?: ReturnType<typeof uniqueNames>;
+    /** The control store and each replica's store (main and the followers of `env`) as processes of their own. */
+    separateStores?: boolean;
   } = {},
 ): Promise<TestStack> {
   const names = options.names ?? uniqueNames(label);
-  const dynamo = await startDynalite();
-  const env = isolatedEnv(names, dynamo.endpoint, options.env);
-  const stack = await startLocalStack({ env, http: options.http ?? true, followers: options.followers ?? 'all' });
+  let stores: StoreFarmEnv | undefined;
+  let dynamo: EmbeddedDynamo;
+  if (options.separateStores) {
+    const farm = await startStoreFarmEnv(loadConfig(options.env ?? {}).replicas.ids);
+    stores = farm;
+    dynamo = { endpoint: farm.env.DYNAMODB_ENDPOINT, close: async () => void (await farm.stop()) };
+  } else {
+    dynamo = await startDynalite();
+  }
+  const env = isolatedEnv(names, dynamo.endpoint, { ...stores?.env, ...options.env });
+  const stack = await startLocalStack({ env, http: options.http ?? true, followers: options.followers ?? 'all' }).catch(async (error: unknown) => {
+    await dynamo.close();
+    throw error;
+  });
   const url = stack.url ?? '';
   return {
     stack,
     dynamo,
+    stores,
     env,
     names,
     url,

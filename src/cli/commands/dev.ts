@@ -1,11 +1,23 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/config';
+import type { Config } from '../../config/config';
 import { resetLocalData } from '../../local/local-reset';
+import { CONTROL_STORE, refuseStoreSettings, separateStoresDir } from '../../local/separate-stores';
+import type { StoreStatus } from '../../local/store-farm';
 import { startLocalStack } from '../../local/local-stack';
 import { portOption } from '../cli-options';
 import { stopOnSignals } from '../process-lifecycle';
 
 const say = (line: string) => process.stderr.write(`replog: ${line}\n`);
+
+/** One line per store process: what it holds, where it answers, which process serves it. */
+export function storeLines(stores: readonly StoreStatus[], config: Pick<Config, 'tables'>): string[] {
+  const width = Math.max(...stores.map((s) => s.id.length));
+  return stores.map((s) => {
+    const holds = s.id === CONTROL_STORE ? `control store (${config.tables.control})` : `replica ${s.id} (${config.tables.replica(s.id)})`;
+    return `    ${s.id.padEnd(width)}  ${s.endpoint}  pid ${s.pid ?? '-'}  ${holds}`;
+  });
+}
 
 export function registerDev(program: Command): void {
   program
@@ -14,10 +26,17 @@ export function registerDev(program: Command): void {
     .option('-p, --port <port>', 'HTTP port (default: PORT or 3000)', portOption)
     .option('--in-memory', 'keep the embedded store in memory instead of .replog/ (with a fresh topic and consumer groups)', false)
     .option('--reset', 'delete the local data first (the store under .replog/ and the local broker’s log), then start afresh', false)
-    .action(async (opts: { port?: number; inMemory: boolean; reset: boolean }) => {
+    .option(
+      '--separate-stores',
+      'run the control store and each replica’s store (main and every follower) as dynalite processes of their own (default: REPLOG_SEPARATE_STORES)',
+    )
+    .option('--no-separate-stores', 'one embedded store in this process, whatever REPLOG_SEPARATE_STORES says')
+    .action(async (opts: { port?: number; inMemory: boolean; reset: boolean; separateStores?: boolean }) => {
       const env: NodeJS.ProcessEnv = { ...process.env, ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}) };
       // Every setting is checked before anything is deleted or started.
       const config = loadConfig(env);
+      const separate = opts.separateStores ?? config.separateStores;
+      if (separate) refuseStoreSettings(env);
       if (opts.reset) for (const line of await resetLocalData(config, env)) say(line);
       if (opts.inMemory) {
         // The broker keeps its log and group offsets across runs, an in-memory store does not:
@@ -35,16 +54,24 @@ export function registerDev(program: Command): void {
         // `replog replay`, `verify`, `status` and `follower add|remove` find this store and broker through it.
         advertise: true,
         persistent: !opts.inMemory,
+        separateStores: separate,
         say,
       });
       stopOnSignals(() => stack.stop());
       const url = stack.url ?? '';
       const ids = [...stack.followers.keys()];
-      const store = env.DYNAMODB_ENDPOINT
-        ? stack.dynamoEndpoint
-        : opts.inMemory
-          ? `${stack.dynamoEndpoint} (in memory: gone when replog stops)`
-          : `${stack.dynamoEndpoint} (data in ${config.dataDir}/dynalite; replog dev --reset starts afresh)`;
+      const stores = stack.stores?.();
+      const where = (embedded: string) =>
+        opts.inMemory ? '(in memory: gone when replog stops)' : `(data in ${embedded}; replog dev --reset starts afresh)`;
+      let store: string;
+      if (stores) {
+        const took = ((stack.storesStartMs ?? 0) / 1000).toFixed(1);
+        store = `${stores.length} store processes, started in ${took} s ${where(separateStoresDir(config.dataDir))}`;
+      } else if (env.DYNAMODB_ENDPOINT) {
+        store = stack.dynamoEndpoint;
+      } else {
+        store = `${stack.dynamoEndpoint} ${where(`${config.dataDir}/dynalite`)}`;
+      }
       const broker = stack.localBroker
         ? `${stack.brokers.join(',')} (${stack.localBroker.startedHere ? 'started by this run, stopped by Ctrl-C' : 'already running: left running on Ctrl-C'})`
         : stack.brokers.join(',');
@@ -56,6 +83,7 @@ export function registerDev(program: Command): void {
           `  status       ${url}/replication/status`,
           `  dashboard    ${url}/dashboard`,
           `  DynamoDB     ${store}`,
+          ...(stores ? storeLines(stores, stack.runtime.config) : []),
           `  Kafka        ${broker}  topic ${stack.runtime.config.topic}`,
           `  followers    ${stack.roster.inForce}  (${stack.roster.source})`,
           '',

@@ -78,6 +78,20 @@ const statusSchema = z.object({
         .optional(),
     }).passthrough(),
   ),
+  // The store processes of a `replog dev --separate-stores` (the local runtime adds them).
+  localStores: z
+    .array(
+      z.object({
+        id: z.string(),
+        endpoint: z.string(),
+        pid: z.number().optional(),
+        state: z.string(),
+        restarts: z.number(),
+        lastExit: z.string().optional(),
+        nextRestartAt: z.number().optional(),
+      }),
+    )
+    .optional(),
   counters: z.object({
     acks: z.record(z.string(), z.number()),
     syncTimeouts: z.number(),
@@ -98,6 +112,22 @@ function consumerCell(c: StatusDocument['followers'][number]['consumer']): strin
   const restarts = c.restarts > 0 ? ` (${c.restarts} restart${c.restarts === 1 ? '' : 's'})` : '';
   const last = c.lastError ? `, last ${c.lastError.name}: ${c.lastError.message} at ${new Date(c.lastError.at).toISOString()}` : '';
   return `${c.state}${restarts}${last}`;
+}
+
+/** The store processes, one a line, with how a store that died unasked ended and when it comes back. */
+function storeRows(stores: StatusDocument['localStores']): string[] {
+  if (!stores || stores.length === 0) return [];
+  const width = Math.max(...stores.map((st) => st.id.length));
+  return [
+    'stores (separate processes)',
+    ...stores.map((st) => {
+      const restarts = st.restarts > 0 ? `, ${st.restarts} restart${st.restarts === 1 ? '' : 's'}` : '';
+      const last = st.lastExit ? `, last exit ${st.lastExit}` : '';
+      const next = st.nextRestartAt ? `, restarting at ${new Date(st.nextRestartAt).toISOString()}` : '';
+      return `  ${st.id.padEnd(width)}  ${st.endpoint}  pid ${st.pid ?? '-'}  ${st.state}${restarts}${last}${next}`;
+    }),
+    '',
+  ];
 }
 
 /** How many leadership moves `replog status` lists, newest first. */
@@ -181,6 +211,7 @@ export function renderStatus(s: StatusDocument): string {
     line(header),
     ...rows.map(line),
     '',
+    ...storeRows(s.localStores),
     `acks ${Object.entries(c.acks).map(([m, n]) => `${m}=${n}`).join(' ') || '(none yet)'}  sync timeouts ${c.syncTimeouts}  degraded ${c.degradedAcks}  failed ${c.failedAcks}`,
     `ack wait avg ${c.wait.averageMs} ms  p99 ${c.wait.p99Ms} ms`,
   ].join('\n');
