@@ -122,7 +122,7 @@ async function resolveReplica(deps: ReplicaReadDeps, target: ReplicaTarget): Pro
   if (target.kind === 'follower') {
     const ids = await deps.followerIds();
     if (!ids.includes(target.id)) {
-      throw new ValidationError('BAD_QUERY', `replica must be leader, any or a follower id (${ids.join(', ')})`);
+      throw new ValidationError('BAD_QUERY', `replica must be leader, any or a replica id (${ids.join(', ')})`);
     }
     // The lag is informative only: a named follower is read even when the view cannot be had.
     const view = await deps.views().then(

@@ -130,6 +130,11 @@ describe('planned switchover (real processes, a store per replica)', () => {
     const afterFirst = sent;
     await eventually(async () => sent > afterFirst + 200, { timeoutMs: 60_000, what: 'writes against the new leader' });
     expect((await status()).leader).toMatchObject({ replica: 'follower-1', term: 2, state: 'active' });
+    // Every replica can still be read by name: the deposed main as a follower, follower-1 as the leader it now is.
+    for (const replica of ['main', 'follower-1']) {
+      const read = await api()<{ replica: string; version: number }>('GET', `/items/sw-1?replica=${replica}`);
+      expect({ replica, status: read.status, servedBy: read.body.replica }).toEqual({ replica, status: 200, servedBy: replica });
+    }
 
     const back = await api()<{ term: number; pauseMs: number }>('POST', '/replication/leader', { to: 'main', reason: 'test: back' });
     expect(back.status).toBe(200);

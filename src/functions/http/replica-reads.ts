@@ -1,3 +1,4 @@
+import { replicaIds } from '../../core/control-state';
 import { ValidationError } from '../../core/errors';
 import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
 import type { Config } from '../../config/config';
@@ -26,7 +27,8 @@ export function replicaReadDeps(rt: ReadHandlerDeps): ReplicaReadDeps {
       listItems: async (page) => (await rt.currentLeaderStore()).listItems(page),
     },
     follower: (id) => rt.followerTable(id),
-    followerIds: async () => (await rt.roster.current()).followers.map((f) => f.id),
+    // Any replica can be named, the one leading now too (its table is current): ids move between roles.
+    followerIds: async () => replicaIds(await rt.roster.current()),
     views: async () => (await rt.views.current()).followers,
     now: Date.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -37,7 +39,7 @@ export function replicaReadDeps(rt: ReadHandlerDeps): ReplicaReadDeps {
 export function replicaTargetOf(event: HttpEvent): ReplicaTarget {
   const raw = query(event, 'replica');
   if (raw !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(raw)) {
-    throw new ValidationError('BAD_QUERY', 'replica must be leader, any or a follower id');
+    throw new ValidationError('BAD_QUERY', 'replica must be leader, any or a replica id');
   }
   return parseReplicaTarget(raw);
 }

@@ -132,7 +132,7 @@ describe('reading with read-your-writes', () => {
     const { deps } = given();
     await expect(readItem(deps, { key: 'k', target: { kind: 'follower', id: 'f9' }, maxWaitMs: 0 })).rejects.toMatchObject({
       code: 'BAD_QUERY',
-      message: 'replica must be leader, any or a follower id (f1, f2)',
+      message: 'replica must be leader, any or a replica id (f1, f2)',
     });
   });
 });
