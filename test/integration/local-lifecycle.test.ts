@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brokerScript } from '../../src/local/kafka-broker';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
-import { exited } from '../faults/support/replog-cli';
+import { interrupt as interruptProcess } from '../faults/support/replog-cli';
 
 const run = promisify(execFile);
 
@@ -47,13 +47,7 @@ describe('replog dev on one machine', () => {
     const url = /HTTP API\s+(\S+)/.exec(proc.output())?.[1] as string;
     return { proc, url };
   };
-  const interrupt = async (proc: ReplogProcess) => {
-    const ended = exited(proc);
-    proc.child.kill('SIGINT');
-    const how = await ended;
-    running.delete(proc);
-    return how;
-  };
+  const interrupt = (proc: ReplogProcess) => interruptProcess(proc, running);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'replog-dev-'));

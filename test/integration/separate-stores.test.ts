@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { LocalEndpoints } from '../../src/local/endpoint-file';
-import { exited } from '../faults/support/replog-cli';
+import { interrupt as interruptProcess } from '../faults/support/replog-cli';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
 import { startStoreFarmEnv, type StoreFarmEnv } from '../support/store-farm-env';
@@ -55,13 +55,7 @@ describe('separate store processes: each replica and the control store in a dyna
     running.add(proc);
     return proc;
   };
-  const interrupt = async (proc: ReplogProcess) => {
-    const ended = exited(proc);
-    proc.child.kill('SIGINT');
-    const how = await ended;
-    running.delete(proc);
-    return how;
-  };
+  const interrupt = (proc: ReplogProcess) => interruptProcess(proc, running);
 
   afterAll(async () => {
     await Promise.all([...running].map((p) => p.kill('SIGKILL')));

@@ -25,3 +25,12 @@ export function exited(proc: ReplogProcess): Promise<{ code: number | null; sign
   }
   return new Promise((resolve) => proc.child.once('exit', (code, signal) => resolve({ code, signal })));
 }
+
+/** Ctrl-C for a replog process: SIGINT, then how it ended; `running` forgets it. */
+export async function interrupt(proc: ReplogProcess, running?: Set<ReplogProcess>): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  const ended = exited(proc);
+  proc.child.kill('SIGINT');
+  const how = await ended;
+  running?.delete(proc);
+  return how;
+}
