@@ -38,7 +38,7 @@ export interface LeaderTermsDeps {
    * finds a read sent within CONFIRM_WINDOW_MS of its publish already answered (no wait of its
    * own). Unset: reads only when a write needs one.
    */
-  refresh?: { everyMs: number; whileWritesWithinMs: number; schedule: (ms: number, fn: () => void) => void };
+  refresh?: { everyMs: number; whileWritesWithinMs: number; schedule: (ms: number, fn: () => void) => () => void };
 }
 
 interface Read {
@@ -63,6 +63,8 @@ export class LeaderTerms {
   private readonly pollMs: number;
   private lastWriteAt = Number.NEGATIVE_INFINITY;
   private refreshScheduled = false;
+  private cancelRefresh: (() => void) | undefined;
+  private stopped = false;
 
   constructor(private readonly deps: LeaderTermsDeps) {
     this.pollMs = deps.pollMs ?? 25;
@@ -107,16 +109,24 @@ export class LeaderTerms {
   /** Schedules the next background read while writes keep coming (see `refresh`). */
   private keepFresh(): void {
     const refresh = this.deps.refresh;
-    if (refresh === undefined || this.refreshScheduled) return;
+    if (refresh === undefined || this.refreshScheduled || this.stopped) return;
     this.refreshScheduled = true;
-    refresh.schedule(refresh.everyMs, () => {
+    this.cancelRefresh = refresh.schedule(refresh.everyMs, () => {
       this.refreshScheduled = false;
-      if (this.deps.now() - this.lastWriteAt > refresh.whileWritesWithinMs) return;
+      this.cancelRefresh = undefined;
+      if (this.stopped || this.deps.now() - this.lastWriteAt > refresh.whileWritesWithinMs) return;
       this.readSince(this.deps.now()).then(
         () => this.keepFresh(),
         () => this.keepFresh(),
       );
     });
+  }
+
+  /** No more background reads (the process is closing its clients). */
+  stop(): void {
+    this.stopped = true;
+    this.cancelRefresh?.();
+    this.cancelRefresh = undefined;
   }
 
   /** The newest known view, for status and logs. */

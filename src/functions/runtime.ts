@@ -109,10 +109,8 @@ export class Runtime {
 
   /** Who leads and under which term, and whether a published write may be confirmed (core/leader-terms.ts). */
   get leaderTerms(): LeaderTerms {
-    return this.once(
-      'leaderTerms',
-      () =>
-        new LeaderTerms({
+    return this.once('leaderTerms', () => {
+      const terms = new LeaderTerms({
           // A consistent read of the control store; a state not created yet is created by the roster.
           load: async () => (await this.control.load()) ?? (await this.roster.refresh()),
           ttlMs: this.config.replicas.controlTtlMs,
@@ -125,10 +123,17 @@ export class Runtime {
           refresh: {
             everyMs: Math.floor(CONFIRM_WINDOW_MS / 2),
             whileWritesWithinMs: 1000,
-            schedule: (ms, fn) => void setTimeout(fn, ms).unref(),
+            schedule: (ms, fn) => {
+              const timer = setTimeout(fn, ms);
+              timer.unref();
+              return () => clearTimeout(timer);
+            },
           },
-        }),
-    );
+        });
+      // First among the closers: no background read may reach a client being destroyed.
+      this.closers.unshift(async () => terms.stop());
+      return terms;
+    });
   }
 
   /** Where the next write goes: the leading replica's store and publisher, under its term. */

@@ -98,6 +98,7 @@ describe('leader terms (where a write commits and whether it may be confirmed)',
     let now = T0;
     let reads = 0;
     const scheduled: (() => void)[] = [];
+    let cancelled = 0;
     const terms = new LeaderTerms({
       load: async () => {
         reads++;
@@ -109,7 +110,16 @@ describe('leader terms (where a write commits and whether it may be confirmed)',
       sleep: async (ms) => {
         now += ms;
       },
-      refresh: { everyMs: 75, whileWritesWithinMs: 1000, schedule: (_ms, fn) => void scheduled.push(fn) },
+      refresh: {
+        everyMs: 75,
+        whileWritesWithinMs: 1000,
+        schedule: (_ms, fn) => {
+          scheduled.push(fn);
+          return () => {
+            cancelled++;
+          };
+        },
+      },
     });
     await terms.judge({ term: 1, position: { partition: 0, offset: '1' } }, now);
     expect(reads).toBe(1);
@@ -125,6 +135,13 @@ describe('leader terms (where a write commits and whether it may be confirmed)',
     scheduled.shift()?.();
     await new Promise((r) => setImmediate(r));
     expect(reads).toBe(2);
+    // A closing process cancels what is scheduled and schedules nothing more.
+    await terms.judge({ term: 1, position: { partition: 0, offset: '3' } }, now);
+    terms.stop();
+    expect(cancelled).toBe(1);
+    const left = scheduled.length;
+    await terms.judge({ term: 1, position: { partition: 0, offset: '4' } }, now + 500);
+    expect(scheduled.length).toBe(left);
   });
 
   it('knows the terms a replica led, so its own consumer skips what its table wrote first', () => {
