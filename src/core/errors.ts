@@ -119,6 +119,12 @@ export class UnavailableError extends ReplogError {
   }
 }
 
+/**
+ * A publish given up before it was handed to the log, because its publish lease ended first
+ * (core/publish-order.ts): nothing of it was sent, so nothing of it can reach the log later.
+ */
+export class LeaseEndedError extends UnavailableError {}
+
 /** A change event that cannot be decoded or fails its schema: retrying can never fix it. */
 export class PoisonEventError extends ReplogError {
   constructor(message: string, options: ReplogErrorOptions = {}) {

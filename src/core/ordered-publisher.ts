@@ -1,7 +1,7 @@
 import type { ChangeEvent } from './change-event';
-import { UnavailableError } from './errors';
+import { LeaseEndedError } from './errors';
 import { eventFromItem } from './item-event';
-import type { ChangePublisher, CommittedWrite, LeaderStore, Log, PublishLease, RecordOutcome } from './ports';
+import { type ChangePublisher, type CommittedWrite, type LeaderStore, type Log, noStalls, type PublishLease, type RecordOutcome, type StallMeter } from './ports';
 import type { LogPosition } from './positions';
 import { PublishLedger } from './publish-ledger';
 import { coversLease, LEASE_MARGIN_MS, leaseEnd, publishGate, type PublishGate } from './publish-order';
@@ -16,6 +16,8 @@ export interface OrderedPublisherDeps {
   log: Log;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** When this process could not run; a lease that ran out only in such time is taken again (none: never). */
+  stalls?: StallMeter;
   newLeaseId: () => string;
   /** Told when a write had to wait for another process's publish of the key's prior version. */
   onOrderWait?: (waitedMs: number, outcome: 'recorded' | 'lease-ended') => void;
@@ -64,16 +66,37 @@ export class OrderedPublisher {
     this.ledger.release(writeId);
   }
 
-  /** Publishes a just-committed version once its turn has come, and records it off the request path. */
+  /**
+   * Publishes a just-committed version once its turn has come, and records it off the request path.
+   *
+   * A lease that ended before the version was handed to the log, in time this process could not
+   * run (its event loop blocked, the process frozen: the commit's answer or the publisher's turn
+   * arrived while it stood still), is taken again once, by the relay's conditional claim: only if
+   * the item still holds this version under this lease, i.e. no newer version was committed and
+   * no relay took the mark over. Anything else that ends the lease is the log's or the prior
+   * writer's slowness, and the write answers 503 as before.
+   */
   async publishCommitted(write: CommittedWrite): Promise<LogPosition> {
-    const { event, lease, prior } = write;
-    const notAfter = leaseEnd(lease, this.deps.windowMs);
+    const { event, prior } = write;
+    let lease = write.lease;
+    let renewed = false;
     try {
       const gate = publishGate(prior, { now: this.deps.now(), windowMs: this.deps.windowMs, isLocal: (l) => this.ledger.isLocal(l) });
-      await this.awaitTurn(event, gate, notAfter);
-      const position = await this.handToLog(event, lease, notAfter);
-      this.recorder.enqueue({ key: event.key, ...stampOf(event), lease, position });
-      return position;
+      for (;;) {
+        const notAfter = leaseEnd(lease, this.deps.windowMs);
+        try {
+          await this.awaitTurn(event, gate, notAfter);
+          const position = await this.handToLog(event, lease, notAfter);
+          this.recorder.enqueue({ key: event.key, ...stampOf(event), lease, position });
+          return position;
+        } catch (error) {
+          if (renewed || !(error instanceof LeaseEndedError) || !this.ranShortOf(lease, this.deps.windowMs)) throw error;
+          const next = await this.renew(event, lease);
+          if (next === undefined) throw error;
+          lease = next;
+          renewed = true;
+        }
+      }
     } catch (error) {
       this.ledger.release(lease.id);
       throw error;
@@ -94,6 +117,9 @@ export class OrderedPublisher {
         item.outboxAt === undefined ? undefined : { id: item.outboxLease ?? '', at: item.outboxAt };
       if (seen === undefined && options.onlyIfLeased) return { kind: 'not-leased' };
       if (seen !== undefined && seen.at >= options.staleBefore) return { kind: 'fresh' };
+      // Held by a writer in this process that has not had its window of running time yet (this
+      // process stalled): it publishes or gives up by itself, and a claim here would only race it.
+      if (seen !== undefined && this.ledger.isLocal(seen) && this.ranShortOf(seen, this.deps.windowMs + LEASE_MARGIN_MS)) return { kind: 'fresh' };
       const lease: PublishLease = { id: this.deps.newLeaseId(), at: this.deps.now() };
       this.ledger.hold(lease.id);
       try {
@@ -125,6 +151,34 @@ export class OrderedPublisher {
 
   get pendingRecords(): number {
     return this.recorder.size;
+  }
+
+  /** True while the time this process could run since the lease began is shorter than `ms`. */
+  private ranShortOf(lease: PublishLease, ms: number): boolean {
+    const stalls = this.deps.stalls ?? noStalls;
+    return this.deps.now() - lease.at - stalls.stalledSince(lease.at) < ms;
+  }
+
+  /** Takes the version's mark again under a fresh lease, if it is still this version's under `lease`. */
+  private async renew(event: ChangeEvent, lease: PublishLease): Promise<PublishLease | undefined> {
+    const next: PublishLease = { id: this.deps.newLeaseId(), at: this.deps.now() };
+    // Held before the claim is sent: a successor whose commit answers first must find it ours.
+    this.ledger.hold(next.id);
+    let claimed = false;
+    try {
+      claimed = await this.deps.store.claimLease(event.key, stampOf(event), lease, next);
+    } finally {
+      if (!claimed) this.ledger.release(next.id);
+    }
+    if (!claimed) return undefined;
+    this.ledger.release(lease.id);
+    this.deps.log.warn('the publish lease of a committed version ended while this process could not run; took it again', {
+      key: event.key,
+      version: event.version,
+      leaseAt: lease.at,
+      stalledMs: (this.deps.stalls ?? noStalls).stalledSince(lease.at),
+    });
+    return next;
   }
 
   private async handToLog(event: ChangeEvent, lease: PublishLease, notAfter: number): Promise<LogPosition> {
@@ -216,8 +270,8 @@ export class OrderedPublisher {
   }
 }
 
-function leaseEndedError(event: ChangeEvent, activity: string): UnavailableError {
-  return new UnavailableError(
+function leaseEndedError(event: ChangeEvent, activity: string): LeaseEndedError {
+  return new LeaseEndedError(
     `the publish lease of ${event.key}@${event.version} ended while ${activity}`,
     { details: { key: event.key, version: event.version } },
   );

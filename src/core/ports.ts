@@ -200,6 +200,17 @@ export const systemTimers: Timers = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
 
+/**
+ * How much of the time since a moment this process could not run: its event loop was blocked or
+ * the process was frozen (a loaded, starved or paused machine). A deadline that judges a
+ * dependency does not count that time against it (core/stall-meter.ts).
+ */
+export interface StallMeter {
+  stalledSince(since: number): number;
+}
+
+export const noStalls: StallMeter = { stalledSince: () => 0 };
+
 /** Structured logger shape shared by Powertools and the test doubles. */
 export interface Log {
   debug(message: string, extra?: Record<string, unknown>): void;

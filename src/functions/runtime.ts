@@ -24,8 +24,9 @@ import type { ChangeEvent } from '../core/change-event';
 import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
 import { OrderedPublisher } from '../core/ordered-publisher';
-import type { Log } from '../core/ports';
+import type { Log, StallMeter } from '../core/ports';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
+import { startStallMeter } from '../core/stall-meter';
 import { Instrumentation } from '../core/instrumentation';
 import { ReplicationCounters } from '../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
@@ -172,9 +173,18 @@ export class Runtime {
     return this.once(`fences:${id}`, () => new FenceMemory(new DynamoFenceTable(this.controlClient, this.config.tables.control), id));
   }
 
+  /** When this process could not run (a blocked event loop, a frozen process): publish deadlines do not count it (core/stall-meter.ts). */
+  get stalls(): StallMeter {
+    return this.once('stalls', () => {
+      const { meter, stop } = startStallMeter();
+      this.closers.push(async () => stop());
+      return meter;
+    });
+  }
+
   get publisher(): KafkaChangePublisher {
     return this.once('publisher', () => {
-      const p = new KafkaChangePublisher(this.kafka, this.config.topic, this.config.publishTimeoutMs);
+      const p = new KafkaChangePublisher(this.kafka, this.config.topic, this.config.publishTimeoutMs, this.stalls);
       this.closers.push(() => p.disconnect());
       return p;
     });
@@ -248,6 +258,7 @@ export class Runtime {
         log: this.log('publish'),
         now: Date.now,
         sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        stalls: this.stalls,
         newLeaseId: () => `claim-${randomUUID()}`,
         onOrderWait: (waitedMs, outcome) => this.instrumentation.emit({ type: 'publish.order-wait', waitedMs, outcome }),
       });

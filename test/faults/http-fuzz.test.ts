@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -9,6 +11,11 @@ import { compareReplica, scanTable } from './support/replica-tables';
 const RUNS = Number(process.env.REPLOG_FUZZ_RUNS ?? 2000);
 const SEED = Number(process.env.REPLOG_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 8;
+/**
+ * Freezes this process (SIGSTOP, then SIGCONT from a helper) for this long once, a third of the way
+ * in, as a paused or starved machine does: requests in flight must still answer without a 5xx.
+ */
+const FREEZE_MS = Number(process.env.REPLOG_FUZZ_FREEZE_MS ?? 0);
 const FOLLOWERS = ['follower-1', 'follower-2'];
 const ERROR_CODES = new Set([
   'NOT_LEADER',
@@ -301,15 +308,22 @@ describe('fault: HTTP fuzzing', () => {
     const requests = fc.sample(requestArb, { numRuns: RUNS, seed: SEED });
     const violations: string[] = [];
     const byStatus: Record<string, number> = {};
-    const slowest: { ms: number; what: string }[] = [];
+    const slowest: { ms: number; atMs: number; what: string }[] = [];
+    // A stall of this whole process (a blocked event loop, a frozen or starved machine) shows here.
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
+    const fuzzStarted = Date.now();
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {
+        if (FREEZE_MS > 0 && next === Math.floor(requests.length / 3)) {
+          spawn('sh', ['-c', `sleep 0.2; kill -STOP ${process.pid}; sleep ${FREEZE_MS / 1000}; kill -CONT ${process.pid}`], { detached: true, stdio: 'ignore' }).unref();
+        }
         const req = requests[next++] as FuzzRequest;
         const started = Date.now();
         try {
           const answer = await send(t.url, req);
-          slowest.push({ ms: Date.now() - started, what: `${req.method} ${req.path.slice(0, 60)} → ${answer.status}` });
+          slowest.push({ ms: Date.now() - started, atMs: started - fuzzStarted, what: `${req.method} ${req.path.slice(0, 60)} → ${answer.status}` });
           byStatus[answer.status] = (byStatus[answer.status] ?? 0) + 1;
           const problem = violation(req, answer);
           if (problem) violations.push(`${req.method} ${req.path.slice(0, 120)} → ${problem}`);
@@ -319,6 +333,7 @@ describe('fault: HTTP fuzzing', () => {
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    loop.disable();
 
     const rawProblems: string[] = [];
     for (const raw of rawRequests) {
@@ -350,6 +365,8 @@ describe('fault: HTTP fuzzing', () => {
       leaderKeysWritten: leader.size,
       followerMismatches: mismatches.length,
       slowestMs: slowest.sort((a, b) => b.ms - a.ms)[0]?.ms ?? 0,
+      loopStallMaxMs: Math.round(loop.max / 1e6),
+      frozeMs: FREEZE_MS,
     });
     process.stdout.write(`slowest: ${JSON.stringify(slowest.slice(0, 8))}\n`);
     expect(violations.slice(0, 10)).toEqual([]);

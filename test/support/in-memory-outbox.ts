@@ -1,5 +1,5 @@
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../src/core/change-event';
-import { NotFoundError, NotLeaderError, PreconditionFailedError } from '../../src/core/errors';
+import { LeaseEndedError, NotFoundError, NotLeaderError, PreconditionFailedError } from '../../src/core/errors';
 import type { JsonValue } from '../../src/core/item-value';
 import type {
   ChangePublisher,
@@ -157,9 +157,14 @@ export class InMemoryLog implements ChangePublisher {
   failFrom: number | undefined;
   /** Delays a publish's answer (the record is already in the log). */
   answerDelay: ((event: ChangeEvent) => Promise<void>) | undefined;
+  /** When set, refuses an event whose lease has ended by this clock, as the Kafka publisher does. */
+  leaseClock: (() => number) | undefined;
 
-  async publish(event: ChangeEvent, _options?: PublishOptions): Promise<LogPosition> {
+  async publish(event: ChangeEvent, options?: PublishOptions): Promise<LogPosition> {
     if (this.failFrom !== undefined && this.records.length >= this.failFrom) throw new Error('broker unavailable');
+    if (this.leaseClock !== undefined && options?.notAfter !== undefined && this.leaseClock() >= options.notAfter) {
+      throw new LeaseEndedError(`the publish lease of ${event.key}@${event.version} ended before the log took it`);
+    }
     this.records.push(event);
     const position = { partition: 0, offset: String(this.records.length - 1) };
     await this.answerDelay?.(event);

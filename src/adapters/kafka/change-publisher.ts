@@ -1,7 +1,7 @@
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type ChangeEvent, encodeChangeEvent } from '../../core/change-event';
-import { UnavailableError } from '../../core/errors';
-import type { ChangePublisher, PublishOptions } from '../../core/ports';
+import { LeaseEndedError, UnavailableError } from '../../core/errors';
+import { type ChangePublisher, noStalls, type PublishOptions, type StallMeter } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { compareVersions, isNewer, stampOf, type VersionStamp } from '../../core/versions';
 import { translateKafkaError } from './kafka-errors';
@@ -12,6 +12,8 @@ interface Pending {
   reject: (error: unknown) => void;
   /** Epoch ms after which the event must not be handed to Kafka: its publish lease has ended. */
   notAfter: number;
+  /** `queued` until it goes into a produce request (`handed`), `done` once its caller has its answer. */
+  state: 'queued' | 'handed' | 'done';
 }
 
 /** Upper bound on events coalesced into one produce request. */
@@ -25,7 +27,11 @@ const SENT_KEYS = 10_000;
  * events queue and go out together in the next request, so N concurrent writers cost one round
  * trip instead of N serialized ones (the idempotent producer allows one request in flight).
  * Partitions are assigned here with kafkajs's own default (murmur2) partitioner so each event's
- * offset is known from its partition's base offset. Every publish is bounded by a deadline.
+ * offset is known from its partition's base offset. Every publish is bounded by a deadline:
+ * an event still queued when its lease ends is never sent ({@link LeaseEndedError}); one already
+ * sent is waited for as long as the lease had left when it was published, counting only the time
+ * this process could run (core/stall-meter.ts), so an answer that arrived while the process was
+ * stalled is taken instead of being judged late.
  */
 export class KafkaChangePublisher implements ChangePublisher {
   private readonly producer: Producer;
@@ -40,6 +46,7 @@ export class KafkaChangePublisher implements ChangePublisher {
     private readonly kafka: Kafka,
     private readonly topic: string,
     private readonly timeoutMs: number,
+    private readonly stalls: StallMeter = noStalls,
   ) {
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.producer.on(this.producer.events.DISCONNECT, () => {
@@ -55,14 +62,16 @@ export class KafkaChangePublisher implements ChangePublisher {
     if (held !== undefined && !isNewer(event, held.stamp)) {
       // A newer version of the key is already on its way: it carries this one's effect, and
       // sending this one after it would put an older state behind a newer one in the log.
-      return withDeadline(held.position, notAfter - Date.now(), what, lateMessage);
+      return this.answer(held.position, undefined, notAfter, lateMessage);
     }
+    let pending: Pending | undefined;
     const published = new Promise<LogPosition>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject, notAfter });
+      pending = { event, resolve, reject, notAfter, state: 'queued' };
     });
+    this.queue.push(pending as Pending);
     this.remember(event, published);
     void this.pump();
-    return withDeadline(published, notAfter - Date.now(), what, lateMessage);
+    return this.answer(published, pending, notAfter, lateMessage);
   }
 
   async disconnect(): Promise<void> {
@@ -82,18 +91,7 @@ export class KafkaChangePublisher implements ChangePublisher {
     if (this.sending) return;
     this.sending = true;
     try {
-      while (this.queue.length > 0) {
-        // An event whose publish lease ended is never handed to Kafka: its caller got its 503, a
-        // later version of the key may already be in the log (core/publish-order.ts), and the
-        // relay republishes the current state. Fresh writes also stop queueing behind it.
-        const now = Date.now();
-        const batch: Pending[] = [];
-        for (const p of this.queue.splice(0, MAX_COALESCED)) {
-          if (p.notAfter > now) batch.push(p);
-          else p.reject(new UnavailableError(`the publish lease of ${p.event.key}@${p.event.version} ended before the log took it`));
-        }
-        if (batch.length > 0) await this.sendBatch(batch);
-      }
+      while (this.queue.length > 0) await this.sendBatch(this.queue.splice(0, MAX_COALESCED));
     } finally {
       this.sending = false;
     }
@@ -120,10 +118,23 @@ export class KafkaChangePublisher implements ChangePublisher {
     return this.connecting;
   }
 
-  private async sendBatch(batch: Pending[]): Promise<void> {
-    orderVersionsPerKey(batch);
+  private async sendBatch(queued: Pending[]): Promise<void> {
+    const batch: Pending[] = [];
     try {
       const partitions = await this.partitionCount();
+      // The last moment before the events are handed to Kafka. One whose publish lease has ended
+      // is never sent: its caller got its 503, a later version of the key may already be in the
+      // log (core/publish-order.ts), and the relay republishes the current state.
+      const now = Date.now();
+      for (const p of queued) {
+        if (p.state !== 'queued') continue;
+        if (p.notAfter > now) {
+          p.state = 'handed';
+          batch.push(p);
+        } else this.giveUp(p);
+      }
+      if (batch.length === 0) return;
+      orderVersionsPerKey(batch);
       const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
         partitionId,
         leader: 0,
@@ -159,7 +170,61 @@ export class KafkaChangePublisher implements ChangePublisher {
     } catch (error) {
       const failure = translateKafkaError(error, 'produce');
       for (const pending of batch) pending.reject(failure);
+      // Not handed yet (the connect failed): the same answer, nothing of them was sent.
+      for (const pending of queued) {
+        if (pending.state !== 'queued') continue;
+        pending.state = 'done';
+        pending.reject(failure);
+      }
     }
+  }
+
+  /** An event whose lease ended before it was handed to Kafka: it leaves the queue and is never sent. */
+  private giveUp(p: Pending): void {
+    p.state = 'done';
+    this.queue = this.queue.filter((q) => q !== p);
+    p.reject(new LeaseEndedError(`the publish lease of ${p.event.key}@${p.event.version} ended before the log took it`));
+  }
+
+  /**
+   * The caller's answer: the position once the log has the event, or a 503. An event still
+   * queued when its lease ends is given up at that moment (it may never be sent). One that was
+   * sent is waited for as long as the lease had left at `publish`, in the time this process could
+   * run: a stall (a blocked event loop, a frozen process) does not count, and before a deadline
+   * fails there is one turn of I/O, since after a stall Node runs due timers before it reads the
+   * answers that arrived meanwhile.
+   */
+  private answer(published: Promise<LogPosition>, pending: Pending | undefined, notAfter: number, lateMessage: string): Promise<LogPosition> {
+    const started = Date.now();
+    const budget = notAfter - started;
+    return new Promise<LogPosition>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (f: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        f();
+      };
+      published.then(
+        (position) => settle(() => resolve(position)),
+        (error: unknown) => settle(() => reject(error)),
+      );
+      const check = () => {
+        if (settled) return;
+        if (pending?.state === 'queued') {
+          this.giveUp(pending);
+          return;
+        }
+        const left = budget - (Date.now() - started - this.stalls.stalledSince(started));
+        if (left > 0) {
+          timer = setTimeout(check, left);
+          return;
+        }
+        setImmediate(() => settle(() => reject(new UnavailableError(lateMessage))));
+      };
+      timer = setTimeout(check, Math.max(0, budget));
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { planMappingChanges } from '../../core/mapping-reconcile';
 import type { Log } from '../../core/ports';
 import { FollowerConsumer } from '../kafka/follower-consumer';
 import { createKafka, type KafkaConnection } from '../kafka/kafka-client';
+import { translateKafkaError } from '../kafka/kafka-errors';
 import type { LambdaKafkaEventShape } from '../kafka/lambda-kafka-event';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { type AwsConnection, createCloudFormationClient, createLambdaClient } from './aws-clients';
@@ -113,10 +114,8 @@ export class KafkaMappingRunner {
       throw new ConfigError(`event source mapping ${m.logicalId} reads MSK cluster ${m.source.kind === 'msk' ? m.source.clusterArn : ''}: give its bootstrap servers with --brokers`);
     }
     const kafka = this.options.kafkaFor(servers);
-    const timestampType = await topicTimestampType(kafka, m.topic);
-    if (m.startingPosition === 'AT_TIMESTAMP' && m.startingPositionTimestamp !== undefined) {
-      await startGroupAtTimestamp(kafka, m.groupId, m.topic, m.startingPositionTimestamp * 1000);
-    }
+    const timestampType = await untilAnswered(`describeConfigs of ${m.topic}`, () => topicTimestampType(kafka, m.topic));
+    await untilAnswered(`setting the starting offsets of group ${m.groupId}`, () => fixStartingOffsets(kafka, m));
     const log = this.options.log;
     const consumer = new FollowerConsumer(kafka, {
       groupId: m.groupId,
@@ -191,20 +190,66 @@ async function topicTimestampType(kafka: Kafka, topic: string): Promise<LambdaKa
 }
 
 /**
- * AT_TIMESTAMP: a partition the group has no committed offset for starts at the first record at or
- * after the timestamp. Committed before the consumer joins, so the group is still empty.
+ * Where a group starts on the partitions it has no committed offset for, fixed (committed) before
+ * its consumer joins: AT_TIMESTAMP at the first record at or after the timestamp, LATEST at the
+ * end of each partition as it is now. So once `start` has resolved, every record produced later
+ * is delivered, as Lambda delivers every record produced after a LATEST mapping started polling;
+ * kafkajs alone resolves LATEST only at the consumer's first fetch, some time after the join, and a
+ * record produced in between is skipped. TRIM_HORIZON needs nothing fixed: the oldest record is
+ * the oldest whenever the consumer asks. A group with committed offsets resumes from them.
  */
-async function startGroupAtTimestamp(kafka: Kafka, groupId: string, topic: string, timestampMs: number): Promise<void> {
+async function fixStartingOffsets(kafka: Kafka, m: KafkaMapping): Promise<void> {
+  const at = m.startingPosition === 'AT_TIMESTAMP' ? m.startingPositionTimestamp : undefined;
+  // An AT_TIMESTAMP mapping without its timestamp is refused when the mapping is read (kafka-mappings.ts).
+  if (m.startingPosition === 'TRIM_HORIZON' || (m.startingPosition === 'AT_TIMESTAMP' && at === undefined)) return;
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const unset = new Set((committed?.partitions ?? []).filter((p) => p.offset === '-1').map((p) => p.partition));
+    const [committed] = await admin.fetchOffsets({ groupId: m.groupId, topics: [m.topic] });
+    const partitions = committed?.partitions ?? [];
+    // A topic created a moment ago may not be in the metadata yet: no partitions is not "nothing to do".
+    if (partitions.length === 0) throw new StartNotReadyError(`no partitions of ${m.topic} are known yet`);
+    const unset = new Set(partitions.filter((p) => p.offset === '-1').map((p) => p.partition));
     if (unset.size === 0) return;
-    const atTime = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
-    await admin.setOffsets({ groupId, topic, partitions: atTime.filter((p) => unset.has(p.partition)).map((p) => ({ partition: p.partition, offset: p.offset })) });
+    const starts =
+      at !== undefined
+        ? await admin.fetchTopicOffsetsByTimestamp(m.topic, at * 1000)
+        : (await admin.fetchTopicOffsets(m.topic)).map((p) => ({ partition: p.partition, offset: p.high }));
+    await admin.setOffsets({
+      groupId: m.groupId,
+      topic: m.topic,
+      partitions: starts.filter((p) => unset.has(p.partition)).map(({ partition, offset }) => ({ partition, offset })),
+    });
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** The start of a poller met a broker that is not ready yet for this group or topic; asking again will do. */
+class StartNotReadyError extends Error {
+  readonly retriable = true;
+}
+
+/** How long a poller's start keeps asking a broker that answers "not yet" (a coordinator still loading, a topic just created). */
+const START_RETRY_MS = 30_000;
+
+/**
+ * Runs a start step again while the broker answers with a retriable error. kafkajs's admin
+ * `fetchOffsets` and `setOffsets` do not retry by themselves: right after a broker start, or the
+ * first group operation on it, the group coordinator answers NOT_COORDINATOR or
+ * COORDINATOR_LOAD_IN_PROGRESS for a moment, and a topic created a moment ago can be
+ * UNKNOWN_TOPIC_OR_PARTITION. Anything not retriable (a group with live members) fails at once.
+ */
+async function untilAnswered<T>(operation: string, step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + START_RETRY_MS;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await step();
+    } catch (error) {
+      const retriable = (error as { retriable?: unknown }).retriable === true;
+      if (!retriable || Date.now() + delay > deadline) throw translateKafkaError(error, operation);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 

@@ -194,4 +194,104 @@ describe('ordered publishing (per-key order in the log)', () => {
     expect(await p.ordered.republishCurrent('k', { staleBefore: T0 - 6000 })).toEqual({ kind: 'fresh' });
     expect(log.records).toEqual([]);
   });
+  describe('a lease that ran out while this process could not run', () => {
+    /** A stall meter over the test clock: the process stood still over each [from, to]. */
+    const stallsOver = (clock: { now: number }, stalls: { from: number; to: number }[]) => ({
+      stalledSince: (since: number) => stalls.reduce((n, s) => n + Math.max(0, Math.min(s.to, clock.now) - Math.max(s.from, since)), 0),
+    });
+
+    /** One write whose commit answer arrives `stallMs` later, the whole time (or none of it) a stall of this process. */
+    async function writeThroughAStall(stallMs: number, options: { stalled: boolean; meanwhile?: (leader: InMemoryLeaderTable) => void }) {
+      const leader = new InMemoryLeaderTable();
+      const log = new InMemoryLog();
+      const clock = { now: T0 };
+      const stalls: { from: number; to: number }[] = [];
+      log.leaseClock = () => clock.now;
+      const me = process_(leader, log, clock, { stalls: stallsOver(clock, stalls) });
+      leader.answerDelay = async () => {
+        if (options.stalled) stalls.push({ from: clock.now, to: clock.now + stallMs });
+        clock.now += stallMs;
+        options.meanwhile?.(leader);
+      };
+      const outcome = await me.write('mine', 1).catch((e: unknown) => e);
+      await me.ordered.drain();
+      return { leader, log, outcome };
+    }
+
+    it('given the commit answered after a stall longer than the lease, takes the lease again and publishes', async () => {
+      const { leader, log, outcome } = await writeThroughAStall(WINDOW_MS + 4000, { stalled: true });
+
+      expect(outcome).toMatchObject({ key: 'k', version: 1, position: { partition: 0, offset: '0' } });
+      expect(log.versionsOf('k')).toEqual([1]);
+      // Published under the renewed lease, and recorded: the mark is gone.
+      expect(leader.items.get('k')?.outboxAt).toBeUndefined();
+      expect(leader.items.get('k')?.pub).toMatchObject({ version: 1, lease: 'claim-1' });
+    });
+
+    it('given the same delay while the process ran (the store was slow), answers 503 and leaves the mark to the relay', async () => {
+      const { leader, log, outcome } = await writeThroughAStall(WINDOW_MS + 4000, { stalled: false });
+
+      expect(outcome).toBeInstanceOf(UnpublishedWriteError);
+      expect(log.records).toEqual([]);
+      expect(leader.items.get('k')).toMatchObject({ version: 1, outboxLease: 'mine' });
+    });
+
+    it('given a newer version committed during the stall, does not take the lease again', async () => {
+      const { leader, log, outcome } = await writeThroughAStall(WINDOW_MS + 4000, {
+        stalled: true,
+        meanwhile: (l) => l.commitUnpublished('k', 'newer', T0 + 1000),
+      });
+
+      expect(outcome).toBeInstanceOf(UnpublishedWriteError);
+      expect(log.records).toEqual([]);
+      expect(leader.items.get('k')).toMatchObject({ version: 2, outboxLease: 'w-k-2' });
+    });
+
+    it('given a relay took the mark over during the stall, leaves the publish to it', async () => {
+      const { leader, log, outcome } = await writeThroughAStall(WINDOW_MS + 4000, {
+        stalled: true,
+        meanwhile: (l) => {
+          const item = l.items.get('k');
+          if (item) l.items.set('k', { ...item, outboxLease: 'relay', outboxAt: T0 + 7000 });
+        },
+      });
+
+      expect(outcome).toBeInstanceOf(UnpublishedWriteError);
+      expect(log.records).toEqual([]);
+      expect(leader.items.get('k')).toMatchObject({ outboxLease: 'relay' });
+    });
+
+    it('given a relay run in this process while its writer stalled, leaves the mark to that writer until it has had its window', async () => {
+      const leader = new InMemoryLeaderTable();
+      const log = new InMemoryLog();
+      const clock = { now: T0 };
+      const stalls: { from: number; to: number }[] = [];
+      const me = process_(leader, log, clock, { stalls: stallsOver(clock, stalls) });
+      const commitAnswered = deferred();
+      leader.answerDelay = () => commitAnswered.promise;
+      const write = me.write('mine', 1);
+      await flush();
+      stalls.push({ from: T0, to: T0 + 9000 });
+      clock.now = T0 + 9000;
+
+      // The mark is older than the relay's grace, but its holder is here and has not run out of time.
+      expect(await me.ordered.republishCurrent('k', { staleBefore: clock.now - WINDOW_MS - LEASE_MARGIN_MS, onlyIfLeased: true })).toEqual({ kind: 'fresh' });
+      commitAnswered.resolve();
+      await expect(write).resolves.toMatchObject({ version: 1 });
+      expect(log.versionsOf('k')).toEqual([1]);
+    });
+
+    it('given a writer in this process that ran its whole window and still holds the mark, the relay takes it over', async () => {
+      const leader = new InMemoryLeaderTable();
+      const log = new InMemoryLog();
+      const clock = { now: T0 };
+      const me = process_(leader, log, clock, { stalls: stallsOver(clock, []) });
+      leader.answerDelay = () => new Promise(() => undefined);
+      void me.write('mine', 1);
+      await flush();
+      clock.now = T0 + WINDOW_MS + LEASE_MARGIN_MS + 1;
+
+      expect(await me.ordered.republishCurrent('k', { staleBefore: clock.now - WINDOW_MS - LEASE_MARGIN_MS, onlyIfLeased: true })).toMatchObject({ kind: 'republished', version: 1 });
+    });
+  });
 });
