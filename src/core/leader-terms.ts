@@ -86,6 +86,17 @@ export class LeaderTerms {
   }
 
   /**
+   * The replica `replica=leader` reads go to: the one writes commit to now (same view, same TTL),
+   * without waiting out a move: while leadership moves the old leader still holds every commit.
+   */
+  async leaderForReads(): Promise<string> {
+    const cached = this.commitView;
+    const read = cached !== undefined && this.deps.now() - cached.sentAt < this.deps.ttlMs ? cached : await this.readSince(this.deps.now());
+    this.commitView = read;
+    return read.view.leadership.replica;
+  }
+
+  /**
    * Whether a write committed under `write.term` and published (ended at `publishedAt`) may be
    * confirmed. `wait` verdicts are read again until the write's wait runs out.
    */

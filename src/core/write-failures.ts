@@ -1,6 +1,7 @@
 import type { ChangeEvent } from './change-event';
 import { isProgrammingError, isRetriable, ReplogError } from './errors';
 import type { LogPosition } from './positions';
+import { termOf } from './versions';
 
 /**
  * How a write failed, as the client must learn it: was it committed on the leader (true, false, or
@@ -84,12 +85,14 @@ export class UncommittedWriteError extends WriteFailureError {
 }
 
 /**
- * 409 NOT_LEADER: committed by a writer whose term had ended (a paused process, a stale
- * container), published after the next term's fence, so every follower refuses it. The commit is
- * undone on the deposed leader's store where it can be (`reverted`); it is never confirmed.
+ * NOT_LEADER: committed by a writer whose term had ended (a paused process, a stale container),
+ * published after the next term's fence, so every follower refuses it; never confirmed. 409 once
+ * the commit is undone on the deposed leader's store (nothing kept); 503 when the undo failed,
+ * because the version then stays on that store (refused everywhere else) and a 4xx must mean
+ * nothing was written.
  */
 export class DeposedWriteError extends WriteFailureError {
-  readonly committedOnLeader = false;
+  readonly committedOnLeader: boolean;
 
   constructor(
     event: ChangeEvent,
@@ -100,11 +103,12 @@ export class DeposedWriteError extends WriteFailureError {
   ) {
     super(
       'NOT_LEADER',
-      409,
-      `this writer's term ${event.term ?? 1} has ended (${leader} leads term ${term}): version ${event.version} of ${JSON.stringify(event.key)} is not confirmed, ` +
-        `followers refuse it${reverted ? ' and it was undone' : ''}; send the write again`,
-      { cause, retriable: true, details: { key: event.key, leader, term, committedOnLeader: false, reverted, fenced: true } },
+      reverted ? 409 : 503,
+      `this writer's term ${termOf(event)} has ended (${leader} leads term ${term}): version ${event.version} of ${JSON.stringify(event.key)} is not confirmed, ` +
+        `followers refuse it${reverted ? ' and it was undone' : ', and it stays on the deposed leader\'s store'}; send the write again`,
+      { cause, retriable: true, details: { key: event.key, version: event.version, leader, term, committedOnLeader: !reverted, reverted, fenced: true } },
     );
+    this.committedOnLeader = !reverted;
   }
 }
 

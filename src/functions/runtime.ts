@@ -143,8 +143,8 @@ export class Runtime {
     return { ...leader, store: this.leaderStore(leader.replica), publisher: this.orderedFor(leader.replica) };
   };
 
-  /** The table of the replica that leads now (reads with replica=leader, verify, rebuilds). */
-  readonly currentLeaderStore = async (): Promise<DynamoLeaderTable> => this.leaderStore((await this.roster.current()).leadership.replica);
+  /** The table of the replica that leads now, for replica=leader reads (the view writes commit by). */
+  readonly currentLeaderStore = async (): Promise<DynamoLeaderTable> => this.leaderStore(await this.leaderTerms.leaderForReads());
 
   get kafka() {
     return this.once('kafka', () => createKafka(this.config.kafka, this.log('kafkajs')));

@@ -51,4 +51,19 @@ describe('undoing a deposed writer’s commits on its old store', () => {
     expect(failure).toMatchObject({ status: 409, code: 'NOT_LEADER', retriable: true, details: { leader: 'follower-1', term: 2, reverted: true, committedOnLeader: false } });
     expect(store.items.has('z')).toBe(false);
   });
+
+  it('given an undo that fails, answers 503 NOT_LEADER saying the version stays on the deposed store: a 4xx would claim nothing was written', async () => {
+    const store = new InMemoryLeaderTable();
+    const failing = { commit: store.commit.bind(store), revert: async () => false };
+    const deps = {
+      leader: async () => ({ replica: 'main', term: 1, store: failing, publisher: { hold: () => undefined, release: () => undefined, publishCommitted: async () => ({ partition: 0, offset: '12' }) } }),
+      terms: { judge: async () => ({ kind: 'not-leader' as const, leader: 'follower-1', term: 2 }) },
+      deposed: new DeposedWrites(),
+      acknowledger: { acknowledge: async () => Promise.reject(new Error('never asked')) },
+      clock: { now: () => 1000 },
+    };
+    const failure = await writeItem(deps, { key: 'z', op: 'put', value: 1, ack: { kind: 'async' }, writeId: 'w-z' }).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ status: 503, code: 'NOT_LEADER', committedOnLeader: true, details: { reverted: false, committedOnLeader: true, leader: 'follower-1' } });
+  });
 });
+

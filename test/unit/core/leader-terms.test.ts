@@ -144,6 +144,19 @@ describe('leader terms (where a write commits and whether it may be confirmed)',
     expect(scheduled.length).toBe(left);
   });
 
+  it('sends leader reads where writes commit, learning of a move within the TTL, and never waits for one', async () => {
+    const h = harness(base());
+    expect(await h.terms.leaderForReads()).toBe('main');
+    h.set(begun(base()));
+    h.advance(300);
+    // Leadership is moving: reads go on at the old leader, which holds every commit.
+    expect(await h.terms.leaderForReads()).toBe('main');
+    h.set(withLeaderMoved(withFenceRecorded(begun(base()), 2, { '0': '1' }, T0), 2, T0));
+    expect(await h.terms.leaderForReads()).toBe('main');
+    h.advance(300);
+    expect(await h.terms.leaderForReads()).toBe('follower-1');
+  });
+
   it('knows the terms a replica led, so its own consumer skips what its table wrote first', () => {
     const moved = withLeaderMoved(withFenceRecorded(begun(base()), 2, { '0': '1' }, T0), 2, T0);
     expect([...termsLedBy('main', moved.terms)]).toEqual([1]);
