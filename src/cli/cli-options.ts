@@ -70,3 +70,9 @@ export function durationOption(raw: string): number {
   if (ms === undefined) throw new InvalidArgumentError('a duration such as 500ms, 30s, 5m or 1h');
   return ms;
 }
+
+/** Brokers of a local Kafka: 1 to 9 (scripts/kafka/broker.sh's KAFKA_NODES). */
+export function brokerCountOption(raw: string): number {
+  if (!/^[1-9]$/.test(raw)) throw new InvalidArgumentError('a number of brokers from 1 to 9');
+  return Number(raw);
+}

@@ -40,6 +40,12 @@ const envSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   KAFKA_PORT: intFrom(9092, 1, 65535),
+  // Brokers of the local Kafka that `replog dev` starts when KAFKA_BROKERS is unset (replog dev
+  // --brokers): 1 is a single JVM; more is a cluster with three controllers (scripts/kafka/broker.sh).
+  REPLOG_LOCAL_BROKERS: intFrom(1, 1, 9),
+  // Accept replication/dead-letter topics where an acknowledged write can live on one broker only
+  // (replication factor or min.insync.replicas below 2 on a multi-broker cluster): warn instead of refusing.
+  REPLOG_ALLOW_SINGLE_COPY: boolFrom(false),
   REPLOG_TOPIC: z
     .string()
     .regex(/^[A-Za-z0-9._-]{1,200}$/, 'a Kafka topic name: letters, digits, . _ -')
@@ -143,7 +149,12 @@ export interface Config {
     clientId: string;
     ssl: boolean;
     sasl: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string } | undefined;
+    /** The local broker's base port (a local cluster derives every node's port from it). */
     localPort: number;
+    /** Brokers of the local Kafka `replog dev` starts (REPLOG_LOCAL_BROKERS). */
+    localBrokers: number;
+    /** REPLOG_ALLOW_SINGLE_COPY: a single-copy topic on a multi-broker cluster is warned about, not refused. */
+    allowSingleCopy: boolean;
   };
   topic: string;
   deadLetterTopic: string;
@@ -264,6 +275,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ssl: e.KAFKA_SSL,
       sasl,
       localPort: e.KAFKA_PORT,
+      localBrokers: e.REPLOG_LOCAL_BROKERS,
+      allowSingleCopy: e.REPLOG_ALLOW_SINGLE_COPY,
     },
     topic: e.REPLOG_TOPIC,
     deadLetterTopic: `${e.REPLOG_TOPIC}.dlq`,

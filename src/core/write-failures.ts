@@ -20,13 +20,22 @@ export class UnpublishedWriteError extends WriteFailureError {
   readonly committedOnLeader = true;
 
   constructor(event: ChangeEvent, cause: unknown) {
+    const reason = logRefusal(cause);
     super(
       'UNAVAILABLE',
       503,
-      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader but not yet in the replication log; the outbox relay will publish it`,
-      { cause, retriable: isRetriable(cause), details: { ...committedFacts(event), published: false } },
+      `version ${event.version} of ${JSON.stringify(event.key)} is committed on the leader but not yet in the replication log${
+        reason ? ` (${reason}: too few of the log's brokers are in sync to hold it)` : ''
+      }; the outbox relay will publish it`,
+      { cause, retriable: isRetriable(cause), details: { ...committedFacts(event), published: false, ...(reason ? { reason } : {}) } },
     );
   }
+}
+
+/** The log's own reason for refusing a write (NOT_ENOUGH_REPLICAS), as the Kafka adapter put it in `details.reason`. */
+export function logRefusal(cause: unknown): string | undefined {
+  const reason = cause instanceof ReplogError ? cause.details?.reason : undefined;
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 /** 504: committed on the leader and in the log, but the asked-for replicas did not confirm it in time. */

@@ -29,11 +29,14 @@ export async function resetLocalData(config: Config, env: NodeJS.ProcessEnv): Pr
     rmSync(store, { recursive: true, force: true });
     rmSync(stores, { recursive: true, force: true });
     if (readEndpointFile(config.dataDir) === undefined) rmSync(join(config.dataDir, 'endpoints.json'), { force: true });
-    await brokerCommand('reset', config.kafka.localPort);
+    const { localPort, localBrokers } = config.kafka;
+    await brokerCommand('reset', localPort, localBrokers);
     const separate = hadStores ? `, the separate stores (${stores})` : '';
-    return [
-      `reset: deleted the store (${store})${separate} and the local broker's log on port ${config.kafka.localPort} (.replog/kafka/data-${config.kafka.localPort})`,
-    ];
+    const log =
+      localBrokers === 1
+        ? `the local broker's log on port ${localPort} (.replog/kafka/data-${localPort})`
+        : `the local cluster's logs (${localBrokers} brokers and 3 controllers from port ${localPort}, .replog/kafka/data-${localPort}-n${localBrokers}-*)`;
+    return [`reset: deleted the store (${store})${separate} and ${log}`];
   } finally {
     lock.release();
   }

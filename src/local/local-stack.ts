@@ -60,6 +60,8 @@ export interface LocalStack {
   stores: (() => StoreStatus[]) | undefined;
   /** With separateStores: how long starting the store processes took. */
   storesStartMs: number | undefined;
+  /** What the replication topic holds: "replication factor 3, min.insync.replicas 2 on 3 brokers". */
+  durability: string;
   /** Stops everything this stack started, the broker included when it started it, and says what it left running. */
   stop(): Promise<void>;
 }
@@ -134,9 +136,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamoEndpoint = env.DYNAMODB_ENDPOINT;
     let localBroker: LocalBroker | undefined;
     if (!env.KAFKA_BROKERS) {
-      const broker = await ensureLocalBroker(settings.kafka.localPort);
+      const broker = await ensureLocalBroker(settings.kafka.localPort, settings.kafka.localBrokers);
       localBroker = broker;
-      if (broker.startedHere) undo.push(() => brokerCommand('stop', broker.port));
+      if (broker.startedHere) undo.push(async () => void (await brokerCommand('stop', broker.port, broker.nodes)));
       env.KAFKA_BROKERS = broker.brokers;
     }
     const config = loadConfig(env);
@@ -145,7 +147,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const log = runtime.log('local');
 
     const configured = config.followers.map((f) => f.id);
-    await provisionReplication(runtime, configured);
+    const topics = await provisionReplication(runtime, configured);
+    // The startup check's warnings (a single copy the user accepted, under-replicated partitions) are for people too.
+    for (const warning of topics.warnings) say(`WARNING: ${warning}`);
     // The control table may know followers added later with `replog follower add`.
     const state = await runtime.roster.current();
     const roster = reportRoster(config.followers, config.followersFrom, state);
@@ -233,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localBroker,
       stores: farm ? () => (farm as LocalStoreFarm).status() : undefined,
       storesStartMs,
+      durability: topics.summary,
       async stop() {
         if (server) {
           const s = server;
@@ -255,10 +260,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         }
         lock?.release();
         if (localBroker?.startedHere) {
-          await brokerCommand('stop', localBroker.port);
-          say(`stopped the Kafka broker this run started (${localBroker.brokers})`);
+          await brokerCommand('stop', localBroker.port, localBroker.nodes);
+          say(`stopped the Kafka ${localBroker.nodes === 1 ? 'broker' : `cluster (${localBroker.nodes} brokers, 3 controllers)`} this run started (${localBroker.brokers})`);
         } else if (localBroker) {
-          const stopIt = `${localBroker.port === 9092 ? '' : `KAFKA_PORT=${localBroker.port} `}npm run kafka:stop`;
+          const port = localBroker.port === 9092 ? '' : `KAFKA_PORT=${localBroker.port} `;
+          const stopIt = localBroker.nodes === 1 ? `${port}npm run kafka:stop` : `${port}KAFKA_NODES=${localBroker.nodes} npm run kafka:stop`;
           say(`left the Kafka broker on ${localBroker.brokers} running: it was running before this ${command} started (${stopIt} stops it)`);
         }
       },

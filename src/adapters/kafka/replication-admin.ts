@@ -1,7 +1,9 @@
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import type { OffsetReader } from '../../core/ports';
 import type { CommittedOffsets } from '../../core/positions';
+import type { DurableSettings, TopicHealth } from '../../core/topic-durability';
 import { translateKafkaError } from './kafka-errors';
+import { readTopicHealth } from './topic-description';
 
 export interface GroupMembership {
   groupId: string;
@@ -114,6 +116,15 @@ export class KafkaReplicationAdmin implements OffsetReader {
     }
   }
 
+  /** The replication topic's copies, min ISR and partition health, for status. */
+  async topicHealth(): Promise<TopicHealth> {
+    try {
+      return await readTopicHealth(await this.connected(), this.topic);
+    } catch (error) {
+      throw translateKafkaError(error, 'describeTopic');
+    }
+  }
+
   async disconnect(): Promise<void> {
     await this.admin.disconnect().catch(() => undefined);
   }
@@ -130,26 +141,44 @@ export class KafkaReplicationAdmin implements OffsetReader {
  * - `delete.retention.ms` 1 day: how long a null-value record (an operator purging a key from the
  *   log) stays visible after compaction, for consumers behind by less than that.
  * The dead-letter topic is a plain retained log: poison records are evidence, not state.
+ *
+ * With `durability` (core/topic-durability.ts) both topics get that replication factor,
+ * `min.insync.replicas` and `unclean.leader.election.enable=false` (a replica that missed
+ * acknowledged writes must never lead); without it the broker defaults decide.
  */
-export function replicationTopicConfigs(topic: string, deadLetterTopic: string, partitions: number): ITopicConfig[] {
+export function replicationTopicConfigs(topic: string, deadLetterTopic: string, partitions: number, durability?: DurableSettings): ITopicConfig[] {
+  const copies = durability
+    ? {
+        replicationFactor: durability.replicationFactor,
+        entries: [
+          { name: 'min.insync.replicas', value: String(durability.minInsyncReplicas) },
+          { name: 'unclean.leader.election.enable', value: 'false' },
+        ],
+      }
+    : { replicationFactor: undefined, entries: [] };
+  const rf = copies.replicationFactor === undefined ? {} : { replicationFactor: copies.replicationFactor };
   return [
     {
       topic,
       numPartitions: partitions,
+      ...rf,
       configEntries: [
         { name: 'cleanup.policy', value: 'compact' },
         { name: 'delete.retention.ms', value: String(24 * 3600 * 1000) },
         { name: 'min.compaction.lag.ms', value: String(60 * 1000) },
         { name: 'segment.ms', value: String(3600 * 1000) },
         { name: 'max.compaction.lag.ms', value: String(24 * 3600 * 1000) },
+        ...copies.entries,
       ],
     },
     {
       topic: deadLetterTopic,
       numPartitions: 1,
+      ...rf,
       configEntries: [
         { name: 'cleanup.policy', value: 'delete' },
         { name: 'retention.ms', value: String(14 * 24 * 3600 * 1000) },
+        ...copies.entries,
       ],
     },
   ];

@@ -5,7 +5,8 @@ import { resetLocalData } from '../../local/local-reset';
 import { CONTROL_STORE, refuseStoreSettings, separateStoresDir } from '../../local/separate-stores';
 import type { StoreStatus } from '../../local/store-farm';
 import { startLocalStack } from '../../local/local-stack';
-import { portOption } from '../cli-options';
+import { ConfigError } from '../../core/errors';
+import { brokerCountOption, portOption } from '../cli-options';
 import { stopOnSignals } from '../process-lifecycle';
 
 const say = (line: string) => process.stderr.write(`replog: ${line}\n`);
@@ -31,8 +32,20 @@ export function registerDev(program: Command): void {
       'run the control store and each replica’s store (main and every follower) as dynalite processes of their own (default: REPLOG_SEPARATE_STORES)',
     )
     .option('--no-separate-stores', 'one embedded store in this process, whatever REPLOG_SEPARATE_STORES says')
-    .action(async (opts: { port?: number; inMemory: boolean; reset: boolean; separateStores?: boolean }) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}) };
+    .option(
+      '--brokers <n>',
+      'brokers of the local Kafka when KAFKA_BROKERS is unset: 1 (default: REPLOG_LOCAL_BROKERS) or a cluster of n brokers and 3 controllers, each its own JVM, ports from KAFKA_PORT',
+      brokerCountOption,
+    )
+    .action(async (opts: { port?: number; inMemory: boolean; reset: boolean; separateStores?: boolean; brokers?: number }) => {
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}),
+        ...(opts.brokers !== undefined ? { REPLOG_LOCAL_BROKERS: String(opts.brokers) } : {}),
+      };
+      if (opts.brokers !== undefined && env.KAFKA_BROKERS) {
+        throw new ConfigError('replog dev --brokers starts a local Kafka, but KAFKA_BROKERS names one already: unset KAFKA_BROKERS or drop --brokers');
+      }
       // Every setting is checked before anything is deleted or started.
       const config = loadConfig(env);
       const separate = opts.separateStores ?? config.separateStores;
@@ -72,8 +85,10 @@ export function registerDev(program: Command): void {
       } else {
         store = `${stack.dynamoEndpoint} ${where(`${config.dataDir}/dynalite`)}`;
       }
-      const broker = stack.localBroker
-        ? `${stack.brokers.join(',')} (${stack.localBroker.startedHere ? 'started by this run, stopped by Ctrl-C' : 'already running: left running on Ctrl-C'})`
+      const local = stack.localBroker;
+      const shape = local && local.nodes > 1 ? `, ${local.nodes} brokers + 3 controllers` : '';
+      const broker = local
+        ? `${stack.brokers.join(',')} (${local.startedHere ? 'started by this run, stopped by Ctrl-C' : 'already running: left running on Ctrl-C'}${shape})`
         : stack.brokers.join(',');
       process.stdout.write(
         [
@@ -85,6 +100,7 @@ export function registerDev(program: Command): void {
           `  DynamoDB     ${store}`,
           ...(stores ? storeLines(stores, stack.runtime.config) : []),
           `  Kafka        ${broker}  topic ${stack.runtime.config.topic}`,
+          ...(stack.durability ? [`               ${stack.durability}`] : []),
           `  followers    ${stack.roster.inForce}  (${stack.roster.source})`,
           '',
           `  try: curl -X PUT ${url}/items/a -d '{"n":1}'`,

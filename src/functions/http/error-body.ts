@@ -7,7 +7,7 @@ import { InternalError, programmingErrorIn, ReplogError } from '../../core/error
  * and a message built from those facts; the dependency's own text and resource names (an SDK
  * message, a table name) go only to the log, with the whole error.
  */
-const CLIENT_FACTS = ['key', 'version', 'position', 'committedOnLeader', 'published', 'ack', 'leader', 'term', 'movingTo', 'nextTerm'] as const;
+const CLIENT_FACTS = ['key', 'version', 'position', 'committedOnLeader', 'published', 'ack', 'leader', 'term', 'movingTo', 'nextTerm', 'reason'] as const;
 
 export interface ErrorBody {
   code: string;
@@ -36,10 +36,12 @@ function serverMessage(error: ReplogError, facts: Record<string, unknown>): stri
   // the acknowledger), and so are those of a leadership move (leader-terms.ts): no SDK text in them.
   if (facts.committedOnLeader === true || error.code === 'LEADER_MOVING') return error.message;
   const dependency = dependencyName(error.details?.dependency);
-  if (facts.committedOnLeader === false) return `nothing was committed: ${dependency} is unavailable; the write can be retried`;
+  const why = typeof facts.reason === 'string' ? ` (${facts.reason})` : '';
+  if (facts.committedOnLeader === false) return `nothing was committed: ${dependency} is unavailable${why}; the write can be retried`;
   if (facts.committedOnLeader === null) {
     return `${dependency} did not confirm the commit: the write may or may not be committed; read the item before retrying`;
   }
+  if (typeof facts.reason === 'string') return `${dependency} is unavailable (${facts.reason}); try again`;
   return error.code === 'UNAVAILABLE' ? `${dependency} is unavailable; try again` : 'internal error';
 }
 
