@@ -6,6 +6,7 @@ import type { ReplicationCounters } from '../../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../../core/replication-inspector';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
 import type { SyncRoster } from '../../core/sync-roster';
+import { singleCopyRisk, type TopicHealth } from '../../core/topic-durability';
 import { withLambdaMetrics } from '../lambda-metrics';
 import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
@@ -24,13 +25,41 @@ export interface StatusDeps {
   counters: Pick<ReplicationCounters, 'snapshot'>;
   instrumentation: Pick<Instrumentation, 'emit'>;
   log: (namespace: string) => Log;
+  /** The replication topic's copies, min ISR and partition health (the Kafka admin API). */
+  topicHealth?: () => Promise<TopicHealth>;
+}
+
+/**
+ * The topic's durability for status: copies, min ISR, under-replicated / below-min-ISR / offline
+ * partitions and a single-copy risk. A failure to read it is shown, not fatal: status must answer
+ * while brokers are down, which is when this matters most.
+ */
+async function durabilitySection(rt: StatusDeps) {
+  if (!rt.topicHealth) return null;
+  try {
+    const h = await rt.topicHealth();
+    return {
+      brokers: h.brokers,
+      replicationFactor: h.replicationFactor,
+      minInsyncReplicas: h.minInsyncReplicas,
+      uncleanLeaderElection: h.uncleanLeaderElection,
+      underReplicatedPartitions: h.underReplicatedPartitions,
+      belowMinIsrPartitions: h.belowMinIsrPartitions,
+      offlinePartitions: h.offlinePartitions,
+      singleCopyRisk: singleCopyRisk(h.topic, h.brokers, h) ?? null,
+      error: null,
+    };
+  } catch (error) {
+    rt.log('status').warn('the replication topic could not be described; status shows no durability', { error });
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** The status document shared by GET /replication/status, `replog status` and the dashboard. */
 export async function replicationStatus(rt: StatusDeps) {
   const startedAt = Date.now();
   const state = await rt.roster.refresh();
-  const snapshot = await inspectReplication(rt.replicationSources, state);
+  const [snapshot, durability] = await Promise.all([inspectReplication(rt.replicationSources, state), durabilitySection(rt)]);
   // The read path chooses replicas from this view too: what status just reported is what reads obey.
   rt.views.offer(snapshot, startedAt);
   rt.instrumentation.emit({ type: 'replication.observed', snapshot });
@@ -49,7 +78,7 @@ export async function replicationStatus(rt: StatusDeps) {
       onNoCandidate: rt.config.ack.onNoCandidate,
       stallMs: rt.config.stallMs,
     },
-    topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart },
+    topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart, durability },
     followers: snapshot.followers.map((f) => ({ ...f, lastAppliedAt: iso(f.lastAppliedAt), lastProgressAt: iso(f.lastProgressAt) })),
     counters: rt.counters.snapshot(),
     fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
