@@ -8,6 +8,10 @@ import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
 import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
 import { DynamoReplayJournal } from '../adapters/dynamodb/replay-journal-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
+import { DynamoFollowerRepairer } from '../adapters/dynamodb/follower-repairer';
+import { DynamoReplicaScanner } from '../adapters/dynamodb/replica-scanner';
+import { DynamoStoreProbe } from '../adapters/dynamodb/store-probe';
+import { DynamoWatchReports } from '../adapters/dynamodb/watch-report-table';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { KafkaFenceWriter } from '../adapters/kafka/fence-writer';
@@ -35,6 +39,10 @@ import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
+import type { FailoverDeps } from './leader-failover';
+import { failOver } from './leader-failover';
+import { LeaderWatchdog } from './leader-watchdog';
+import type { RejoinDeps } from './rejoin';
 import { runRelay } from './relay';
 
 /**
@@ -215,6 +223,68 @@ export class Runtime {
       log: this.log('leadership'),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
+  }
+
+  /** A probe of a replica's store that never retries and gives up after REPLOG_LEADER_FAILURE_MS / 3 (at most 1 s). */
+  storeProbe(id: string): DynamoStoreProbe {
+    return this.once(`probe:${id}`, () => {
+      const probe = new DynamoStoreProbe(this.config.replicas.location(id), this.config.tables.replica(id), this.config.failover.probeTimeoutMs);
+      this.closers.push(async () => probe.destroy());
+      return probe;
+    });
+  }
+
+  /** The watchdog's last conclusion about the leader, for status. */
+  get watchReports(): DynamoWatchReports {
+    return this.once('watchReports', () => new DynamoWatchReports(this.controlClient, this.config.tables.control));
+  }
+
+  /** What an unplanned failover needs (functions/leader-failover.ts). */
+  get failoverDeps(): FailoverDeps {
+    return {
+      ...this.switchoverDeps,
+      probe: (id) => this.storeProbe(id).probe(),
+      mode: this.config.ack.defaultMode,
+    };
+  }
+
+  /** A watchdog of the leader's store (functions/leader-watchdog.ts); `watcher` names it in status. */
+  watchdog(watcher: string): LeaderWatchdog {
+    return new LeaderWatchdog({
+      control: this.control,
+      probe: (id) => this.storeProbe(id).probe(),
+      failover: (request) => failOver(this.failoverDeps, request),
+      moveDeps: this.switchoverDeps,
+      reports: this.watchReports,
+      failureMs: this.config.failover.failureMs,
+      autoFailover: this.config.failover.auto,
+      // A failover's longest wait is its catch-up; a move older than that and a margin has nobody running it.
+      stuckMoveMs: this.switchoverDeps.catchUpTimeoutMs + this.switchoverDeps.drainTimeoutMs + 15_000,
+      watcher,
+      stalls: this.stalls,
+      log: this.log('watchdog'),
+      now: Date.now,
+    });
+  }
+
+  /** What a rejoin after a failover needs (functions/rejoin.ts): the deposed replica's table and the leader's. */
+  rejoinDeps(replica: string): RejoinDeps {
+    const table = this.config.tables.replica(replica);
+    return {
+      control: this.control,
+      replica: {
+        scanner: new DynamoReplicaScanner(this.replicaClient(replica), table),
+        reader: this.leaderStore(replica),
+        repairer: new DynamoFollowerRepairer(this.replicaClient(replica), table),
+      },
+      leader: (id) => {
+        const store = this.leaderStore(id);
+        const scanner = new DynamoReplicaScanner(this.replicaClient(id), this.config.tables.replica(id));
+        return { get: (key: string) => store.get(key), scanner };
+      },
+      log: this.log('rejoin'),
+      now: Date.now,
     };
   }
 
