@@ -31,6 +31,8 @@ export interface StoredItem {
   outboxAt?: number;
   /** Leader items only: who holds that lease (a writeId, or a relay/verify claim). */
   outboxLease?: string;
+  /** Leader items only: where this very version is in the log, once its publish is recorded. */
+  published?: LogPosition;
 }
 
 export interface CommitRequest {

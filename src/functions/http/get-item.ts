@@ -4,7 +4,7 @@ import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
-import { freshnessOf, type ReadHandlerDeps, replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
+import { freshnessOf, losslessOf, type ReadHandlerDeps, replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
 import { etag, itemKeyOf } from './request-params';
 
 async function getItem(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResult> {
@@ -12,7 +12,8 @@ async function getItem(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResul
   const key = itemKeyOf(event);
   const target = replicaTargetOf(event);
   const freshness = freshnessOf(event, rt.config.reads);
-  const outcome = await readItem(replicaReadDeps(rt), { key, target, ...freshness });
+  const lossless = losslessOf(event, rt.config.reads);
+  const outcome = await readItem(replicaReadDeps(rt, { lossless }), { key, target, ...freshness });
   const { item } = outcome;
   if (!item || item.deleted) {
     const why = outcome.fallback ? ` (${outcome.fallback.message})` : '';
