@@ -14,7 +14,9 @@ function deps(reads: (StoredItem | undefined)[], confirmedPast: () => number) {
     confirmers: () => 'the sync follower f1',
     maxWaitMs: 100,
     now: () => now,
-    sleep: async (ms: number) => void (now += ms),
+    sleep: async (ms: number) => {
+      now += ms;
+    },
   };
 }
 
