@@ -1,4 +1,5 @@
 import { NotFoundError } from '../../core/errors';
+import { FIRST_TERM } from '../../core/versions';
 import { readItem } from '../../core/replica-read';
 import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
@@ -24,6 +25,7 @@ async function getItem(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResul
     {
       key,
       version: item.version,
+      term: item.term ?? FIRST_TERM,
       value: item.value,
       replica: outcome.replica,
       updatedAt: new Date(item.updatedAt).toISOString(),
