@@ -7,6 +7,7 @@ import { registerFollower } from './commands/follower';
 import { registerFailover } from './commands/failover';
 import { registerFollowerAdmin } from './commands/follower-admin';
 import { registerMappings } from './commands/mappings';
+import { registerOpenApi } from './commands/openapi';
 import { registerRelay } from './commands/relay';
 import { registerReplay } from './commands/replay';
 import { registerServe } from './commands/serve';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerMappings(program);
   registerBench(program);
+  registerOpenApi(program);
   return program;
 }
 

@@ -1,3 +1,4 @@
+import type { Item } from '../../api/item-schemas';
 import { NotFoundError } from '../../core/errors';
 import { readItem } from '../../core/replica-read';
 import { defaultRuntime } from '../runtime';
@@ -28,7 +29,7 @@ async function getItem(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResul
       updatedAt: new Date(item.updatedAt).toISOString(),
       ...(outcome.lag ? { lag: outcome.lag } : {}),
       ...(outcome.fallback ? { fallback: outcome.fallback } : {}),
-    },
+    } satisfies Item,
     { etag: etag(item.version), ...servedByHeaders(outcome) },
   );
 }
