@@ -4,7 +4,9 @@ import { createGetItemHandler } from '../functions/http/get-item';
 import { handler as healthz } from '../functions/http/healthz';
 import type { HttpHandler } from '../functions/http/http-types';
 import { createListItemsHandler } from '../functions/http/list-items';
+import { createOpenApiHandler } from '../functions/http/openapi';
 import { createPutItemHandler } from '../functions/http/put-item';
+import { createReadyzHandler, readinessOf } from '../functions/http/readyz';
 import { createReplicationStatusHandler } from '../functions/http/replication-status';
 import { createSetLeaderHandler } from '../functions/http/set-leader';
 import { createSetSyncFollowerHandler } from '../functions/http/set-sync-follower';
@@ -47,5 +49,7 @@ export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}):
     { method: 'POST', path: '/replication/leader', handler: createSetLeaderHandler(rt) },
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/dashboard', handler: createDashboardHandler(rt) },
+    { method: 'GET', path: '/readyz', handler: createReadyzHandler(() => readinessOf(rt())) },
+    { method: 'GET', path: '/openapi.json', handler: createOpenApiHandler(rt) },
   ];
 }

@@ -28,6 +28,8 @@ describe('EMF metrics', () => {
         term: 1,
         leader: 'main',
         position: { partition: 0, offset: '9' },
+        writeId: 'w-1',
+        replayed: false,
         ack: { mode: 'semi-sync', confirmedBy: ['f1'], waitedMs: 14, degraded: false },
       }),
     );
