@@ -1,6 +1,10 @@
+import { type AckMode, formatAckMode } from './ack-mode';
+import { confirmersOf } from './confirmers';
 import { ReplogError } from './errors';
+import type { OffsetWatcher } from './offset-watcher';
 import type { StoredItem } from './ports';
 import type { LogPosition } from './positions';
+import type { SyncRoster } from './sync-roster';
 
 /**
  * Lossless reads (REPLOG_LOSSLESS_READS, `?lossless=true`; docs/ARCHITECTURE.md, "Lossless
@@ -52,4 +56,25 @@ export async function readLossless(deps: LosslessReadDeps, key: string): Promise
     // Not published yet, or a newer version's publish is being confirmed: read again shortly.
     await deps.sleep(Math.min(pause, left));
   }
+}
+
+/** Who confirms a position under the default mode, answered from the followers' committed offsets. */
+export interface ReadConfirmations {
+  confirmed: (position: LogPosition, timeoutMs: number) => Promise<boolean>;
+  /** Who the last check waited for, for the 503's message. */
+  confirmers: () => string;
+}
+
+export function readConfirmations(mode: AckMode, roster: Pick<SyncRoster, 'current'>, watcher: Pick<OffsetWatcher, 'waitFor'>): ReadConfirmations {
+  let last = '';
+  return {
+    confirmed: async (position, timeoutMs) => {
+      if (mode.kind === 'async') return true;
+      const { followers, needed, describe } = confirmersOf(mode, await roster.current());
+      last = describe;
+      if (followers.length === 0 || needed > followers.length) return false;
+      return (await watcher.waitFor(position, followers, needed, timeoutMs)).satisfied;
+    },
+    confirmers: () => last || formatAckMode(mode),
+  };
 }

@@ -21,9 +21,7 @@ import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
 import { DeposedWrites } from '../core/deposed-writes';
-import { formatAckMode } from '../core/ack-mode';
-import { syncCapable } from '../core/control-state';
-import type { LogPosition } from '../core/positions';
+import { type ReadConfirmations, readConfirmations } from '../core/lossless-read';
 import { FenceMemory } from '../core/fence-memory';
 import { CONFIRM_WINDOW_MS, LeaderTerms } from '../core/leader-terms';
 import type { WriteLeaderTarget } from '../core/leader-write';
@@ -243,31 +241,9 @@ export class Runtime {
     return this.once('watchReports', () => new DynamoWatchReports(this.controlClient, this.config.tables.control));
   }
 
-  /**
-   * Whether the default ack mode's followers committed past a log position, for lossless reads
-   * (core/lossless-read.ts): the sync follower (semi-sync), every sync-capable follower (sync),
-   * K of them (quorum:K); async asks nothing more than the log.
-   */
-  get readConfirmations(): { confirmed: (position: LogPosition, timeoutMs: number) => Promise<boolean>; confirmers: () => string } {
-    return this.once('readConfirmations', () => this.makeReadConfirmations());
-  }
-
-  private makeReadConfirmations(): { confirmed: (position: LogPosition, timeoutMs: number) => Promise<boolean>; confirmers: () => string } {
-    const mode = this.config.ack.defaultMode;
-    let last = '';
-    return {
-      confirmed: async (position, timeoutMs) => {
-        if (mode.kind === 'async') return true;
-        const state = await this.roster.current();
-        const capable = syncCapable(state).map((f) => f.id);
-        const followers = mode.kind === 'semi-sync' ? (state.syncFollower === null ? [] : [state.syncFollower]) : capable;
-        const needed = mode.kind === 'quorum' ? mode.k : followers.length;
-        last = mode.kind === 'semi-sync' ? `the sync follower ${followers[0] ?? '(none)'}` : `${needed} of ${followers.join(', ') || 'no follower'}`;
-        if (followers.length === 0 || needed > followers.length) return false;
-        return (await this.watcher.waitFor(position, followers, needed, timeoutMs)).satisfied;
-      },
-      confirmers: () => last || formatAckMode(mode),
-    };
+  /** Whether the default ack mode's followers committed past a log position, for lossless reads (core/lossless-read.ts). */
+  get readConfirmations(): ReadConfirmations {
+    return this.once('readConfirmations', () => readConfirmations(this.config.ack.defaultMode, this.roster, this.watcher));
   }
 
   /** What an unplanned failover needs (functions/leader-failover.ts). */

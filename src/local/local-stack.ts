@@ -45,6 +45,12 @@ export interface LocalStackOptions {
   separateStores?: boolean;
   /** With separateStores: the first wait before a store that died unasked is started again (doubling to 30 s). */
   storeRestartDelayMs?: number;
+  /**
+   * With separateStores: the first wait for the store of the replica that leads (default
+   * `storeRestartDelayMs`). Longer than the leader-failure detection, a killed leader store is
+   * failed over (and rewound once back) rather than a blip.
+   */
+  leaderStoreRestartDelayMs?: number;
   /** Run the leader's watchdog in this process (default: when it serves or follows; REPLOG_AUTO_FAILOVER decides whether it fails over). */
   watchdog?: boolean;
   /** What runs, for messages: "replog dev". */
@@ -90,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     undo.length = 0;
   };
 
+  // Who leads, as the watchdog last saw it (the farm waits longer before restarting its store).
+  let leaderNow = settings.replicas.firstLeader;
   // Until the stack is advertised, a store's change has nobody to tell.
   let onStoresChanged: (stores: StoreStatus[]) => void = () => undefined;
   try {
@@ -112,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log,
         restartDelayMs: options.storeRestartDelayMs ?? 1000,
         maxRestartDelayMs: 30_000,
+        restartDelayFor: (id) => (id === leaderNow ? (options.leaderStoreRestartDelayMs ?? options.storeRestartDelayMs ?? 1000) : (options.storeRestartDelayMs ?? 1000)),
         onChange: (stores) => onStoresChanged(stores),
       });
       farm = started;
@@ -178,6 +187,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const started = startWatchdogTimer({
         watchdog: runtime.watchdog(watcher),
         probeMs: config.failover.probeMs,
+        onReport: (report) => {
+          leaderNow = report.leader;
+        },
         ...(config.failover.autoRejoin
           ? {
               rejoin: {

@@ -1,8 +1,9 @@
-import type { ControlState } from '../core/control-state';
+import { type ControlState, REWIND_CLAIM_MS } from '../core/control-state';
 import type { ProbeResult, WatchReport } from '../core/leader-watch';
 import type { Log } from '../core/ports';
 import type { LeaderWatchdog } from '../functions/leader-watchdog';
 import type { RejoinReport } from '../functions/rejoin';
+import { startSerialTimer } from './serial-timer';
 
 export interface WatchdogTimer {
   stop(): Promise<void>;
@@ -31,30 +32,20 @@ const MAX_BACKOFF_MS = 5000;
  */
 export function startWatchdogTimer(options: WatchdogTimerOptions): WatchdogTimer {
   const { log } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
   let failures = 0;
   const rejoinNotBefore = new Map<string, { at: number; failures: number }>();
 
-  const tick = () => {
-    running = (async () => {
+  const tick = async () => {
+    try {
       const report = await options.watchdog.tick();
       options.onReport?.(report);
       if (options.rejoin && report.state === 'healthy') await rejoinWhereBack(options.rejoin);
-    })()
-      .then(() => {
-        if (failures > 0) log.info('the watchdog sees the control state again', { failedTicks: failures });
-        failures = 0;
-      })
-      .catch((error: unknown) => {
-        if (failures === 0) log.warn('the watchdog could not look at the leader; retrying with backoff', { error });
-        failures++;
-      })
-      .finally(() => {
-        running = undefined;
-        if (!stopped) schedule();
-      });
+      if (failures > 0) log.info('the watchdog sees the control state again', { failedTicks: failures });
+      failures = 0;
+    } catch (error) {
+      if (failures === 0) log.warn('the watchdog could not look at the leader; retrying with backoff', { error });
+      failures++;
+    }
   };
 
   const rejoinWhereBack = async (rejoin: NonNullable<WatchdogTimerOptions['rejoin']>) => {
@@ -62,7 +53,8 @@ export function startWatchdogTimer(options: WatchdogTimerOptions): WatchdogTimer
     const now = Date.now();
     for (const pending of state?.rewinding ?? []) {
       const wait = rejoinNotBefore.get(pending.replica);
-      if (pending.claim !== undefined || (wait !== undefined && now < wait.at)) continue;
+      // A fresh claim is another process's rewind under way; a stale one was left by a process that died in it.
+      if ((pending.claim !== undefined && now - pending.claim.at < REWIND_CLAIM_MS) || (wait !== undefined && now < wait.at)) continue;
       const probe = await rejoin.probe(pending.replica);
       if (!probe.ok) continue;
       try {
@@ -76,18 +68,5 @@ export function startWatchdogTimer(options: WatchdogTimerOptions): WatchdogTimer
     }
   };
 
-  const schedule = () => {
-    const delay = failures === 0 ? options.probeMs : Math.min(MAX_BACKOFF_MS, options.probeMs * 2 ** Math.min(failures, 10));
-    timer = setTimeout(tick, delay);
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startSerialTimer(tick, () => (failures === 0 ? options.probeMs : Math.min(MAX_BACKOFF_MS, options.probeMs * 2 ** Math.min(failures, 10))));
 }

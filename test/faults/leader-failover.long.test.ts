@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { LocalStoreFarm } from '../../src/local/store-farm';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
+import { freePort } from '../support/free-port';
+import { storeClient } from '../support/store-client';
 import { apiClient } from '../support/http-client';
 import { silentLog } from '../support/in-memory-stores';
 import { isolatedEnv, uniqueNames } from '../support/test-names';
@@ -46,18 +46,7 @@ interface RejoinReportDoc {
   scanned: number;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-const clientFor = (endpoint: string) =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }));
+const clientFor = storeClient;
 
 /** Every item of a table with its term, version and whether its value is this version's. */
 async function scanStamps(endpoint: string, table: string): Promise<Map<string, { term: number; version: number; doc: string | undefined }>> {

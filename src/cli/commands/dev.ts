@@ -57,7 +57,7 @@ export function registerDev(program: Command): void {
         separateStores: separate,
         // A killed leader store stays down past the failure detection, so it is failed over (and
         // rewound when it is back) rather than a blip; a follower's store is back as soon.
-        storeRestartDelayMs: config.failover.failureMs + 2000,
+        leaderStoreRestartDelayMs: config.failover.failureMs + 2000,
         say,
       });
       stopOnSignals(() => stack.stop());

@@ -4,8 +4,7 @@ import { ValidationError } from '../../core/errors';
 import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
 import type { Config } from '../../config/config';
 import type { ItemLister, ItemReader, Log } from '../../core/ports';
-import { readLossless } from '../../core/lossless-read';
-import type { LogPosition } from '../../core/positions';
+import { type ReadConfirmations, readLossless } from '../../core/lossless-read';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
 import type { SyncRoster } from '../../core/sync-roster';
 import type { HttpEvent } from './http-types';
@@ -20,7 +19,7 @@ export interface ReadHandlerDeps {
   roster: Pick<SyncRoster, 'current'>;
   views: Pick<ReplicationViewCache, 'current'>;
   /** Whether the ack mode's followers confirmed a log position (lossless reads, core/lossless-read.ts). */
-  readConfirmations: { confirmed: (position: LogPosition, timeoutMs: number) => Promise<boolean>; confirmers: () => string };
+  readConfirmations: ReadConfirmations;
   log: (namespace: string) => Log;
 }
 
