@@ -5,7 +5,7 @@ const version = (v: { term: number; version: number; deleted: boolean } | null) 
 
 const why = (item: RewoundItem) =>
   item.why === 'never-in-log'
-    ? 'never in the log'
+    ? 'not in the log before its term ended'
     : item.why === 'after-fence'
       ? `in the log only after the fence (at ${item.held.published?.partition}:${item.held.published?.offset}), refused by every follower`
       : `in the log at ${item.held.published?.partition}:${item.held.published?.offset} before the fence, yet not on the leader`;

@@ -4,7 +4,9 @@ import type { ControlStore, FollowerRepairer, ItemReader, Log, ReplicaScanner, S
 import { type ReplicaItemView, viewOf } from '../core/replica-diff';
 import type { LogPosition } from '../core/positions';
 import { decideRewind, type RewindDecision } from '../core/rewind';
-import { stampOf, termOf } from '../core/versions';
+import { isSameVersion, stampOf, termOf } from '../core/versions';
+import type { TermStart } from '../core/leadership';
+import { publishedKey, type TermLog } from '../core/term-log';
 import { casStep, loadState } from './leader-move-steps';
 
 export interface RejoinDeps {
@@ -13,6 +15,13 @@ export interface RejoinDeps {
   replica: { scanner: ReplicaScanner; reader: ItemReader; repairer: FollowerRepairer };
   /** The replica that leads now, read item by item for what to put back. */
   leader: (id: string) => ItemReader & { scanner: ReplicaScanner };
+  /**
+   * Where the log carries the term's versions: a store that died right after a publish never
+   * recorded it on the item, and such a version must not be reported as never published.
+   */
+  termLog: TermLog;
+  /** The log's first offsets, where the first term's records begin. */
+  logStart: () => Promise<ReadonlyMap<number, bigint>>;
   log: Log;
   now: () => number;
 }
@@ -74,6 +83,7 @@ export async function rejoinReplica(deps: RejoinDeps, replica: string, by: strin
 
   const held = await deps.replica.scanner.scan();
   const leaderViews = await leader.scanner.scan();
+  await findUnrecordedPublishes(deps, state.terms, termsLed, held, leaderViews);
   const reverted: RewoundItem[] = [];
   const flagged: RewoundItem[] = [];
   let marksCleared = 0;
@@ -100,6 +110,39 @@ export async function rejoinReplica(deps: RejoinDeps, replica: string, by: strin
   };
   deps.log.warn('rejoined after rewind', { replica, leader: leaderId, reverted: reverted.length, flagged: flagged.length, marksCleared, scanned: held.size });
   return report;
+}
+
+/**
+ * Fills in, from the log, where versions of the terms the replica led were published when the
+ * item does not say (its store died before the record), for the items that differ from the
+ * leader: only those need the answer.
+ */
+async function findUnrecordedPublishes(
+  deps: RejoinDeps,
+  terms: readonly TermStart[],
+  termsLed: readonly number[],
+  held: Map<string, ReplicaItemView>,
+  leaderViews: ReadonlyMap<string, ReplicaItemView>,
+): Promise<void> {
+  const doubtful = [...held].filter(([key, view]) => {
+    if (!termsLed.includes(termOf(view)) || view.published !== undefined) return false;
+    const l = leaderViews.get(key);
+    return !(l !== undefined && isSameVersion(l, view) && l.deleted === view.deleted && l.digest === view.digest);
+  });
+  for (const term of new Set(doubtful.map(([, view]) => termOf(view)))) {
+    const start = terms.find((t) => t.term === term);
+    const next = terms.find((t) => t.term === term + 1);
+    if (start === undefined || next === undefined) continue;
+    const fenceMap = (fence: Record<string, string>) => new Map(Object.entries(fence).map(([p, o]) => [Number(p), BigInt(o)] as const));
+    const from = Object.keys(start.fence).length > 0 ? fenceMap(start.fence) : await deps.logStart();
+    const keys = new Set(doubtful.filter(([, view]) => termOf(view) === term).map(([key]) => key));
+    const positions = await deps.termLog.published({ term, from, until: fenceMap(next.fence), keys });
+    for (const key of keys) {
+      const view = held.get(key);
+      const at = view === undefined ? undefined : positions.get(publishedKey(key, view));
+      if (view !== undefined && at !== undefined) held.set(key, { ...view, published: at });
+    }
+  }
 }
 
 type ItemOutcome = { kind: 'kept' } | { kind: 'cleared' } | { kind: 'reverted'; item: RewoundItem } | { kind: 'flagged'; item: RewoundItem };

@@ -18,6 +18,8 @@ import { KafkaFenceWriter } from '../adapters/kafka/fence-writer';
 import { createKafka } from '../adapters/kafka/kafka-client';
 import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
+import { KafkaReplayReader } from '../adapters/kafka/replay-reader';
+import { termLogOver } from '../core/term-log';
 import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
 import { DeposedWrites } from '../core/deposed-writes';
@@ -289,6 +291,9 @@ export class Runtime {
         const scanner = new DynamoReplicaScanner(this.replicaClient(id), this.config.tables.replica(id));
         return { get: (key: string) => store.get(key), scanner };
       },
+      // A throwaway group: the rewind only reads the log, it never owns a follower's offsets.
+      termLog: termLogOver(() => new KafkaReplayReader(this.kafka, { groupId: `${this.config.groupId(replica)}-rewind-${randomUUID()}`, topic: this.config.topic, log: this.log('rejoin') })),
+      logStart: async () => (await this.admin.endOffsets()).low,
       log: this.log('rejoin'),
       now: Date.now,
     };

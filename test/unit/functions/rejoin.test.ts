@@ -4,6 +4,7 @@ import type { LogPosition } from '../../../src/core/positions';
 import { type ReplicaItemView, viewOf } from '../../../src/core/replica-diff';
 import { isSameVersion, type VersionStamp } from '../../../src/core/versions';
 import { rejoinReplica } from '../../../src/functions/rejoin';
+import { publishedKey, type TermLog } from '../../../src/core/term-log';
 import { InMemoryControlStore, silentLog } from '../../support/in-memory-stores';
 
 type Held = StoredItem & { published?: LogPosition };
@@ -65,14 +66,31 @@ async function deposedMain() {
   control.state = withLeaderMoved(withFenceRecorded(begun, 2, { '0': '100' }, 2100), 2, 2200);
   const main = new Table();
   const leader = new Table();
+  /** What the log carries, `key@stamp` → position, as a TermLog reads it (range and term checked). */
+  const logged = new Map<string, LogPosition & { term: number }>();
+  const asked: { term: number; keys: string[] }[] = [];
+  const termLog: TermLog = {
+    published: async ({ term, from, until, keys }) => {
+      asked.push({ term, keys: [...keys].sort() });
+      const found = new Map<string, LogPosition>();
+      for (const [k, at] of logged) {
+        const offset = BigInt(at.offset);
+        const inRange = offset >= (from.get(at.partition) ?? 0n) && offset < (until.get(at.partition) ?? 0n);
+        if (at.term === term && inRange && keys.has(k.slice(0, k.indexOf('@')))) found.set(k, { partition: at.partition, offset: at.offset });
+      }
+      return found;
+    },
+  };
   const deps = {
+    termLog,
+    logStart: async () => new Map([[0, 0n]]),
     control,
     replica: { scanner: main, reader: main, repairer: main },
     leader: () => ({ get: (k: string) => leader.get(k), scanner: leader }),
     log: silentLog,
     now: () => 5000,
   };
-  return { control, main, leader, deps };
+  return { control, main, leader, deps, logged, asked };
 }
 
 const at = (offset: number): LogPosition => ({ partition: 0, offset: String(offset) });
@@ -112,6 +130,35 @@ describe('rejoining a deposed leader after a rewind', () => {
     expect(main.items.get('superseded')).toMatchObject({ term: 1, version: 7 });
     expect(control.state?.rewinding).toEqual([]);
     expect(control.state?.followers.map((f) => f.id)).toEqual(['main', 'f2']);
+  });
+
+  it('asks the log about versions whose publish the dying store never recorded, and keeps those the log carried before the fence', async () => {
+    const { main, leader, deps, logged, asked } = await deposedMain();
+    // Published at offset 60 (before the fence at 100), then the store died before recording it; the new leader wrote on.
+    main.put(item('unrecorded', 1, 3, 'u', { outboxAt: 1990 }));
+    leader.put(item('unrecorded', 2, 4, 'newer'));
+    logged.set(publishedKey('unrecorded', { term: 1, version: 3 }), { partition: 0, offset: '60', term: 1 });
+    // Never published at all: still reverted.
+    main.put(item('never', 1, 2, 'n'));
+    leader.put(item('never', 1, 1, 'base'));
+    // In the log only after the fence: reverted as after-fence, not kept.
+    main.put(item('late', 1, 5, 'l'));
+    leader.put(item('late', 1, 4, 'base'));
+    logged.set(publishedKey('late', { term: 1, version: 5 }), { partition: 0, offset: '130', term: 1 });
+    // Identical on the leader: the log is not asked about it.
+    main.put(item('same', 1, 1, 's'));
+    leader.put(item('same', 1, 1, 's'));
+
+    const report = await rejoinReplica(deps, 'main', 'test');
+
+    expect(asked).toEqual([{ term: 1, keys: ['late', 'never', 'unrecorded'] }]);
+    expect(report.reverted.map((r) => [r.key, r.why])).toEqual([
+      ['late', 'never-in-log'],
+      ['never', 'never-in-log'],
+    ]);
+    expect(report.marksCleared).toBe(1);
+    expect(main.items.get('unrecorded')).toMatchObject({ term: 1, version: 3, value: 'u' });
+    expect(main.items.get('unrecorded')?.outboxAt).toBeUndefined();
   });
 
   it('drops an open outbox mark on a version the new leader holds, so no relay republishes it later as this replica\'s', async () => {
