@@ -257,6 +257,8 @@ describe('fault: the leader\'s store is lost (unplanned failover, rewind, rejoin
       mismatches: mismatches.length,
       missing: missing.length,
     });
+    // A rejoined replica that does not catch up is the bug to look at: its process's own words say why.
+    if (mismatches.length > 0) process.stdout.write(`[leader-failover] replog follower --id main, last output:\n${followers.get('main')?.output().slice(-6000) ?? ''}\n`);
     expect(mismatches.slice(0, 10)).toEqual([]);
     expect(missing.slice(0, 10)).toEqual([]);
     expect(regressions).toBe(0);
