@@ -181,7 +181,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await supervisor?.start();
 
     let watchdog: WatchdogTimer | undefined;
-    if (options.watchdog ?? (supervisor !== undefined || options.http === true)) {
+    // A failover needs a control store outside the leader's failure domain: with every replica in
+    // the control store's store (one embedded dynalite), a lost leader store is a lost control
+    // store too, and there is nothing to watch for.
+    const sameDomain = (id: string) => {
+      const at = config.replicas.location(id);
+      return at.endpoint === config.replicas.control.endpoint && at.region === config.replicas.control.region;
+    };
+    const separateDomains = config.replicas.ids.some((id) => !sameDomain(id));
+    if (separateDomains && (options.watchdog ?? (supervisor !== undefined || options.http === true))) {
       const watcher = `${hostname()}:${process.pid}`;
       const watchLog = runtime.log('watchdog');
       const started = startWatchdogTimer({
