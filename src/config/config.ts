@@ -98,6 +98,8 @@ const envSchema = z.object({
   REPLOG_READ_MAX_WAIT_MS: intFrom(10_000, 0, 25_000),
   REPLOG_READ_VIEW_TTL_MS: intFrom(1000, 0, 60_000),
   REPLOG_METRICS_NAMESPACE: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace').default('replog'),
+  // `replog follower`'s Prometheus port (unset: a free port, printed at start); HTTP processes serve GET /metrics.
+  REPLOG_METRICS_PORT: z.coerce.number('must be a whole number from 0 to 65535').int().min(0).max(65535).optional(),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   REPLOG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   // `auto`: readable lines on a terminal, JSON otherwise (pipes, files, Lambda).
@@ -176,8 +178,11 @@ export interface Config {
   delayMaxWaitMs: number;
   /** Follower reads: read-your-writes waits (default and cap) and how long a replication view is reused. */
   reads: { defaultWaitMs: number; maxWaitMs: number; viewTtlMs: number };
-  /** CloudWatch Embedded Metric Format is written only inside Lambda; locally the same figures are in status. */
-  metrics: { emf: boolean; namespace: string };
+  /**
+   * CloudWatch Embedded Metric Format is written only inside Lambda; outside it the same figures go
+   * to Prometheus (GET /metrics, and `port` for a process without HTTP: `replog follower`).
+   */
+  metrics: { emf: boolean; namespace: string; port: number | undefined };
   logLevel: Env['REPLOG_LOG_LEVEL'];
   logFormat: Env['REPLOG_LOG_FORMAT'];
   /** `replog dev`'s embedded store and endpoints.json; the local broker keeps its data under `.replog/kafka` per port. */
@@ -297,7 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     followerSessionTimeoutMs: e.REPLOG_FOLLOWER_SESSION_TIMEOUT_MS,
     delayMaxWaitMs: e.REPLOG_DELAY_MAX_WAIT_MS,
     reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },
-    metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE },
+    metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE, port: e.REPLOG_METRICS_PORT },
     logLevel: e.REPLOG_LOG_LEVEL,
     logFormat: e.REPLOG_LOG_FORMAT,
     dataDir: e.REPLOG_DATA_DIR === undefined ? DEFAULT_DATA_DIR : resolve(e.REPLOG_DATA_DIR),

@@ -33,6 +33,7 @@ import { inspectReplication, type ReplicationSources } from '../core/replication
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { PrometheusMetrics } from '../observability/prometheus-metrics';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
 import { runRelay } from './relay';
@@ -47,14 +48,23 @@ export class Runtime {
   readonly counters = new ReplicationCounters();
   /** What this process committed after its term ended, to undo on the old store. */
   readonly deposedWrites = new DeposedWrites();
-  /** Everything this process reports about itself; the counters, the logs and (in Lambda) EMF listen to it. */
+  /** Everything this process reports about itself; the counters, the logs, Prometheus and (in Lambda) EMF listen to it. */
   readonly instrumentation: Instrumentation;
+  /** The same figures for Prometheus (GET /metrics, `replog follower`'s metrics port); none inside Lambda, where EMF reports them. */
+  readonly prometheus: PrometheusMetrics | undefined;
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    options: { processMetrics?: boolean } = {},
+  ) {
     this.instrumentation = new Instrumentation(this.log('instrumentation'));
     this.counters.listen(this.instrumentation);
+    if (!config.metrics.emf) {
+      this.prometheus = new PrometheusMetrics(options);
+      this.prometheus.listen(this.instrumentation);
+    }
     this.instrumentation.on('write.acknowledged', ({ result }) =>
       this.log('leader').debug('write acknowledged', {
         topic: this.config.topic,

@@ -9,6 +9,7 @@ import { Runtime } from '../functions/runtime';
 import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
 import { readEndpointFile, removeEndpointFile, writeEndpointFile } from './endpoint-file';
 import { FollowerSupervisor } from './follower-supervisor';
+import { type MetricsServer, startMetricsServer } from './metrics-server';
 import { startHttpBridge } from './http-bridge';
 import { brokerCommand, ensureLocalBroker, type LocalBroker } from './kafka-broker';
 import { provisionReplication } from './provision';
@@ -43,6 +44,13 @@ export interface LocalStackOptions {
   storeRestartDelayMs?: number;
   /** What runs, for messages: "replog dev". */
   command?: string;
+  /** Also report the process's own figures (CPU, memory, event-loop lag, GC) to Prometheus: a CLI process, not a test's stack. */
+  processMetrics?: boolean;
+  /**
+   * Serve Prometheus metrics on a port of their own (`replog follower`, which has no HTTP API):
+   * REPLOG_METRICS_PORT, or a free port when unset.
+   */
+  metricsServer?: boolean;
   /** Startup and shutdown notices for people: the roster in force and why, what was stopped or left running. */
   say?: (line: string) => void;
 }
@@ -60,6 +68,8 @@ export interface LocalStack {
   stores: (() => StoreStatus[]) | undefined;
   /** With separateStores: how long starting the store processes took. */
   storesStartMs: number | undefined;
+  /** With metricsServer: where Prometheus scrapes this process. */
+  metricsUrl: string | undefined;
   /** Stops everything this stack started, the broker included when it started it, and says what it left running. */
   stop(): Promise<void>;
 }
@@ -140,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env.KAFKA_BROKERS = broker.brokers;
     }
     const config = loadConfig(env);
-    const runtime = new Runtime(config);
+    const runtime = new Runtime(config, { processMetrics: options.processMetrics ?? false });
     undo.push(() => runtime.close());
     const log = runtime.log('local');
 
@@ -189,6 +199,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       url = `http://${config.http.host}:${port}`;
     }
+    let metricsServer: MetricsServer | undefined;
+    if (options.metricsServer && runtime.prometheus) {
+      const started = await startMetricsServer(runtime.prometheus, { port: config.metrics.port ?? 0, host: config.http.host, log: runtime.log('metrics') });
+      metricsServer = started;
+      undo.push(() => started.stop());
+    }
     log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
 
     let advertised = false;
@@ -233,7 +249,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localBroker,
       stores: farm ? () => (farm as LocalStoreFarm).status() : undefined,
       storesStartMs,
+      metricsUrl: metricsServer?.url,
       async stop() {
+        await metricsServer?.stop();
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {

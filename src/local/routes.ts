@@ -4,6 +4,7 @@ import { createGetItemHandler } from '../functions/http/get-item';
 import { handler as healthz } from '../functions/http/healthz';
 import type { HttpHandler } from '../functions/http/http-types';
 import { createListItemsHandler } from '../functions/http/list-items';
+import { createMetricsHandler } from '../functions/http/metrics';
 import { createPutItemHandler } from '../functions/http/put-item';
 import { createReplicationStatusHandler } from '../functions/http/replication-status';
 import { createSetLeaderHandler } from '../functions/http/set-leader';
@@ -35,7 +36,7 @@ function withStatusExtras(handler: HttpHandler, extras: (() => Record<string, un
   };
 }
 
-/** The HTTP API's routes, mirroring serverless.yml's httpApi events one for one. */
+/** The HTTP API's routes, mirroring serverless.yml's httpApi events one for one, plus GET /metrics. */
 export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}): Route[] {
   return [
     { method: 'PUT', path: '/items/{key}', handler: createPutItemHandler(rt) },
@@ -47,5 +48,7 @@ export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}):
     { method: 'POST', path: '/replication/leader', handler: createSetLeaderHandler(rt) },
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/dashboard', handler: createDashboardHandler(rt) },
+    // Local processes only (not in serverless.yml): Lambda reports the same figures as EMF.
+    { method: 'GET', path: '/metrics', handler: createMetricsHandler(rt) },
   ];
 }

@@ -55,6 +55,7 @@ export function registerDev(program: Command): void {
         advertise: true,
         persistent: !opts.inMemory,
         separateStores: separate,
+        processMetrics: true,
         say,
       });
       stopOnSignals(() => stack.stop());
@@ -82,6 +83,7 @@ export function registerDev(program: Command): void {
           `  HTTP API     ${url}`,
           `  status       ${url}/replication/status`,
           `  dashboard    ${url}/dashboard`,
+          `  metrics      ${url}/metrics  (Prometheus)`,
           `  DynamoDB     ${store}`,
           ...(stores ? storeLines(stores, stack.runtime.config) : []),
           `  Kafka        ${broker}  topic ${stack.runtime.config.topic}`,
