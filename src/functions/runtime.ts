@@ -25,6 +25,7 @@ import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
 import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log, StallMeter } from '../core/ports';
+import type { Acknowledger } from '../core/acknowledgement';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { startStallMeter } from '../core/stall-meter';
 import { Instrumentation } from '../core/instrumentation';
@@ -34,6 +35,7 @@ import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { PrometheusMetrics } from '../observability/prometheus-metrics';
+import { TracedAcknowledger } from '../observability/traced-acknowledger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
 import { runRelay } from './relay';
@@ -297,11 +299,12 @@ export class Runtime {
     );
   }
 
-  get acknowledger(): ReplicationAcknowledger {
+  /** Decides when a write may be answered; its wait is a span of the write's trace. */
+  get acknowledger(): Acknowledger {
     return this.once(
       'ack',
       () =>
-        new ReplicationAcknowledger({
+        new TracedAcknowledger(new ReplicationAcknowledger({
           watcher: this.watcher,
           roster: this.roster,
           sources: this.replicationSources,
@@ -313,7 +316,7 @@ export class Runtime {
           },
           log: this.log('ack'),
           now: Date.now,
-        }),
+        })),
     );
   }
 

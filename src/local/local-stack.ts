@@ -16,6 +16,7 @@ import { provisionReplication } from './provision';
 import { startRelayTimer, type RelayTimer } from './relay-timer';
 import { buildRoutes } from './routes';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { startTracing } from '../observability/tracing-sdk';
 import { advertisedStores, checkStoreLayout, embeddedStoreDir, refuseStoreSettings, storeEnv, storeSpecs } from './separate-stores';
 import { LocalStoreFarm, type StoreStatus } from './store-farm';
 import { lockStore, type StoreLock } from './store-lock';
@@ -51,6 +52,11 @@ export interface LocalStackOptions {
    * REPLOG_METRICS_PORT, or a free port when unset.
    */
   metricsServer?: boolean;
+  /**
+   * Start the OpenTelemetry SDK when the configuration names an OTLP endpoint (a CLI process;
+   * the SDK is process-wide, so a test's stack leaves it to the test).
+   */
+  tracing?: boolean;
   /** Startup and shutdown notices for people: the roster in force and why, what was stopped or left running. */
   say?: (line: string) => void;
 }
@@ -150,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env.KAFKA_BROKERS = broker.brokers;
     }
     const config = loadConfig(env);
+    const tracing = options.tracing ? startTracing(config.tracing, { role: command }) : undefined;
+    if (tracing) undo.push(() => tracing.shutdown());
     const runtime = new Runtime(config, { processMetrics: options.processMetrics ?? false });
     undo.push(() => runtime.close());
     const log = runtime.log('local');
@@ -205,7 +213,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metricsServer = started;
       undo.push(() => started.stop());
     }
-    log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
+    log.info('local stack started', {
+      url,
+      dynamodb: env.DYNAMODB_ENDPOINT,
+      kafka: config.kafka.brokers,
+      followers: ids,
+      ...(metricsServer ? { metrics: metricsServer.url } : {}),
+      ...(tracing ? { traces: config.tracing.otlpEndpoint } : {}),
+    });
 
     let advertised = false;
     const advertise = () =>
@@ -272,6 +287,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           for (const s of down) say(`store ${s.id} was already down (${s.lastExit ?? 'stopped'}): no process of it was left running`);
         }
         lock?.release();
+        // Last: the spans of the shutdown itself are exported too.
+        await tracing?.shutdown();
         if (localBroker?.startedHere) {
           await brokerCommand('stop', localBroker.port);
           say(`stopped the Kafka broker this run started (${localBroker.brokers})`);

@@ -56,6 +56,7 @@ export function registerDev(program: Command): void {
         persistent: !opts.inMemory,
         separateStores: separate,
         processMetrics: true,
+        tracing: true,
         say,
       });
       stopOnSignals(() => stack.stop());

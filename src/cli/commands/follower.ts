@@ -25,6 +25,7 @@ export function registerFollower(program: Command): Command {
         command: `replog follower --id ${opts.id}`,
         say,
         processMetrics: true,
+        tracing: true,
         metricsServer: true,
       });
       stopOnSignals(() => stack.stop());
