@@ -7,6 +7,7 @@ import { registerFollower } from './commands/follower';
 import { registerFailover } from './commands/failover';
 import { registerFollowerAdmin } from './commands/follower-admin';
 import { registerMappings } from './commands/mappings';
+import { registerRejoin } from './commands/rejoin';
 import { registerRelay } from './commands/relay';
 import { registerReplay } from './commands/replay';
 import { registerServe } from './commands/serve';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerStatus(program);
   registerFailover(program);
+  registerRejoin(program);
   registerTopics(program);
   registerRelay(program);
   registerDlq(program);

@@ -66,6 +66,14 @@ const envSchema = z.object({
   REPLOG_CONTROL_TTL_MS: intFrom(250, 10, 600_000),
   // How long a write waits for a leadership move to finish before it answers 503 LEADER_MOVING.
   REPLOG_LEADER_WAIT_MS: intFrom(3000, 0, 25_000),
+  // Unplanned failover: the watchdog declares the leader failed after this long of failed probes of its store.
+  REPLOG_LEADER_FAILURE_MS: intFrom(3000, 200, 600_000),
+  REPLOG_LEADER_PROBE_MS: intFrom(250, 20, 60_000),
+  REPLOG_AUTO_FAILOVER: boolFrom(true),
+  // A deposed leader's store that answers again is rewound and rejoins by itself (false: only `replog rejoin`).
+  REPLOG_AUTO_REJOIN: boolFrom(true),
+  // Reads from the leader return only versions the ack mode's followers confirmed (MySQL's AFTER_SYNC).
+  REPLOG_LOSSLESS_READS: boolFrom(false),
   REPLOG_GROUP_PREFIX: z.string().default('replog'),
   REPLOG_ACK_MODE: z.string().default('semi-sync'),
   REPLOG_SYNC_TIMEOUT_MS: intFrom(2000, 10, 600_000),
@@ -146,6 +154,17 @@ export interface Config {
     /** How long a write waits for a leadership move (REPLOG_LEADER_WAIT_MS). */
     leaderWaitMs: number;
   };
+  /** The leader's watchdog and what follows a failover (docs/ARCHITECTURE.md, "Unplanned failover"). */
+  failover: {
+    /** REPLOG_LEADER_FAILURE_MS: failed probes for this long declare the leader failed. */
+    failureMs: number;
+    /** REPLOG_LEADER_PROBE_MS: how often the leader's store is probed. */
+    probeMs: number;
+    /** A probe that has no answer after this long failed (a third of the failure time, at most 1 s). */
+    probeTimeoutMs: number;
+    auto: boolean;
+    autoRejoin: boolean;
+  };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -183,7 +202,13 @@ export interface Config {
   /** Longest wait of one delayed-follower delivery for its events to come due (apply-delay.ts). */
   delayMaxWaitMs: number;
   /** Follower reads: read-your-writes waits (default and cap) and how long a replication view is reused. */
-  reads: { defaultWaitMs: number; maxWaitMs: number; viewTtlMs: number };
+  reads: {
+    defaultWaitMs: number;
+    maxWaitMs: number;
+    viewTtlMs: number;
+    /** REPLOG_LOSSLESS_READS: leader reads wait until the version read is confirmed (no read of a write a failover could lose). */
+    lossless: boolean;
+  };
   /**
    * CloudWatch Embedded Metric Format is written only inside Lambda; outside it the same figures go
    * to Prometheus (GET /metrics, and `port` for a process without HTTP: `replog follower`).
@@ -273,6 +298,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       controlTtlMs: e.REPLOG_CONTROL_TTL_MS,
       leaderWaitMs: e.REPLOG_LEADER_WAIT_MS,
     },
+    failover: {
+      failureMs: e.REPLOG_LEADER_FAILURE_MS,
+      probeMs: e.REPLOG_LEADER_PROBE_MS,
+      probeTimeoutMs: Math.max(50, Math.min(1000, Math.floor(e.REPLOG_LEADER_FAILURE_MS / 3))),
+      auto: e.REPLOG_AUTO_FAILOVER,
+      autoRejoin: e.REPLOG_AUTO_REJOIN,
+    },
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())
@@ -313,7 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     progressFlushMs: Math.min(e.REPLOG_PROGRESS_FLUSH_MS, Math.floor(e.REPLOG_STALL_MS / 4)),
     followerSessionTimeoutMs: e.REPLOG_FOLLOWER_SESSION_TIMEOUT_MS,
     delayMaxWaitMs: e.REPLOG_DELAY_MAX_WAIT_MS,
-    reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },
+    reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS, lossless: e.REPLOG_LOSSLESS_READS },
     metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE, port: e.REPLOG_METRICS_PORT },
     tracing: {
       otlpEndpoint:

@@ -71,6 +71,32 @@ export function beginSwitchover<S extends LeaderControl>(
   return { ...state, leadership: { ...leadership, state: 'handing-over', transition } };
 }
 
+/**
+ * The first step of an unplanned failover: `failedLeader` must still lead (otherwise another
+ * watchdog, or an operator, moved it already: this one lost the race); writes now wait.
+ */
+export function beginFailover<S extends LeaderControl>(state: S, request: { failedLeader: string; to: string; by: string; reason: string; now: number }): S {
+  const { leadership } = state;
+  if (leadership.replica !== request.failedLeader) {
+    throw new ConflictError(`${request.failedLeader} does not lead any more (${leadership.replica} leads term ${leadership.term})`);
+  }
+  if (leadership.state !== 'active') {
+    const t = leadership.transition;
+    throw new ConflictError(`leadership is already moving (${t?.kind ?? leadership.state} to ${t?.to ?? '?'}, term ${t?.term ?? '?'})`);
+  }
+  if (request.to === leadership.replica) throw new ConflictError(`${request.to} is the failed leader`);
+  const transition: LeaderTransition = {
+    kind: 'failover',
+    from: leadership.replica,
+    to: request.to,
+    term: leadership.term + 1,
+    requestedAt: request.now,
+    by: request.by,
+    reason: request.reason,
+  };
+  return { ...state, leadership: { ...leadership, state: 'electing', transition } };
+}
+
 /** The fence of the new term is in every partition: its positions go into the control state. */
 export function recordFence<S extends LeaderControl>(state: S, term: number, fence: Record<string, string>): S {
   const t = state.leadership.transition;

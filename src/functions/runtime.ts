@@ -8,6 +8,10 @@ import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
 import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
 import { DynamoReplayJournal } from '../adapters/dynamodb/replay-journal-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
+import { DynamoFollowerRepairer } from '../adapters/dynamodb/follower-repairer';
+import { DynamoReplicaScanner } from '../adapters/dynamodb/replica-scanner';
+import { DynamoStoreProbe } from '../adapters/dynamodb/store-probe';
+import { DynamoWatchReports } from '../adapters/dynamodb/watch-report-table';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { KafkaFenceWriter } from '../adapters/kafka/fence-writer';
@@ -17,6 +21,9 @@ import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
 import { DeposedWrites } from '../core/deposed-writes';
+import { formatAckMode } from '../core/ack-mode';
+import { syncCapable } from '../core/control-state';
+import type { LogPosition } from '../core/positions';
 import { FenceMemory } from '../core/fence-memory';
 import { CONFIRM_WINDOW_MS, LeaderTerms } from '../core/leader-terms';
 import type { WriteLeaderTarget } from '../core/leader-write';
@@ -38,6 +45,10 @@ import { PrometheusMetrics } from '../observability/prometheus-metrics';
 import { TracedAcknowledger } from '../observability/traced-acknowledger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
+import type { FailoverDeps } from './leader-failover';
+import { failOver } from './leader-failover';
+import { LeaderWatchdog } from './leader-watchdog';
+import type { RejoinDeps } from './rejoin';
 import { runRelay } from './relay';
 
 /**
@@ -227,6 +238,95 @@ export class Runtime {
       log: this.log('leadership'),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    };
+  }
+
+  /** A probe of a replica's store that never retries and gives up after REPLOG_LEADER_FAILURE_MS / 3 (at most 1 s). */
+  storeProbe(id: string): DynamoStoreProbe {
+    return this.once(`probe:${id}`, () => {
+      const probe = new DynamoStoreProbe(this.config.replicas.location(id), this.config.tables.replica(id), this.config.failover.probeTimeoutMs);
+      this.closers.push(async () => probe.destroy());
+      return probe;
+    });
+  }
+
+  /** The watchdog's last conclusion about the leader, for status. */
+  get watchReports(): DynamoWatchReports {
+    return this.once('watchReports', () => new DynamoWatchReports(this.controlClient, this.config.tables.control));
+  }
+
+  /**
+   * Whether the default ack mode's followers committed past a log position, for lossless reads
+   * (core/lossless-read.ts): the sync follower (semi-sync), every sync-capable follower (sync),
+   * K of them (quorum:K); async asks nothing more than the log.
+   */
+  get readConfirmations(): { confirmed: (position: LogPosition, timeoutMs: number) => Promise<boolean>; confirmers: () => string } {
+    return this.once('readConfirmations', () => this.makeReadConfirmations());
+  }
+
+  private makeReadConfirmations(): { confirmed: (position: LogPosition, timeoutMs: number) => Promise<boolean>; confirmers: () => string } {
+    const mode = this.config.ack.defaultMode;
+    let last = '';
+    return {
+      confirmed: async (position, timeoutMs) => {
+        if (mode.kind === 'async') return true;
+        const state = await this.roster.current();
+        const capable = syncCapable(state).map((f) => f.id);
+        const followers = mode.kind === 'semi-sync' ? (state.syncFollower === null ? [] : [state.syncFollower]) : capable;
+        const needed = mode.kind === 'quorum' ? mode.k : followers.length;
+        last = mode.kind === 'semi-sync' ? `the sync follower ${followers[0] ?? '(none)'}` : `${needed} of ${followers.join(', ') || 'no follower'}`;
+        if (followers.length === 0 || needed > followers.length) return false;
+        return (await this.watcher.waitFor(position, followers, needed, timeoutMs)).satisfied;
+      },
+      confirmers: () => last || formatAckMode(mode),
+    };
+  }
+
+  /** What an unplanned failover needs (functions/leader-failover.ts). */
+  get failoverDeps(): FailoverDeps {
+    return {
+      ...this.switchoverDeps,
+      probe: (id) => this.storeProbe(id).probe(),
+      mode: this.config.ack.defaultMode,
+    };
+  }
+
+  /** A watchdog of the leader's store (functions/leader-watchdog.ts); `watcher` names it in status. */
+  watchdog(watcher: string): LeaderWatchdog {
+    return new LeaderWatchdog({
+      control: this.control,
+      probe: (id) => this.storeProbe(id).probe(),
+      failover: (request) => failOver(this.failoverDeps, request),
+      moveDeps: this.switchoverDeps,
+      reports: this.watchReports,
+      failureMs: this.config.failover.failureMs,
+      autoFailover: this.config.failover.auto,
+      // A failover's longest wait is its catch-up; a move older than that and a margin has nobody running it.
+      stuckMoveMs: this.switchoverDeps.catchUpTimeoutMs + this.switchoverDeps.drainTimeoutMs + 15_000,
+      watcher,
+      stalls: this.stalls,
+      log: this.log('watchdog'),
+      now: Date.now,
+    });
+  }
+
+  /** What a rejoin after a failover needs (functions/rejoin.ts): the deposed replica's table and the leader's. */
+  rejoinDeps(replica: string): RejoinDeps {
+    const table = this.config.tables.replica(replica);
+    return {
+      control: this.control,
+      replica: {
+        scanner: new DynamoReplicaScanner(this.replicaClient(replica), table),
+        reader: this.leaderStore(replica),
+        repairer: new DynamoFollowerRepairer(this.replicaClient(replica), table),
+      },
+      leader: (id) => {
+        const store = this.leaderStore(id);
+        const scanner = new DynamoReplicaScanner(this.replicaClient(id), this.config.tables.replica(id));
+        return { get: (key: string) => store.get(key), scanner };
+      },
+      log: this.log('rejoin'),
+      now: Date.now,
     };
   }
 

@@ -14,6 +14,10 @@ import { startHttpBridge } from './http-bridge';
 import { brokerCommand, ensureLocalBroker, type LocalBroker } from './kafka-broker';
 import { provisionReplication } from './provision';
 import { startRelayTimer, type RelayTimer } from './relay-timer';
+import { startWatchdogTimer, type WatchdogTimer } from './watchdog-timer';
+import { rejoinReplica } from '../functions/rejoin';
+import { renderRejoinReport } from '../cli/rejoin-output';
+import { hostname } from 'node:os';
 import { buildRoutes } from './routes';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { startTracing } from '../observability/tracing-sdk';
@@ -43,6 +47,8 @@ export interface LocalStackOptions {
   separateStores?: boolean;
   /** With separateStores: the first wait before a store that died unasked is started again (doubling to 30 s). */
   storeRestartDelayMs?: number;
+  /** Run the leader's watchdog in this process (default: when it serves or follows; REPLOG_AUTO_FAILOVER decides whether it fails over). */
+  watchdog?: boolean;
   /** What runs, for messages: "replog dev". */
   command?: string;
   /** Also report the process's own figures (CPU, memory, event-loop lag, GC) to Prometheus: a CLI process, not a test's stack. */
@@ -183,6 +189,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (supervisor) undo.push(() => supervisor.stop());
     await supervisor?.start();
 
+    let watchdog: WatchdogTimer | undefined;
+    if (options.watchdog ?? (supervisor !== undefined || options.http === true)) {
+      const watcher = `${hostname()}:${process.pid}`;
+      const watchLog = runtime.log('watchdog');
+      const started = startWatchdogTimer({
+        watchdog: runtime.watchdog(watcher),
+        probeMs: config.failover.probeMs,
+        ...(config.failover.autoRejoin
+          ? {
+              rejoin: {
+                load: () => runtime.control.load(),
+                probe: (id) => runtime.storeProbe(id).probe(),
+                run: (id) => rejoinReplica(runtime.rejoinDeps(id), id, `watchdog ${watcher}`),
+                onRejoined: (report) => {
+                  say(renderRejoinReport(report, 50));
+                  watchLog.warn('deposed leader rewound and rejoined', { ...report, reverted: report.reverted.length, revertedItems: report.reverted.slice(0, 100) });
+                },
+              },
+            }
+          : {}),
+        log: watchLog,
+      });
+      watchdog = started;
+      undo.push(() => started.stop());
+    }
+
     let server: Server | undefined;
     let url: string | undefined;
     let relay: RelayTimer | undefined;
@@ -275,6 +307,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           });
         }
         await relay?.stop();
+        await watchdog?.stop();
         if (advertised) removeEndpointFile(config.dataDir, process.pid);
         await supervisor?.stop();
         await Promise.all([...followers.values()].map((f) => f.stop()));

@@ -57,6 +57,9 @@ export function registerDev(program: Command): void {
         separateStores: separate,
         processMetrics: true,
         tracing: true,
+        // A killed leader store stays down past the failure detection, so it is failed over (and
+        // rewound when it is back) rather than a blip; a follower's store is back as soon.
+        storeRestartDelayMs: config.failover.failureMs + 2000,
         say,
       });
       stopOnSignals(() => stack.stop());
@@ -87,6 +90,11 @@ export function registerDev(program: Command): void {
           `  metrics      ${url}/metrics  (Prometheus)`,
           `  DynamoDB     ${store}`,
           ...(stores ? storeLines(stores, stack.runtime.config) : []),
+          ...(stores
+            ? [
+                `  failover     ${stack.runtime.config.failover.auto ? `on: kill the leader's store process (kill -9 <pid> above) and a follower takes over after ${stack.runtime.config.failover.failureMs} ms of failed probes` : 'off (REPLOG_AUTO_FAILOVER=false)'}`,
+              ]
+            : []),
           `  Kafka        ${broker}  topic ${stack.runtime.config.topic}`,
           `  followers    ${stack.roster.inForce}  (${stack.roster.source})`,
           '',

@@ -48,6 +48,8 @@ svg.chart .peak { font-size: 9px; fill: var(--muted); }
 #leader-replica { font-weight: 600; font-size: 16px; }
 #leader-transition { margin: 8px 0 0; padding: 6px 10px; border-left: 3px solid var(--warn); }
 #leader-transition[hidden] { display: none; }
+#leader-watch { margin: 8px 0 0; padding: 6px 10px; border-left: 3px solid var(--bad); }
+#leader-watch[hidden] { display: none; }
 td.nowrap { white-space: nowrap; }
 td.fenced.some { color: var(--bad); font-weight: 600; }
 figure.chart-box { margin: 0; }
@@ -238,6 +240,17 @@ const SCRIPT = `
     const moving = state !== 'active' || Boolean(l.transition);
     $('leader-transition').hidden = !moving;
     $('leader-transition').textContent = moving ? describeTransition(l) : '';
+    // The watchdog's verdict on the leader's store, and deposed leaders waiting for their rewind.
+    const w = l.watch;
+    const watchLines = [];
+    if (w && w.state !== 'healthy') {
+      watchLines.push('watchdog: ' + w.leader + ' term ' + w.term + ' ' + w.state + (w.failingSince ? ', failing since ' + fmtTime(w.failingSince) : '') + (w.reason ? ' — ' + w.reason : ''));
+    }
+    for (const r of l.rewinding || []) {
+      watchLines.push(r.replica + ' led up to term ' + r.lastTerm + ', deposed ' + fmtTime(r.since) + ': waiting for its rewind (replog rejoin ' + r.replica + ')');
+    }
+    $('leader-watch').hidden = watchLines.length === 0;
+    $('leader-watch').textContent = watchLines.join(' · ');
 
     const terms = l.terms || [];
     $('terms').replaceChildren(...terms.map((t) => {
@@ -366,6 +379,7 @@ const BODY = `
   <tbody><tr id="leader-row"><td id="leader-replica">…</td><td class="num" id="leader-term">…</td><td id="leader-state">…</td><td class="num" id="leader-since">…</td><td id="leader-table">…</td></tr></tbody>
 </table>
 <p id="leader-transition" hidden></p>
+<p id="leader-watch" hidden></p>
 <h2>Writes per second <span class="muted">(this leader process)</span></h2>
 <p><span id="writes-now">collecting…</span></p>
 <div id="writes-chart"></div>

@@ -1,0 +1,93 @@
+import type { ControlState } from '../core/control-state';
+import type { ProbeResult, WatchReport } from '../core/leader-watch';
+import type { Log } from '../core/ports';
+import type { LeaderWatchdog } from '../functions/leader-watchdog';
+import type { RejoinReport } from '../functions/rejoin';
+
+export interface WatchdogTimer {
+  stop(): Promise<void>;
+}
+
+export interface WatchdogTimerOptions {
+  watchdog: LeaderWatchdog;
+  probeMs: number;
+  /** Rewinds a deposed leader whose store answers again (REPLOG_AUTO_REJOIN); absent: only `replog rejoin` does. */
+  rejoin?: {
+    load: () => Promise<ControlState | undefined>;
+    probe: (replica: string) => Promise<ProbeResult>;
+    run: (replica: string) => Promise<RejoinReport>;
+    onRejoined: (report: RejoinReport) => void;
+  };
+  onReport?: (report: WatchReport) => void;
+  log: Log;
+}
+
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * The local stand-in for the scheduled watchdog Lambda: a tick every REPLOG_LEADER_PROBE_MS, never
+ * two at once; a tick that fails (the control store is down) is retried with backoff and logged
+ * when the failing starts and when it ends, not on every try. stop() waits for a running tick.
+ */
+export function startWatchdogTimer(options: WatchdogTimerOptions): WatchdogTimer {
+  const { log } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  let failures = 0;
+  const rejoinNotBefore = new Map<string, { at: number; failures: number }>();
+
+  const tick = () => {
+    running = (async () => {
+      const report = await options.watchdog.tick();
+      options.onReport?.(report);
+      if (options.rejoin && report.state === 'healthy') await rejoinWhereBack(options.rejoin);
+    })()
+      .then(() => {
+        if (failures > 0) log.info('the watchdog sees the control state again', { failedTicks: failures });
+        failures = 0;
+      })
+      .catch((error: unknown) => {
+        if (failures === 0) log.warn('the watchdog could not look at the leader; retrying with backoff', { error });
+        failures++;
+      })
+      .finally(() => {
+        running = undefined;
+        if (!stopped) schedule();
+      });
+  };
+
+  const rejoinWhereBack = async (rejoin: NonNullable<WatchdogTimerOptions['rejoin']>) => {
+    const state = await rejoin.load();
+    const now = Date.now();
+    for (const pending of state?.rewinding ?? []) {
+      const wait = rejoinNotBefore.get(pending.replica);
+      if (pending.claim !== undefined || (wait !== undefined && now < wait.at)) continue;
+      const probe = await rejoin.probe(pending.replica);
+      if (!probe.ok) continue;
+      try {
+        rejoin.onRejoined(await rejoin.run(pending.replica));
+        rejoinNotBefore.delete(pending.replica);
+      } catch (error) {
+        const n = (wait?.failures ?? 0) + 1;
+        rejoinNotBefore.set(pending.replica, { at: now + Math.min(30_000, 1000 * 2 ** (n - 1)), failures: n });
+        log.warn('the rewind of a deposed leader failed; trying again later', { replica: pending.replica, error, attempt: n });
+      }
+    }
+  };
+
+  const schedule = () => {
+    const delay = failures === 0 ? options.probeMs : Math.min(MAX_BACKOFF_MS, options.probeMs * 2 ** Math.min(failures, 10));
+    timer = setTimeout(tick, delay);
+    timer.unref();
+  };
+  schedule();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}
