@@ -80,7 +80,7 @@ describe('dashboard in a browser', () => {
     expect(await cell('follower-1', 'fenced').textContent()).toBe('0');
     expect(await page.locator('#leader-since').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} E[SD]T$/);
     expect(await page.locator('#sync-history').textContent()).toBe('the sync follower has not changed since replog started');
-    expect(await page.locator('#partition-lag tr[data-follower]').count()).toBe(3);
+    expect(await page.locator('#partition-lag tr[data-lag-follower]').count()).toBe(3);
     expect(await page.locator('#partition-lag-head th').count()).toBe(1 + Number(t.env.REPLOG_TOPIC_PARTITIONS ?? 3));
 
     t.stack.followers.get('follower-3')?.pause();
@@ -99,7 +99,7 @@ describe('dashboard in a browser', () => {
     await eventually(async () => /^\d+\.\d writes\/s$/.test((await page.locator('#writes-now').textContent()) ?? ''), { what: 'writes per second' });
     expect(await page.locator('#writes-chart polyline.rate').count()).toBe(1);
     expect(await page.locator('#writes-chart figcaption').textContent()).toMatch(/^writes acknowledged or refused per second by this leader process, last 1 min: now /);
-    const owed = await page.locator('#partition-lag tr[data-follower="follower-3"] td.lag-some').allTextContents();
+    const owed = await page.locator('#partition-lag tr[data-lag-follower="follower-3"] td.lag-some').allTextContents();
     expect(owed.reduce((sum, n) => sum + Number(n), 0)).toBe(Number(await cell('follower-3', 'lag-events').textContent()));
     expect(await page.locator('tr[data-follower="follower-3"] figcaption').textContent()).toMatch(/^last 1 min: apply lag now .+ events behind/);
 

@@ -203,7 +203,7 @@ const SCRIPT = `
     for (const p of partitions) head.appendChild(el('th', { class: 'num' }, 'partition ' + p));
     $('partition-lag-head').replaceChildren(head);
     $('partition-lag').replaceChildren(...s.followers.map((f) => {
-      const tr = el('tr', { 'data-follower': f.id });
+      const tr = el('tr', { 'data-lag-follower': f.id });
       tr.appendChild(el('td', {}, f.id));
       const per = (f.lag && f.lag.perPartition) || {};
       for (const p of partitions) {

@@ -163,7 +163,7 @@ describe('dashboard page: operators’ views', () => {
   it('given followers behind on some partitions, shows the lag per follower and partition', async () => {
     const d = await show(status({}, [lagging]));
     expect(d.getElementById('partition-lag-head')?.textContent).toBe('followerpartition 0partition 1');
-    const row = d.getElementById('partition-lag')?.find('data-follower', 'follower-2');
+    const row = d.getElementById('partition-lag')?.find('data-lag-follower', 'follower-2');
     expect(row?.find('data-partition', '1')?.textContent).toBe('7');
     expect(row?.find('data-partition', '1')?.className).toBe('num lag-some');
     expect(row?.find('data-partition', '1')?.title).toBe('committed 24 of 31');
