@@ -8,6 +8,7 @@ import { registerFailover } from './commands/failover';
 import { registerFollowerAdmin } from './commands/follower-admin';
 import { registerMappings } from './commands/mappings';
 import { registerRejoin } from './commands/rejoin';
+import { registerOpenApi } from './commands/openapi';
 import { registerRelay } from './commands/relay';
 import { registerReplay } from './commands/replay';
 import { registerServe } from './commands/serve';
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerDlq(program);
   registerMappings(program);
   registerBench(program);
+  registerOpenApi(program);
   return program;
 }
 

@@ -5,7 +5,9 @@ import { handler as healthz } from '../functions/http/healthz';
 import type { HttpHandler } from '../functions/http/http-types';
 import { createListItemsHandler } from '../functions/http/list-items';
 import { createMetricsHandler } from '../functions/http/metrics';
+import { createOpenApiHandler } from '../functions/http/openapi';
 import { createPutItemHandler } from '../functions/http/put-item';
+import { createReadyzHandler, readinessOf } from '../functions/http/readyz';
 import { createReplicationStatusHandler } from '../functions/http/replication-status';
 import { createSetLeaderHandler } from '../functions/http/set-leader';
 import { createSetSyncFollowerHandler } from '../functions/http/set-sync-follower';
@@ -50,5 +52,7 @@ export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}):
     { method: 'GET', path: '/dashboard', handler: createDashboardHandler(rt) },
     // Local processes only (not in serverless.yml): Lambda reports the same figures as EMF.
     { method: 'GET', path: '/metrics', handler: createMetricsHandler(rt) },
+    { method: 'GET', path: '/readyz', handler: createReadyzHandler(() => readinessOf(rt())) },
+    { method: 'GET', path: '/openapi.json', handler: createOpenApiHandler(rt) },
   ];
 }

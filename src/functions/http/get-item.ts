@@ -1,3 +1,4 @@
+import type { Item } from '../../api/item-schemas';
 import { NotFoundError } from '../../core/errors';
 import { FIRST_TERM } from '../../core/versions';
 import { readItem } from '../../core/replica-read';
@@ -31,7 +32,7 @@ async function getItem(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResul
       updatedAt: new Date(item.updatedAt).toISOString(),
       ...(outcome.lag ? { lag: outcome.lag } : {}),
       ...(outcome.fallback ? { fallback: outcome.fallback } : {}),
-    },
+    } satisfies Item,
     { etag: etag(item.version), ...servedByHeaders(outcome) },
   );
 }

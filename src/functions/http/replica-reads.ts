@@ -1,3 +1,4 @@
+import { REPLICA_ID_PATTERN } from '../../api/item-schemas';
 import { replicaIds } from '../../core/control-state';
 import { ValidationError } from '../../core/errors';
 import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
@@ -63,7 +64,7 @@ export function replicaReadDeps(rt: ReadHandlerDeps, options: { lossless?: boole
 
 export function replicaTargetOf(event: HttpEvent): ReplicaTarget {
   const raw = query(event, 'replica');
-  if (raw !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(raw)) {
+  if (raw !== undefined && !REPLICA_ID_PATTERN.test(raw)) {
     throw new ValidationError('BAD_QUERY', 'replica must be leader, any or a replica id');
   }
   return parseReplicaTarget(raw);

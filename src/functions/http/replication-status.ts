@@ -1,3 +1,4 @@
+import type { ReplicationStatus } from '../../api/status-schemas';
 import type { Config } from '../../config/config';
 import type { ControlState } from '../../core/control-state';
 import type { Instrumentation } from '../../core/instrumentation';
@@ -58,10 +59,15 @@ export async function replicationStatus(rt: StatusDeps) {
       stallMs: rt.config.stallMs,
     },
     topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart },
-    followers: snapshot.followers.map((f) => ({ ...f, lastAppliedAt: iso(f.lastAppliedAt), lastProgressAt: iso(f.lastProgressAt) })),
-    counters: rt.counters.snapshot(),
+    followers: snapshot.followers.map((f) => ({
+      ...f,
+      consumer: f.consumer === null ? null : { ...f.consumer },
+      lastAppliedAt: iso(f.lastAppliedAt),
+      lastProgressAt: iso(f.lastProgressAt),
+    })),
+    counters: { ...rt.counters.snapshot() },
     fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
-  };
+  } satisfies ReplicationStatus;
 }
 
 /**
