@@ -197,6 +197,18 @@ export function openApiDocument(settings: ContractSettings = DEFAULT_CONTRACT_SE
           responses: { '200': { description: 'The page.', content: { 'text/html': { schema: z.string() } } } },
         },
       },
+      '/metrics': {
+        get: {
+          operationId: 'metrics',
+          summary: 'The replication figures in Prometheus text format (local processes; in Lambda they are EMF)',
+          tags: ['operations'],
+          security: optionallyKeyed,
+          responses: {
+            '200': { description: 'Prometheus exposition format 0.0.4.', content: { 'text/plain': { schema: z.string() } } },
+            ...errors('401', '403', '404', '500'),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'openApi',

@@ -32,6 +32,7 @@ import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
 import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log, StallMeter } from '../core/ports';
+import type { Acknowledger } from '../core/acknowledgement';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { startStallMeter } from '../core/stall-meter';
 import { Instrumentation } from '../core/instrumentation';
@@ -40,6 +41,8 @@ import { inspectReplication, type ReplicationSources } from '../core/replication
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { PrometheusMetrics } from '../observability/prometheus-metrics';
+import { TracedAcknowledger } from '../observability/traced-acknowledger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
 import type { FailoverDeps } from './leader-failover';
@@ -58,14 +61,23 @@ export class Runtime {
   readonly counters = new ReplicationCounters();
   /** What this process committed after its term ended, to undo on the old store. */
   readonly deposedWrites = new DeposedWrites();
-  /** Everything this process reports about itself; the counters, the logs and (in Lambda) EMF listen to it. */
+  /** Everything this process reports about itself; the counters, the logs, Prometheus and (in Lambda) EMF listen to it. */
   readonly instrumentation: Instrumentation;
+  /** The same figures for Prometheus (GET /metrics, `replog follower`'s metrics port); none inside Lambda, where EMF reports them. */
+  readonly prometheus: PrometheusMetrics | undefined;
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    options: { processMetrics?: boolean } = {},
+  ) {
     this.instrumentation = new Instrumentation(this.log('instrumentation'));
     this.counters.listen(this.instrumentation);
+    if (!config.metrics.emf) {
+      this.prometheus = new PrometheusMetrics(options);
+      this.prometheus.listen(this.instrumentation);
+    }
     this.instrumentation.on('write.acknowledged', ({ result }) =>
       this.log('leader').debug('write acknowledged', {
         topic: this.config.topic,
@@ -368,11 +380,12 @@ export class Runtime {
     );
   }
 
-  get acknowledger(): ReplicationAcknowledger {
+  /** Decides when a write may be answered; its wait is a span of the write's trace. */
+  get acknowledger(): Acknowledger {
     return this.once(
       'ack',
       () =>
-        new ReplicationAcknowledger({
+        new TracedAcknowledger(new ReplicationAcknowledger({
           watcher: this.watcher,
           roster: this.roster,
           sources: this.replicationSources,
@@ -384,7 +397,7 @@ export class Runtime {
           },
           log: this.log('ack'),
           now: Date.now,
-        }),
+        })),
     );
   }
 

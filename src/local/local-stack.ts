@@ -9,6 +9,7 @@ import { Runtime } from '../functions/runtime';
 import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
 import { readEndpointFile, removeEndpointFile, writeEndpointFile } from './endpoint-file';
 import { FollowerSupervisor } from './follower-supervisor';
+import { type MetricsServer, startMetricsServer } from './metrics-server';
 import { startHttpBridge } from './http-bridge';
 import { brokerCommand, ensureLocalBroker, type LocalBroker } from './kafka-broker';
 import { provisionReplication } from './provision';
@@ -19,6 +20,7 @@ import { renderRejoinReport } from '../cli/rejoin-output';
 import { hostname } from 'node:os';
 import { buildRoutes } from './routes';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { startTracing } from '../observability/tracing-sdk';
 import { advertisedStores, checkStoreLayout, embeddedStoreDir, refuseStoreSettings, storeEnv, storeSpecs } from './separate-stores';
 import { LocalStoreFarm, type StoreStatus } from './store-farm';
 import { lockStore, type StoreLock } from './store-lock';
@@ -55,6 +57,18 @@ export interface LocalStackOptions {
   watchdog?: boolean;
   /** What runs, for messages: "replog dev". */
   command?: string;
+  /** Also report the process's own figures (CPU, memory, event-loop lag, GC) to Prometheus: a CLI process, not a test's stack. */
+  processMetrics?: boolean;
+  /**
+   * Serve Prometheus metrics on a port of their own (`replog follower`, which has no HTTP API):
+   * REPLOG_METRICS_PORT, or a free port when unset.
+   */
+  metricsServer?: boolean;
+  /**
+   * Start the OpenTelemetry SDK when the configuration names an OTLP endpoint (a CLI process;
+   * the SDK is process-wide, so a test's stack leaves it to the test).
+   */
+  tracing?: boolean;
   /** Startup and shutdown notices for people: the roster in force and why, what was stopped or left running. */
   say?: (line: string) => void;
 }
@@ -72,6 +86,8 @@ export interface LocalStack {
   stores: (() => StoreStatus[]) | undefined;
   /** With separateStores: how long starting the store processes took. */
   storesStartMs: number | undefined;
+  /** With metricsServer: where Prometheus scrapes this process. */
+  metricsUrl: string | undefined;
   /** Stops everything this stack started, the broker included when it started it, and says what it left running. */
   stop(): Promise<void>;
 }
@@ -155,7 +171,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env.KAFKA_BROKERS = broker.brokers;
     }
     const config = loadConfig(env);
-    const runtime = new Runtime(config);
+    const tracing = options.tracing ? startTracing(config.tracing, { role: command }) : undefined;
+    if (tracing) undo.push(() => tracing.shutdown());
+    const runtime = new Runtime(config, { processMetrics: options.processMetrics ?? false });
     undo.push(() => runtime.close());
     const log = runtime.log('local');
 
@@ -241,7 +259,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       url = `http://${config.http.host}:${port}`;
     }
-    log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
+    let metricsServer: MetricsServer | undefined;
+    if (options.metricsServer && runtime.prometheus) {
+      const started = await startMetricsServer(runtime.prometheus, { port: config.metrics.port ?? 0, host: config.http.host, log: runtime.log('metrics') });
+      metricsServer = started;
+      undo.push(() => started.stop());
+    }
+    log.info('local stack started', {
+      url,
+      dynamodb: env.DYNAMODB_ENDPOINT,
+      kafka: config.kafka.brokers,
+      followers: ids,
+      ...(metricsServer ? { metrics: metricsServer.url } : {}),
+      ...(tracing ? { traces: config.tracing.otlpEndpoint } : {}),
+    });
 
     let advertised = false;
     const advertise = () =>
@@ -285,7 +316,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localBroker,
       stores: farm ? () => (farm as LocalStoreFarm).status() : undefined,
       storesStartMs,
+      metricsUrl: metricsServer?.url,
       async stop() {
+        await metricsServer?.stop();
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {
@@ -307,6 +340,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           for (const s of down) say(`store ${s.id} was already down (${s.lastExit ?? 'stopped'}): no process of it was left running`);
         }
         lock?.release();
+        // Last: the spans of the shutdown itself are exported too.
+        await tracing?.shutdown();
         if (localBroker?.startedHere) {
           await brokerCommand('stop', localBroker.port);
           say(`stopped the Kafka broker this run started (${localBroker.brokers})`);

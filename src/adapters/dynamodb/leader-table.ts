@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../core/change-event';
-import { NotFoundError, NotLeaderError, PreconditionFailedError, UnavailableError } from '../../core/errors';
+import { NotFoundError, NotLeaderError, PreconditionFailedError, ReplogError, UnavailableError } from '../../core/errors';
 import type { JsonValue } from '../../core/item-value';
 import type {
   CommitRequest,
@@ -17,6 +17,7 @@ import type { LogPosition } from '../../core/positions';
 import { landedAfter } from '../../core/publish-order';
 import { WriteAlreadyCommitted } from '../../core/write-replay';
 import { Expected, formatStamp, isNewer, matchesExpectedVersion, nextVersion, stampOf, termOf, type VersionStamp } from '../../core/versions';
+import { inSpan, SpanKind } from '../../observability/tracing';
 import { conditionally, conditionalWrite } from './conditional-write';
 import { translateDynamoError } from './dynamo-errors';
 import { getStoredItem } from './item-get';
@@ -30,7 +31,22 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     readonly table: string,
   ) {}
 
-  async commit(req: CommitRequest): Promise<CommittedWrite> {
+  /** The leader commit, in a span of the write's trace (`replog.commit`). */
+  commit(req: CommitRequest): Promise<CommittedWrite> {
+    return inSpan(
+      'replog.commit',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'aws.dynamodb', 'db.operation.name': 'UpdateItem', 'aws.dynamodb.table_names': [this.table], 'replog.key': req.key, 'replog.term': req.term } },
+      async (span) => {
+        const committed = await this.commitOnce(req);
+        span.setAttribute('replog.version', committed.event.version);
+        return committed;
+      },
+      // A refused condition (412, 404, NOT_LEADER) is the store's answer, not a failed request.
+      (error) => !(error instanceof ReplogError && error.status < 500),
+    );
+  }
+
+  private async commitOnce(req: CommitRequest): Promise<CommittedWrite> {
     const outcome = await conditionally(() => this.client.send(new UpdateCommand(buildCommitRequest(this.table, req))), 'UpdateItem', this.table);
     if (!outcome.applied) {
       // The refusal carries the item as it was; only a store that ignores that costs a read.

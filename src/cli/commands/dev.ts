@@ -55,6 +55,8 @@ export function registerDev(program: Command): void {
         advertise: true,
         persistent: !opts.inMemory,
         separateStores: separate,
+        processMetrics: true,
+        tracing: true,
         // A killed leader store stays down past the failure detection, so it is failed over (and
         // rewound when it is back) rather than a blip; a follower's store is back as soon.
         leaderStoreRestartDelayMs: config.failover.failureMs + 2000,
@@ -85,6 +87,7 @@ export function registerDev(program: Command): void {
           `  HTTP API     ${url}`,
           `  status       ${url}/replication/status`,
           `  dashboard    ${url}/dashboard`,
+          `  metrics      ${url}/metrics  (Prometheus)`,
           `  DynamoDB     ${store}`,
           ...(stores ? storeLines(stores, stack.runtime.config) : []),
           ...(stores
