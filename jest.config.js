@@ -35,6 +35,8 @@ module.exports = {
       // port), poison records and HTTP fuzzing. `npm run test:faults`.
       displayName: 'faults',
       testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      // The long tier (`npm run test:faults:long`) runs *.long.test.ts; the CI tier leaves them out.
+      testPathIgnorePatterns: process.env.REPLOG_FAULT_TIER === 'long' ? [] : ['\\.long\\.test\\.ts$'],
       transform,
       setupFiles,
       testEnvironment: 'node',

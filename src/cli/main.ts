@@ -7,6 +7,8 @@ import { registerFollower } from './commands/follower';
 import { registerFailover } from './commands/failover';
 import { registerFollowerAdmin } from './commands/follower-admin';
 import { registerMappings } from './commands/mappings';
+import { registerRejoin } from './commands/rejoin';
+import { registerOpenApi } from './commands/openapi';
 import { registerRelay } from './commands/relay';
 import { registerReplay } from './commands/replay';
 import { registerServe } from './commands/serve';
@@ -34,11 +36,13 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerStatus(program);
   registerFailover(program);
+  registerRejoin(program);
   registerTopics(program);
   registerRelay(program);
   registerDlq(program);
   registerMappings(program);
   registerBench(program);
+  registerOpenApi(program);
   return program;
 }
 

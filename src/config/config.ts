@@ -72,6 +72,14 @@ const envSchema = z.object({
   REPLOG_CONTROL_TTL_MS: intFrom(250, 10, 600_000),
   // How long a write waits for a leadership move to finish before it answers 503 LEADER_MOVING.
   REPLOG_LEADER_WAIT_MS: intFrom(3000, 0, 25_000),
+  // Unplanned failover: the watchdog declares the leader failed after this long of failed probes of its store.
+  REPLOG_LEADER_FAILURE_MS: intFrom(3000, 200, 600_000),
+  REPLOG_LEADER_PROBE_MS: intFrom(250, 20, 60_000),
+  REPLOG_AUTO_FAILOVER: boolFrom(true),
+  // A deposed leader's store that answers again is rewound and rejoins by itself (false: only `replog rejoin`).
+  REPLOG_AUTO_REJOIN: boolFrom(true),
+  // Reads from the leader return only versions the ack mode's followers confirmed (MySQL's AFTER_SYNC).
+  REPLOG_LOSSLESS_READS: boolFrom(false),
   REPLOG_GROUP_PREFIX: z.string().default('replog'),
   REPLOG_ACK_MODE: z.string().default('semi-sync'),
   REPLOG_SYNC_TIMEOUT_MS: intFrom(2000, 10, 600_000),
@@ -104,6 +112,14 @@ const envSchema = z.object({
   REPLOG_READ_MAX_WAIT_MS: intFrom(10_000, 0, 25_000),
   REPLOG_READ_VIEW_TTL_MS: intFrom(1000, 0, 60_000),
   REPLOG_METRICS_NAMESPACE: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'a CloudWatch namespace').default('replog'),
+  // `replog follower`'s Prometheus port (unset: a free port, printed at start); HTTP processes serve GET /metrics.
+  REPLOG_METRICS_PORT: z.coerce.number('must be a whole number from 0 to 65535').int().min(0).max(65535).optional(),
+  // OpenTelemetry traces, off unless an OTLP/HTTP endpoint is set (the standard OTel variable
+  // names: the traces URL itself, or the collector's base URL, to which /v1/traces is added).
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().regex(/^[\x21-\x7e]{1,255}$/, 'a service name without spaces').default('replog'),
+  REPLOG_TRACE_SAMPLE_RATIO: z.coerce.number('must be a number from 0 to 1').min(0, 'must be a number from 0 to 1').max(1, 'must be a number from 0 to 1').default(1),
   AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
   REPLOG_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   // `auto`: readable lines on a terminal, JSON otherwise (pipes, files, Lambda).
@@ -143,6 +159,17 @@ export interface Config {
     controlTtlMs: number;
     /** How long a write waits for a leadership move (REPLOG_LEADER_WAIT_MS). */
     leaderWaitMs: number;
+  };
+  /** The leader's watchdog and what follows a failover (docs/ARCHITECTURE.md, "Unplanned failover"). */
+  failover: {
+    /** REPLOG_LEADER_FAILURE_MS: failed probes for this long declare the leader failed. */
+    failureMs: number;
+    /** REPLOG_LEADER_PROBE_MS: how often the leader's store is probed. */
+    probeMs: number;
+    /** A probe that has no answer after this long failed (a third of the failure time, at most 1 s). */
+    probeTimeoutMs: number;
+    auto: boolean;
+    autoRejoin: boolean;
   };
   kafka: {
     brokers: string[];
@@ -186,9 +213,24 @@ export interface Config {
   /** Longest wait of one delayed-follower delivery for its events to come due (apply-delay.ts). */
   delayMaxWaitMs: number;
   /** Follower reads: read-your-writes waits (default and cap) and how long a replication view is reused. */
-  reads: { defaultWaitMs: number; maxWaitMs: number; viewTtlMs: number };
-  /** CloudWatch Embedded Metric Format is written only inside Lambda; locally the same figures are in status. */
-  metrics: { emf: boolean; namespace: string };
+  reads: {
+    defaultWaitMs: number;
+    maxWaitMs: number;
+    viewTtlMs: number;
+    /** REPLOG_LOSSLESS_READS: leader reads wait until the version read is confirmed (no read of a write a failover could lose). */
+    lossless: boolean;
+  };
+  /**
+   * CloudWatch Embedded Metric Format is written only inside Lambda; outside it the same figures go
+   * to Prometheus (GET /metrics, and `port` for a process without HTTP: `replog follower`).
+   */
+  metrics: { emf: boolean; namespace: string; port: number | undefined };
+  /**
+   * OpenTelemetry: where spans go (OTLP/HTTP traces URL; undefined = no SDK is started and the
+   * API calls in the code cost next to nothing), under which service name, and which share of new
+   * traces is sampled (a sampled parent's decision is always followed).
+   */
+  tracing: { otlpEndpoint: string | undefined; serviceName: string; sampleRatio: number };
   logLevel: Env['REPLOG_LOG_LEVEL'];
   logFormat: Env['REPLOG_LOG_FORMAT'];
   /** `replog dev`'s embedded store and endpoints.json; the local broker keeps its data under `.replog/kafka` per port. */
@@ -267,6 +309,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       controlTtlMs: e.REPLOG_CONTROL_TTL_MS,
       leaderWaitMs: e.REPLOG_LEADER_WAIT_MS,
     },
+    failover: {
+      failureMs: e.REPLOG_LEADER_FAILURE_MS,
+      probeMs: e.REPLOG_LEADER_PROBE_MS,
+      probeTimeoutMs: Math.max(50, Math.min(1000, Math.floor(e.REPLOG_LEADER_FAILURE_MS / 3))),
+      auto: e.REPLOG_AUTO_FAILOVER,
+      autoRejoin: e.REPLOG_AUTO_REJOIN,
+    },
     kafka: {
       brokers: e.KAFKA_BROKERS.split(',')
         .map((b) => b.trim())
@@ -309,8 +358,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     progressFlushMs: Math.min(e.REPLOG_PROGRESS_FLUSH_MS, Math.floor(e.REPLOG_STALL_MS / 4)),
     followerSessionTimeoutMs: e.REPLOG_FOLLOWER_SESSION_TIMEOUT_MS,
     delayMaxWaitMs: e.REPLOG_DELAY_MAX_WAIT_MS,
-    reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS },
-    metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE },
+    reads: { defaultWaitMs: e.REPLOG_READ_WAIT_MS, maxWaitMs: e.REPLOG_READ_MAX_WAIT_MS, viewTtlMs: e.REPLOG_READ_VIEW_TTL_MS, lossless: e.REPLOG_LOSSLESS_READS },
+    metrics: { emf: e.AWS_LAMBDA_FUNCTION_NAME !== undefined, namespace: e.REPLOG_METRICS_NAMESPACE, port: e.REPLOG_METRICS_PORT },
+    tracing: {
+      otlpEndpoint:
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? undefined : `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`),
+      serviceName: e.OTEL_SERVICE_NAME,
+      sampleRatio: e.REPLOG_TRACE_SAMPLE_RATIO,
+    },
     logLevel: e.REPLOG_LOG_LEVEL,
     logFormat: e.REPLOG_LOG_FORMAT,
     dataDir: e.REPLOG_DATA_DIR === undefined ? DEFAULT_DATA_DIR : resolve(e.REPLOG_DATA_DIR),

@@ -1,6 +1,6 @@
 import { ConflictError } from './errors';
 import type { Leadership, TermStart } from './leadership';
-import { abortMove, beginSwitchover, completeMove, type LeaderControl, recordFence, type TargetView } from './switchover';
+import { abortMove, beginFailover, beginSwitchover, completeMove, type LeaderControl, recordFence, type TargetView } from './switchover';
 
 /** The replica whose table is `<prefix>-leader`; it leads the first term unless configured otherwise. */
 export const DEFAULT_LEADER_REPLICA = 'main';
@@ -30,12 +30,34 @@ export interface SyncChange {
   kind: 'promotion' | 'designation';
 }
 
+/**
+ * A replica that led a term and lost it to a failover: its store may hold versions it committed
+ * and never published, so it neither consumes, confirms, serves reads nor leads until a rewind
+ * (`replog rejoin`, functions/rejoin.ts) has put it back in line with the new leader.
+ */
+export interface RewindPending {
+  replica: string;
+  /** The last term it led. */
+  term: number;
+  /** When the failover made it one (epoch ms). */
+  since: number;
+  /** The priority it follows with once rejoined. */
+  priority: number;
+  /** A rewind under way: who runs it and since when, so two processes never rewind one replica at once. */
+  claim?: { by: string; at: number };
+}
+
+/** A rewind claimed this long ago with no rejoin since was left by a process that died in it. */
+export const REWIND_CLAIM_MS = 120_000;
+
 export interface ControlState extends LeaderControl {
   /** The compare-and-set revision: 1 for the first state, one more for every change. */
   revision: number;
   /** Every replica but the leader, in priority order; a leadership move swaps the two replicas. */
   followers: FollowerEntry[];
   syncFollower: string | null;
+  /** Deposed leaders waiting for their rewind; absent in states written before failover existed. */
+  rewinding: RewindPending[];
   promotions: number;
   /** Newest first, capped, so the item stays small. */
   history: SyncChange[];
@@ -58,6 +80,7 @@ export function initialControlState(
     revision: 1,
     followers: roster.map((f, i) => ({ id: f.id, priority: i, delayMs: f.delayMs })),
     syncFollower: sync ?? null,
+    rewinding: [],
     promotions: 0,
     history: [],
     updatedAt: now,
@@ -92,9 +115,16 @@ export function withFenceRecorded(state: ControlState, term: number, fence: Reco
   return revised(recordFence(state, term, fence), now);
 }
 
+/** Step 1 of an unplanned failover (functions/leader-failover.ts): `to` was elected (core/election.ts). */
+export function withFailoverBegun(state: ControlState, request: { failedLeader: string; to: string; by: string; reason: string; now: number }): ControlState {
+  return revised(beginFailover(state, request), request.now);
+}
+
 /**
- * The move is complete: the target leads and leaves the followers, the old leader (which holds
- * everything up to the fence) follows in its place, with its priority.
+ * The move is complete: the target leads and leaves the followers. After a switchover the old
+ * leader (which holds everything up to the fence) follows in its place, with its priority; after
+ * a failover it waits for its rewind instead, and the sync follower's place (if the target held
+ * it) goes to the first sync-capable follower left.
  */
 export function withLeaderMoved(state: ControlState, term: number, now: number): ControlState {
   const t = state.leadership.transition;
@@ -102,9 +132,43 @@ export function withLeaderMoved(state: ControlState, term: number, now: number):
   if (t === undefined || t.from === t.to) return revised(moved, now);
   const target = state.followers.find((f) => f.id === t.to);
   const followers = state.followers.filter((f) => f.id !== t.to);
-  followers.push({ id: t.from, priority: target?.priority ?? followers.length, delayMs: 0 });
+  const priority = target?.priority ?? followers.length;
+  if (t.kind === 'failover') {
+    const lost: RewindPending = { replica: t.from, term: t.term - 1, since: now, priority };
+    const rewinding = [...(state.rewinding ?? []).filter((r) => r.replica !== t.from), lost];
+    const syncFollower = state.syncFollower === t.to ? (followers.filter((f) => f.delayMs === 0).sort((a, b) => a.priority - b.priority)[0]?.id ?? null) : moved.syncFollower;
+    return revised({ ...moved, followers, rewinding, syncFollower }, now);
+  }
+  followers.push({ id: t.from, priority, delayMs: 0 });
   followers.sort((a, b) => a.priority - b.priority);
   return revised({ ...moved, followers }, now);
+}
+
+/** `by` starts the rewind of `replica`: refused while another process's claim is fresh. */
+export function withRewindClaimed(state: ControlState, replica: string, by: string, now: number): ControlState {
+  const pending = (state.rewinding ?? []).find((r) => r.replica === replica);
+  if (pending === undefined) throw new ConflictError(`${replica} is not waiting for a rewind`);
+  const claim = pending.claim;
+  if (claim !== undefined && claim.by !== by && now - claim.at < REWIND_CLAIM_MS) {
+    throw new ConflictError(`${replica} is being rewound by ${claim.by} (since ${new Date(claim.at).toISOString()})`);
+  }
+  return revised({ ...state, rewinding: state.rewinding.map((r) => (r.replica === replica ? { ...r, claim: { by, at: now } } : r)) }, now);
+}
+
+/** A rewound replica follows again (with the priority it had), and is the sync follower if there is none. */
+export function withRejoined(state: ControlState, replica: string, now: number): ControlState {
+  const pending = (state.rewinding ?? []).find((r) => r.replica === replica);
+  if (pending === undefined) throw new ConflictError(`${replica} is not waiting for a rewind`);
+  const followers = [...state.followers, { id: replica, priority: pending.priority, delayMs: 0 }].sort((a, b) => a.priority - b.priority);
+  return revised(
+    {
+      ...state,
+      followers,
+      rewinding: state.rewinding.filter((r) => r.replica !== replica),
+      syncFollower: state.syncFollower ?? replica,
+    },
+    now,
+  );
 }
 
 /** A move that cannot finish (see abortMove): `refence` says a new fence must be written for the old leader's new term. */

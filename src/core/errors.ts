@@ -3,26 +3,29 @@
  * it maps to at the edge, and whether repeating the same call could succeed (kafkajs-style
  * retriable/non-retriable split), so callers never have to parse messages.
  */
-export type ErrorCode =
-  | 'BAD_KEY'
-  | 'BAD_BODY'
-  | 'BAD_QUERY'
-  | 'BAD_EVENT'
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'READ_ONLY_REPLICA'
-  | 'CONFLICT'
-  | 'PRECONDITION_FAILED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNAVAILABLE'
-  | 'REPLICATION_TIMEOUT'
-  | 'NOT_LEADER'
-  | 'LEADER_MOVING'
-  | 'CONFIG'
-  | 'INTERNAL';
+export const ERROR_CODES = [
+  'BAD_KEY',
+  'BAD_BODY',
+  'BAD_QUERY',
+  'BAD_EVENT',
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'READ_ONLY_REPLICA',
+  'CONFLICT',
+  'PRECONDITION_FAILED',
+  'PAYLOAD_TOO_LARGE',
+  'UNAVAILABLE',
+  'REPLICATION_TIMEOUT',
+  'NOT_LEADER',
+  'LEADER_MOVING',
+  'CONFIG',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ReplogErrorOptions {
   cause?: unknown;

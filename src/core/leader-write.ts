@@ -7,7 +7,11 @@ import type { DeposedWrites } from './deposed-writes';
 import type { LeaderTerms, WriteLeader } from './leader-terms';
 import type { Clock, CommittedWrite, LeaderStore } from './ports';
 import type { LogPosition } from './positions';
+import { termOf } from './versions';
 import { DeposedWriteError, UnconfirmedTermError, UnpublishedWriteError } from './write-failures';
+import { publishPending, reusedWriteId, sameWrite, WriteAlreadyCommitted } from './write-replay';
+import type { StoredItem } from './ports';
+import { eventFromItem } from './item-event';
 
 export interface WriteCommand {
   key: string;
@@ -27,13 +31,17 @@ export interface WriteResult {
   leader: string;
   position: LogPosition;
   ack: AckOutcome;
+  /** The write's id: the client's Idempotency-Key, or one the server made up. */
+  writeId: string;
+  /** True when the write had been committed by an earlier attempt with the same writeId: nothing new was written. */
+  replayed: boolean;
 }
 
 /** Where a write goes: the leading replica's store and its ordered publisher, under the term it leads. */
 export interface WriteLeaderTarget extends WriteLeader {
   store: Pick<LeaderStore, 'commit' | 'revert'>;
   /** Publishes in each key's version order and records each publish on the item (publish-order.ts). */
-  publisher: Pick<OrderedPublisher, 'hold' | 'release' | 'publishCommitted'>;
+  publisher: Pick<OrderedPublisher, 'hold' | 'release' | 'publishCommitted' | 'committedPosition'>;
 }
 
 export interface LeaderWriteDeps {
@@ -77,6 +85,7 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
     });
   } catch (error) {
     publisher.release(command.writeId);
+    if (error instanceof WriteAlreadyCommitted) return replayCommitted(deps, leader, command, error.item);
     throw error;
   }
   const { event } = committed;
@@ -98,5 +107,29 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   if (verdict.kind === 'wait') throw new UnconfirmedTermError(event, position, verdict.reason);
 
   const ack = await deps.acknowledger.acknowledge(command.ack, event, position);
-  return { key: event.key, version: event.version, term, leader: leader.replica, position, ack };
+  return { key: event.key, version: event.version, term, leader: leader.replica, position, ack, writeId: command.writeId, replayed: false };
+}
+
+/**
+ * The same write sent again (same writeId) while its version is still the key's newest: answered
+ * from that version, never committed twice. It is acknowledged like a first attempt once it is in
+ * the log (the recorded publish, or a republish when its writer's lease ran out: it gave up or
+ * died); until then the answer is the 503 of a committed, unpublished write, and a later retry
+ * gets the acknowledgement.
+ */
+async function replayCommitted(deps: LeaderWriteDeps, leader: WriteLeaderTarget, command: WriteCommand, item: StoredItem): Promise<WriteResult> {
+  if (!sameWrite(command, item)) throw reusedWriteId(command, item);
+  const position = await leader.publisher.committedPosition(item);
+  if (position === undefined) {
+    const pending = publishPending(item);
+    throw new UnpublishedWriteError(pending.event, pending.cause);
+  }
+  const event = eventFromItem(item);
+  const term = termOf(item);
+  const verdict = await deps.terms.judge({ term, position }, deps.clock.now());
+  // The first attempt's process had the commit's undo; this one only knows the version stays.
+  if (verdict.kind === 'not-leader') throw new DeposedWriteError(event, verdict.leader, verdict.term, false);
+  if (verdict.kind === 'wait') throw new UnconfirmedTermError(event, position, verdict.reason);
+  const ack = await deps.acknowledger.acknowledge(command.ack, event, position);
+  return { key: item.key, version: item.version, term, leader: leader.replica, position, ack, writeId: command.writeId, replayed: true };
 }

@@ -14,6 +14,8 @@ export interface LogRecord {
   /** The bytes exactly as delivered, kept so a dead letter carries what was really received. */
   rawKey?: Uint8Array | null;
   rawValue?: Uint8Array | null;
+  /** The record's headers as text, when delivered with them (the W3C trace context travels in `traceparent`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 // ignoreBOM keeps a leading U+FEFF: it is part of the text (a key may be exactly "\ufeff").

@@ -1,12 +1,12 @@
 import type { ChangeEvent } from './change-event';
 import { LeaseEndedError } from './errors';
 import { eventFromItem } from './item-event';
-import { type ChangePublisher, type CommittedWrite, type LeaderStore, type Log, noStalls, type PublishLease, type RecordOutcome, type StallMeter } from './ports';
+import { type ChangePublisher, type CommittedWrite, type LeaderStore, type Log, noStalls, type PublishLease, type RecordOutcome, type StallMeter, type StoredItem } from './ports';
 import type { LogPosition } from './positions';
 import { PublishLedger } from './publish-ledger';
 import { coversLease, LEASE_MARGIN_MS, leaseEnd, publishGate, type PublishGate } from './publish-order';
 import { type PendingRecord, PublishRecorder } from './publish-recorder';
-import { stampOf } from './versions';
+import { isSameVersion, stampOf } from './versions';
 
 export interface OrderedPublisherDeps {
   store: Pick<LeaderStore, 'get' | 'publishState' | 'recordPublished' | 'claimLease'>;
@@ -101,6 +101,26 @@ export class OrderedPublisher {
       this.ledger.release(lease.id);
       throw error;
     }
+  }
+
+  /**
+   * Where a committed version already is in the log, for a write sent again (core/write-replay.ts):
+   * its recorded publish, or a republish of it when its lease is stale (the writer gave up or
+   * died) under the relay's rule. Undefined while its writer still holds a fresh lease, or once a
+   * newer version replaced it.
+   */
+  async committedPosition(item: StoredItem): Promise<LogPosition | undefined> {
+    const recorded = async () => {
+      const state = await this.deps.store.publishState(item.key);
+      const published = state?.published;
+      return published !== undefined && isSameVersion(published, item) ? published.position : undefined;
+    };
+    const found = await recorded();
+    if (found !== undefined) return found;
+    const outcome = await this.republishCurrent(item.key, { staleBefore: this.deps.now() - this.deps.windowMs - LEASE_MARGIN_MS, onlyIfLeased: true });
+    if (outcome.kind === 'republished') return outcome.version === item.version ? outcome.position : undefined;
+    // Not leased: published and recorded between the two reads.
+    return outcome.kind === 'not-leased' ? recorded() : undefined;
   }
 
   /**

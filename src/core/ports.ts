@@ -3,6 +3,7 @@ import type { ConsumerReport } from './consumer-state';
 import type { ControlState } from './control-state';
 import type { FenceRecord, PassedFence } from './fence';
 import type { LogRecord } from './log-record';
+import type { WatchReport } from './leader-watch';
 import type { PartitionProgress } from './apply-progress';
 import type { JsonValue } from './item-value';
 import type { CommittedOffsets, LogPosition } from './positions';
@@ -30,6 +31,8 @@ export interface StoredItem {
   outboxAt?: number;
   /** Leader items only: who holds that lease (a writeId, or a relay/verify claim). */
   outboxLease?: string;
+  /** Leader items only: where this very version is in the log, once its publish is recorded. */
+  published?: LogPosition;
 }
 
 export interface CommitRequest {
@@ -338,6 +341,12 @@ export interface ControlStore {
 export interface ConsumerStateStore {
   save(report: ConsumerReport): Promise<void>;
   load(followerIds: readonly string[]): Promise<Map<string, ConsumerReport>>;
+}
+
+/** The watchdog's last conclusion about the leader's store (core/leader-watch.ts), for status. */
+export interface WatchReportStore {
+  save(report: WatchReport): Promise<void>;
+  load(): Promise<WatchReport | undefined>;
 }
 
 /** One item of a replica, by key. */

@@ -11,6 +11,8 @@ import { isNewer, isSameVersion, stampOf } from './versions';
  */
 export interface ReplicaItemView {
   version: number;
+  /** The leader term of this version (absent: the first term). */
+  term?: number;
   deleted: boolean;
   digest: string;
   /** Leader items: where this version was recorded as published (absent while unrecorded). */

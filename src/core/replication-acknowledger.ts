@@ -1,7 +1,7 @@
 import { type AckMode, formatAckMode } from './ack-mode';
 import type { AckOutcome, Acknowledger } from './acknowledgement';
 import type { ChangeEvent } from './change-event';
-import { syncCapable } from './control-state';
+import { confirmersOf } from './confirmers';
 import type { Instrumentation } from './instrumentation';
 import type { OffsetWatcher } from './offset-watcher';
 import type { Log } from './ports';
@@ -57,7 +57,7 @@ export class ReplicationAcknowledger implements Acknowledger {
       return { mode: label, confirmedBy: [], waitedMs: 0, degraded: false };
     }
     const state = await this.deps.roster.current();
-    const capable = syncCapable(state).map((f) => f.id);
+    const { followers: capable, needed } = confirmersOf(mode, state);
     const { syncTimeoutMs } = this.deps.policy;
 
     if (mode.kind === 'semi-sync') {
@@ -70,7 +70,6 @@ export class ReplicationAcknowledger implements Acknowledger {
       return this.onSemiSyncTimeout(label, event, position, sync, started);
     }
 
-    const needed = mode.kind === 'sync' ? capable.length : mode.k;
     // The write was admitted against the roster (write-admission.ts); if the roster shrank since,
     // or nobody can confirm at all, nobody can be waited for: the no-candidate policy answers.
     if (needed > capable.length || needed === 0) {

@@ -3,7 +3,7 @@
  * bounded window so p99 reflects recent behaviour, not the whole uptime.
  */
 import type { Instrumentation } from './instrumentation';
-import { UnpublishedWriteError } from './write-failures';
+import { listenObservations, type Observation } from './replication-metrics';
 
 const WINDOW = 2048;
 
@@ -38,52 +38,61 @@ export class ReplicationCounters {
   private readonly window: number[] = [];
   private windowNext = 0;
 
-  /** Counts from the instrumentation stream; returns the function that stops counting. */
-  listen(instrumentation: Instrumentation): () => void {
-    const off = [
-      instrumentation.on('ack.given', (e) => this.recordAck(e.mode, e.waitedMs, e.degraded)),
-      instrumentation.on('ack.failed', (e) => {
-        this.failedAcks += 1;
-        this.recordWait(e.waitedMs);
-      }),
-      instrumentation.on('ack.sync-timeout', () => {
-        this.syncTimeouts += 1;
-      }),
-      instrumentation.on('ack.promotion', () => {
-        this.promotions += 1;
-      }),
-      instrumentation.on('publish.order-wait', (e) => this.recordOrderWait(e.waitedMs, e.outcome)),
-      instrumentation.on('write.term-checked', (e) => {
+  /** Counts from the instrumentation stream, through the one catalogue of figures; returns the function that stops counting. */
+  listen(instrumentation: Pick<Instrumentation, 'on'>): () => void {
+    return listenObservations(instrumentation, (observations) => {
+      for (const o of observations) this.record(o);
+    });
+  }
+
+  /** One observation (replication-metrics.ts); the figures status shows are folded from these alone. */
+  record(o: Observation): void {
+    switch (o.metric) {
+      case 'acks':
+        this.acks.set(o.labels.mode ?? '', (this.acks.get(o.labels.mode ?? '') ?? 0) + o.value);
+        return;
+      case 'acksDegraded':
+        this.degradedAcks += o.value;
+        return;
+      case 'ackFailures':
+        this.failedAcks += o.value;
+        return;
+      case 'ackTimeouts':
+        this.syncTimeouts += o.value;
+        return;
+      case 'ackWait':
+        this.recordWait(o.value);
+        return;
+      case 'promotions':
+        this.promotions += o.value;
+        return;
+      case 'publishFailures':
+        this.publishFailures += o.value;
+        return;
+      case 'orderWait':
+        this.recordOrderWait(o.value, o.labels.outcome === 'lease-ended' ? 'lease-ended' : 'recorded');
+        return;
+      case 'termCheck':
         this.terms.count += 1;
-        this.terms.totalMs += e.waitedMs;
-        if (e.waitedMs > this.terms.maxMs) this.terms.maxMs = e.waitedMs;
-      }),
-      instrumentation.on('leadership.read', () => {
-        this.terms.controlReads += 1;
-      }),
-      instrumentation.on('write.failed', (e) => {
-        if (e.error instanceof UnpublishedWriteError) this.publishFailures += 1;
-      }),
-    ];
-    return () => {
-      for (const stop of off) stop();
-    };
+        this.terms.totalMs += o.value;
+        if (o.value > this.terms.maxMs) this.terms.maxMs = o.value;
+        return;
+      case 'leadershipReads':
+        this.terms.controlReads += o.value;
+        return;
+      default:
+        // Follower and replica figures: status reports them per follower from the replication view.
+        return;
+    }
   }
 
-  recordAck(mode: string, waitedMs: number, degraded: boolean): void {
-    this.acks.set(mode, (this.acks.get(mode) ?? 0) + 1);
-    if (degraded) this.degradedAcks += 1;
-    if (mode === 'async' && !degraded) return;
-    this.recordWait(waitedMs);
-  }
-
-  recordOrderWait(ms: number, outcome: 'recorded' | 'lease-ended'): void {
+  private recordOrderWait(ms: number, outcome: 'recorded' | 'lease-ended'): void {
     this.orderWaitCount += 1;
     if (outcome === 'lease-ended') this.orderWaitLeaseEnded += 1;
     if (ms > this.orderWaitMax) this.orderWaitMax = ms;
   }
 
-  recordWait(ms: number): void {
+  private recordWait(ms: number): void {
     this.waitCount += 1;
     this.waitTotal += ms;
     if (ms > this.waitMax) this.waitMax = ms;

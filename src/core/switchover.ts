@@ -48,10 +48,7 @@ export function beginSwitchover<S extends LeaderControl>(
   target: TargetView,
 ): S {
   const { leadership } = state;
-  if (leadership.state !== 'active') {
-    const t = leadership.transition;
-    throw new ConflictError(`leadership is already moving (${t?.kind ?? leadership.state} to ${t?.to ?? '?'}, term ${t?.term ?? '?'})`);
-  }
+  refuseWhileMoving(leadership);
   if (request.to === leadership.replica) throw new ConflictError(`${request.to} is the leader already (term ${leadership.term})`);
   if (target.delayMs === undefined) throw new ConflictError(`${request.to} is not a replica`);
   if (target.delayMs > 0) throw new ConflictError(`${request.to} is a delayed replica (${target.delayMs} ms behind by design) and can never lead`);
@@ -69,6 +66,36 @@ export function beginSwitchover<S extends LeaderControl>(
     reason: request.reason,
   };
   return { ...state, leadership: { ...leadership, state: 'handing-over', transition } };
+}
+
+/**
+ * The first step of an unplanned failover: `failedLeader` must still lead (otherwise another
+ * watchdog, or an operator, moved it already: this one lost the race); writes now wait.
+ */
+export function beginFailover<S extends LeaderControl>(state: S, request: { failedLeader: string; to: string; by: string; reason: string; now: number }): S {
+  const { leadership } = state;
+  if (leadership.replica !== request.failedLeader) {
+    throw new ConflictError(`${request.failedLeader} does not lead any more (${leadership.replica} leads term ${leadership.term})`);
+  }
+  refuseWhileMoving(leadership);
+  if (request.to === leadership.replica) throw new ConflictError(`${request.to} is the failed leader`);
+  const transition: LeaderTransition = {
+    kind: 'failover',
+    from: leadership.replica,
+    to: request.to,
+    term: leadership.term + 1,
+    requestedAt: request.now,
+    by: request.by,
+    reason: request.reason,
+  };
+  return { ...state, leadership: { ...leadership, state: 'electing', transition } };
+}
+
+/** One move at a time: a second one asked while the first runs is refused, so two requests make one new term. */
+function refuseWhileMoving(leadership: Leadership): void {
+  if (leadership.state === 'active') return;
+  const t = leadership.transition;
+  throw new ConflictError(`leadership is already moving (${t?.kind ?? leadership.state} to ${t?.to ?? '?'}, term ${t?.term ?? '?'})`);
 }
 
 /** The fence of the new term is in every partition: its positions go into the control state. */

@@ -10,6 +10,8 @@ import type { DeadLetterSink, FollowerStore, Log } from '../core/ports';
 import type { SyncRoster } from '../core/sync-roster';
 import { defaultRuntime } from './runtime';
 import { recordsByPartition } from './kafka-event';
+import type { LogRecord } from '../core/log-record';
+import { contextFrom, endSpan, SpanKind, startSpan } from '../observability/tracing';
 
 export interface FollowerBatchSummary {
   followerId: string;
@@ -58,9 +60,11 @@ export function createFollowerHandler(
     const fences = { memory: runtime.fenceMemory(id), terms: (await runtime.roster.current()).terms };
     const results = await Promise.all(
       partitions.map((records) =>
-        applyBatch(
-          { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now, fences, ...(delay ? { delay } : {}) },
-          records,
+        tracedApply(id, records, () =>
+          applyBatch(
+            { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now, fences, ...(delay ? { delay } : {}) },
+            records,
+          ),
         ).then(async (result) => {
           const first = records[0];
           const last = records[records.length - 1];
@@ -100,6 +104,48 @@ export function createFollowerHandler(
     onBatch?.(summary);
     return summary;
   };
+}
+
+/**
+ * The follower's apply as a span in each write's own trace: one consumer span per record whose
+ * headers carry a trace context (its parent is the leader's produce span, in another process),
+ * lasting the apply of the batch it came in. Records without one (tracing off at the leader)
+ * cost nothing here.
+ */
+async function tracedApply<T extends { applied: number; skipped: number; deadLettered: number }>(
+  followerId: string,
+  records: readonly LogRecord[],
+  apply: () => Promise<T>,
+): Promise<T> {
+  const spans = records
+    .filter((r) => r.headers?.traceparent !== undefined)
+    .map((r) =>
+      startSpan(`process ${r.topic}`, {
+        kind: SpanKind.CONSUMER,
+        parent: contextFrom(r.headers ?? {}),
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': r.topic,
+          'messaging.destination.partition.id': String(r.partition),
+          'messaging.kafka.offset': Number(r.offset),
+          'messaging.kafka.message.key': r.key ?? '',
+          'messaging.batch.message_count': records.length,
+          'replog.follower': followerId,
+        },
+      }),
+    );
+  try {
+    const result = await apply();
+    for (const span of spans) {
+      span.setAttributes({ 'replog.batch.applied': result.applied, 'replog.batch.skipped': result.skipped, 'replog.batch.dead_lettered': result.deadLettered });
+      endSpan(span);
+    }
+    return result;
+  } catch (error) {
+    for (const span of spans) endSpan(span, error);
+    throw error;
+  }
 }
 
 export const handler = createFollowerHandler(withLambdaMetrics(defaultRuntime), () => defaultRuntime().config.followerId);

@@ -13,6 +13,8 @@ const recordSchema = z.object({
   timestamp: z.number(),
   key: z.string().nullable().optional(),
   value: z.string().nullable().optional(),
+  // Lambda's shape: one single-entry object per header, its value as an array of bytes.
+  headers: z.array(z.record(z.string(), z.array(z.number().int().min(0).max(255)))).optional(),
 });
 
 const eventSchema = z.object({
@@ -23,6 +25,12 @@ const eventSchema = z.object({
 function bytesOf(raw: string | null | undefined): Buffer | null {
   if (raw === undefined || raw === null || raw === '') return null;
   return Buffer.from(raw, 'base64');
+}
+
+function headerText(headers: readonly Record<string, number[]>[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const header of headers) for (const [name, bytes] of Object.entries(header)) out[name] = Buffer.from(bytes).toString('utf8');
+  return out;
 }
 
 /** Records grouped per topic-partition, in offset order, as delivered. */
@@ -45,6 +53,7 @@ export function recordsByPartition(event: unknown): LogRecord[][] {
           timestamp: r.timestamp,
           rawKey,
           rawValue,
+          ...(r.headers && r.headers.length > 0 ? { headers: headerText(r.headers) } : {}),
         };
       })
       .sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1)),

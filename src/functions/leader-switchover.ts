@@ -1,19 +1,16 @@
-import { type ControlState, withFenceRecorded, withLeaderMoved, withMoveAborted, withSwitchoverBegun } from '../core/control-state';
+import { withFenceRecorded, withLeaderMoved, withSwitchoverBegun } from '../core/control-state';
 import { ConflictError, UnavailableError } from '../core/errors';
 import { HAND_OVER_MIN_WAIT_MS } from '../core/leader-terms';
-import type { ControlStore, FenceWriter, Log, MarkScanner, ReplicationAdmin } from '../core/ports';
+import type { MarkScanner } from '../core/ports';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
 import type { OutboxRelayReport } from '../core/outbox-relay';
+import { awaitApplied, callOff, casStep, loadState, type MoveDeps, writeFence } from './leader-move-steps';
 
 /** A target this many events behind is refused: the write pause would be its catch-up. */
 export const SWITCHOVER_MAX_LAG_EVENTS = 1000;
 
-export interface SwitchoverDeps {
-  control: ControlStore;
+export interface SwitchoverDeps extends MoveDeps {
   replicationSources: ReplicationSources;
-  admin: Pick<ReplicationAdmin, 'endOffsets' | 'committedOffsets'>;
-  groupOf: (replica: string) => string;
-  fences: FenceWriter;
   /** The outbox marks of a replica, and one relay pass over them (functions/relay.ts). */
   marksOf: (replica: string) => MarkScanner;
   relayPass: (replica: string) => Promise<OutboxRelayReport>;
@@ -21,11 +18,6 @@ export interface SwitchoverDeps {
   controlTtlMs: number;
   /** How long the old leader's outbox may take to drain (a publish lease and its margin). */
   drainTimeoutMs: number;
-  /** How long the target may take to apply everything up to the fence. */
-  catchUpTimeoutMs: number;
-  log: Log;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 export interface SwitchoverRequest {
@@ -86,8 +78,7 @@ export async function switchLeader(deps: SwitchoverDeps, request: SwitchoverRequ
   try {
     await deps.sleep(Math.max(deps.controlTtlMs, HAND_OVER_MIN_WAIT_MS) + 10);
     const drained = await drainOutbox(deps, from);
-    const partitions = [...(await deps.admin.endOffsets()).high.keys()].sort((a, b) => a - b);
-    fence = await deps.fences.write({ kind: 'fence', term, leader: request.to, at: deps.now() }, partitions);
+    fence = await writeFence(deps, term, request.to);
     const fenceAt = fence;
     await casStep(deps.control, (s) => withFenceRecorded(s, term, fenceAt, deps.now()));
     deps.log.info('fence written', { term, fence });
@@ -118,51 +109,3 @@ async function drainOutbox(deps: SwitchoverDeps, replica: string): Promise<numbe
   }
 }
 
-/** Until the target's group committed past the fence in every partition: it applied all before it. */
-async function awaitApplied(deps: SwitchoverDeps, replica: string, fence: Record<string, string>): Promise<void> {
-  const deadline = deps.now() + deps.catchUpTimeoutMs;
-  const group = deps.groupOf(replica);
-  for (;;) {
-    const committed = (await deps.admin.committedOffsets([group])).get(group);
-    const behind = Object.entries(fence).filter(([p, at]) => (committed?.get(Number(p)) ?? -1n) <= BigInt(at));
-    if (behind.length === 0) return;
-    if (deps.now() >= deadline) {
-      throw new UnavailableError(`${replica} did not apply the log up to the fence within ${deps.catchUpTimeoutMs} ms (behind in partitions ${behind.map(([p]) => p).join(', ')})`);
-    }
-    await deps.sleep(20);
-  }
-}
-
-/** A move that failed: nothing changes before its fence; after it, the old leader leads again under a fresh, fenced term. */
-async function callOff(deps: SwitchoverDeps, term: number, cause: unknown): Promise<void> {
-  let refence = false;
-  const aborted = await casStep(deps.control, (s) => {
-    const out = withMoveAborted(s, term, deps.now());
-    refence = out.refence;
-    return out.state;
-  });
-  deps.log.warn('switchover called off', { term, refence, error: cause });
-  if (!refence) return;
-  const retry = aborted.leadership.transition;
-  if (retry === undefined) return;
-  const partitions = [...(await deps.admin.endOffsets()).high.keys()].sort((a, b) => a - b);
-  const fence = await deps.fences.write({ kind: 'fence', term: retry.term, leader: retry.to, at: deps.now() }, partitions);
-  await casStep(deps.control, (s) => withFenceRecorded(s, retry.term, fence, deps.now()));
-  await casStep(deps.control, (s) => withLeaderMoved(s, retry.term, deps.now()));
-}
-
-async function loadState(control: ControlStore): Promise<ControlState> {
-  const state = await control.load();
-  if (state === undefined) throw new UnavailableError('the control state does not exist yet; start replog first');
-  return state;
-}
-
-/** One step of a move by compare-and-set, read again when something else (a promotion) changed the state meanwhile. */
-async function casStep(control: ControlStore, step: (state: ControlState) => ControlState): Promise<ControlState> {
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const state = await loadState(control);
-    const next = step(state);
-    if (await control.replace(state.revision, next)) return next;
-  }
-  throw new UnavailableError('the control state kept changing during the switchover; try again');
-}

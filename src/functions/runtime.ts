@@ -8,15 +8,22 @@ import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
 import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
 import { DynamoReplayJournal } from '../adapters/dynamodb/replay-journal-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
+import { DynamoFollowerRepairer } from '../adapters/dynamodb/follower-repairer';
+import { DynamoReplicaScanner } from '../adapters/dynamodb/replica-scanner';
+import { DynamoStoreProbe } from '../adapters/dynamodb/store-probe';
+import { DynamoWatchReports } from '../adapters/dynamodb/watch-report-table';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { KafkaFenceWriter } from '../adapters/kafka/fence-writer';
 import { createKafka } from '../adapters/kafka/kafka-client';
 import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
+import { KafkaReplayReader } from '../adapters/kafka/replay-reader';
+import { termLogOver } from '../core/term-log';
 import { type Config, loadConfig, type StoreLocation } from '../config/config';
 import { MAIN_REPLICA } from '../config/replica-settings';
 import { DeposedWrites } from '../core/deposed-writes';
+import { type ReadConfirmations, readConfirmations } from '../core/lossless-read';
 import { FenceMemory } from '../core/fence-memory';
 import { CONFIRM_WINDOW_MS, LeaderTerms } from '../core/leader-terms';
 import type { WriteLeaderTarget } from '../core/leader-write';
@@ -25,6 +32,7 @@ import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
 import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log, StallMeter } from '../core/ports';
+import type { Acknowledger } from '../core/acknowledgement';
 import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { startStallMeter } from '../core/stall-meter';
 import { Instrumentation } from '../core/instrumentation';
@@ -33,8 +41,14 @@ import { inspectReplication, type ReplicationSources } from '../core/replication
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { PrometheusMetrics } from '../observability/prometheus-metrics';
+import { TracedAcknowledger } from '../observability/traced-acknowledger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
+import type { FailoverDeps } from './leader-failover';
+import { failOver } from './leader-failover';
+import { LeaderWatchdog } from './leader-watchdog';
+import type { RejoinDeps } from './rejoin';
 import { runRelay } from './relay';
 
 /**
@@ -47,14 +61,23 @@ export class Runtime {
   readonly counters = new ReplicationCounters();
   /** What this process committed after its term ended, to undo on the old store. */
   readonly deposedWrites = new DeposedWrites();
-  /** Everything this process reports about itself; the counters, the logs and (in Lambda) EMF listen to it. */
+  /** Everything this process reports about itself; the counters, the logs, Prometheus and (in Lambda) EMF listen to it. */
   readonly instrumentation: Instrumentation;
+  /** The same figures for Prometheus (GET /metrics, `replog follower`'s metrics port); none inside Lambda, where EMF reports them. */
+  readonly prometheus: PrometheusMetrics | undefined;
   private readonly lazy = new Map<string, unknown>();
   private readonly closers: Array<() => Promise<void>> = [];
 
-  constructor(readonly config: Config) {
+  constructor(
+    readonly config: Config,
+    options: { processMetrics?: boolean } = {},
+  ) {
     this.instrumentation = new Instrumentation(this.log('instrumentation'));
     this.counters.listen(this.instrumentation);
+    if (!config.metrics.emf) {
+      this.prometheus = new PrometheusMetrics(options);
+      this.prometheus.listen(this.instrumentation);
+    }
     this.instrumentation.on('write.acknowledged', ({ result }) =>
       this.log('leader').debug('write acknowledged', {
         topic: this.config.topic,
@@ -218,6 +241,76 @@ export class Runtime {
     };
   }
 
+  /** A probe of a replica's store that never retries and gives up after REPLOG_LEADER_FAILURE_MS / 3 (at most 1 s). */
+  storeProbe(id: string): DynamoStoreProbe {
+    return this.once(`probe:${id}`, () => {
+      const probe = new DynamoStoreProbe(this.config.replicas.location(id), this.config.tables.replica(id), this.config.failover.probeTimeoutMs);
+      this.closers.push(async () => probe.destroy());
+      return probe;
+    });
+  }
+
+  /** The watchdog's last conclusion about the leader, for status. */
+  get watchReports(): DynamoWatchReports {
+    return this.once('watchReports', () => new DynamoWatchReports(this.controlClient, this.config.tables.control));
+  }
+
+  /** Whether the default ack mode's followers committed past a log position, for lossless reads (core/lossless-read.ts). */
+  get readConfirmations(): ReadConfirmations {
+    return this.once('readConfirmations', () => readConfirmations(this.config.ack.defaultMode, this.roster, this.watcher));
+  }
+
+  /** What an unplanned failover needs (functions/leader-failover.ts). */
+  get failoverDeps(): FailoverDeps {
+    return {
+      ...this.switchoverDeps,
+      probe: (id) => this.storeProbe(id).probe(),
+      mode: this.config.ack.defaultMode,
+    };
+  }
+
+  /** A watchdog of the leader's store (functions/leader-watchdog.ts); `watcher` names it in status. */
+  watchdog(watcher: string): LeaderWatchdog {
+    return new LeaderWatchdog({
+      control: this.control,
+      probe: (id) => this.storeProbe(id).probe(),
+      failover: (request) => failOver(this.failoverDeps, request),
+      moveDeps: this.switchoverDeps,
+      reports: this.watchReports,
+      failureMs: this.config.failover.failureMs,
+      autoFailover: this.config.failover.auto,
+      // A failover's longest wait is its catch-up; a move older than that and a margin has nobody running it.
+      stuckMoveMs: this.switchoverDeps.catchUpTimeoutMs + this.switchoverDeps.drainTimeoutMs + 15_000,
+      watcher,
+      stalls: this.stalls,
+      log: this.log('watchdog'),
+      now: Date.now,
+    });
+  }
+
+  /** What a rejoin after a failover needs (functions/rejoin.ts): the deposed replica's table and the leader's. */
+  rejoinDeps(replica: string): RejoinDeps {
+    const table = this.config.tables.replica(replica);
+    return {
+      control: this.control,
+      replica: {
+        scanner: new DynamoReplicaScanner(this.replicaClient(replica), table),
+        reader: this.leaderStore(replica),
+        repairer: new DynamoFollowerRepairer(this.replicaClient(replica), table),
+      },
+      leader: (id) => {
+        const store = this.leaderStore(id);
+        const scanner = new DynamoReplicaScanner(this.replicaClient(id), this.config.tables.replica(id));
+        return { get: (key: string) => store.get(key), scanner };
+      },
+      // A throwaway group: the rewind only reads the log, it never owns a follower's offsets.
+      termLog: termLogOver(() => new KafkaReplayReader(this.kafka, { groupId: `${this.config.groupId(replica)}-rewind-${randomUUID()}`, topic: this.config.topic, log: this.log('rejoin') })),
+      logStart: async () => (await this.admin.endOffsets()).low,
+      log: this.log('rejoin'),
+      now: Date.now,
+    };
+  }
+
   get deadLetters(): KafkaDeadLetterProducer {
     return this.once('dlq', () => {
       const p = new KafkaDeadLetterProducer(this.kafka, this.config.deadLetterTopic);
@@ -287,11 +380,12 @@ export class Runtime {
     );
   }
 
-  get acknowledger(): ReplicationAcknowledger {
+  /** Decides when a write may be answered; its wait is a span of the write's trace. */
+  get acknowledger(): Acknowledger {
     return this.once(
       'ack',
       () =>
-        new ReplicationAcknowledger({
+        new TracedAcknowledger(new ReplicationAcknowledger({
           watcher: this.watcher,
           roster: this.roster,
           sources: this.replicationSources,
@@ -303,7 +397,7 @@ export class Runtime {
           },
           log: this.log('ack'),
           now: Date.now,
-        }),
+        })),
     );
   }
 

@@ -9,12 +9,18 @@ import { Runtime } from '../functions/runtime';
 import { startDynalite, type EmbeddedDynamo } from './dynalite-server';
 import { readEndpointFile, removeEndpointFile, writeEndpointFile } from './endpoint-file';
 import { FollowerSupervisor } from './follower-supervisor';
+import { type MetricsServer, startMetricsServer } from './metrics-server';
 import { startHttpBridge } from './http-bridge';
 import { brokerCommand, ensureLocalBroker, type LocalBroker } from './kafka-broker';
 import { provisionReplication } from './provision';
 import { startRelayTimer, type RelayTimer } from './relay-timer';
+import { startWatchdogTimer, type WatchdogTimer } from './watchdog-timer';
+import { rejoinReplica } from '../functions/rejoin';
+import { renderRejoinReport } from '../cli/rejoin-output';
+import { hostname } from 'node:os';
 import { buildRoutes } from './routes';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
+import { startTracing } from '../observability/tracing-sdk';
 import { advertisedStores, checkStoreLayout, embeddedStoreDir, refuseStoreSettings, storeEnv, storeSpecs } from './separate-stores';
 import { LocalStoreFarm, type StoreStatus } from './store-farm';
 import { lockStore, type StoreLock } from './store-lock';
@@ -41,8 +47,28 @@ export interface LocalStackOptions {
   separateStores?: boolean;
   /** With separateStores: the first wait before a store that died unasked is started again (doubling to 30 s). */
   storeRestartDelayMs?: number;
+  /**
+   * With separateStores: the first wait for the store of the replica that leads (default
+   * `storeRestartDelayMs`). Longer than the leader-failure detection, a killed leader store is
+   * failed over (and rewound once back) rather than a blip.
+   */
+  leaderStoreRestartDelayMs?: number;
+  /** Run the leader's watchdog in this process (default: when it serves or follows; REPLOG_AUTO_FAILOVER decides whether it fails over). */
+  watchdog?: boolean;
   /** What runs, for messages: "replog dev". */
   command?: string;
+  /** Also report the process's own figures (CPU, memory, event-loop lag, GC) to Prometheus: a CLI process, not a test's stack. */
+  processMetrics?: boolean;
+  /**
+   * Serve Prometheus metrics on a port of their own (`replog follower`, which has no HTTP API):
+   * REPLOG_METRICS_PORT, or a free port when unset.
+   */
+  metricsServer?: boolean;
+  /**
+   * Start the OpenTelemetry SDK when the configuration names an OTLP endpoint (a CLI process;
+   * the SDK is process-wide, so a test's stack leaves it to the test).
+   */
+  tracing?: boolean;
   /** Startup and shutdown notices for people: the roster in force and why, what was stopped or left running. */
   say?: (line: string) => void;
 }
@@ -62,6 +88,8 @@ export interface LocalStack {
   storesStartMs: number | undefined;
   /** What the replication topic holds: "replication factor 3, min.insync.replicas 2 on 3 brokers". */
   durability: string;
+  /** With metricsServer: where Prometheus scrapes this process. */
+  metricsUrl: string | undefined;
   /** Stops everything this stack started, the broker included when it started it, and says what it left running. */
   stop(): Promise<void>;
 }
@@ -86,6 +114,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     undo.length = 0;
   };
 
+  // Who leads, as the watchdog last saw it (the farm waits longer before restarting its store).
+  let leaderNow = settings.replicas.firstLeader;
   // Until the stack is advertised, a store's change has nobody to tell.
   let onStoresChanged: (stores: StoreStatus[]) => void = () => undefined;
   try {
@@ -108,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         log,
         restartDelayMs: options.storeRestartDelayMs ?? 1000,
         maxRestartDelayMs: 30_000,
+        restartDelayFor: (id) => (id === leaderNow ? (options.leaderStoreRestartDelayMs ?? options.storeRestartDelayMs ?? 1000) : (options.storeRestartDelayMs ?? 1000)),
         onChange: (stores) => onStoresChanged(stores),
       });
       farm = started;
@@ -142,7 +173,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env.KAFKA_BROKERS = broker.brokers;
     }
     const config = loadConfig(env);
-    const runtime = new Runtime(config);
+    const tracing = options.tracing ? startTracing(config.tracing, { role: command }) : undefined;
+    if (tracing) undo.push(() => tracing.shutdown());
+    const runtime = new Runtime(config, { processMetrics: options.processMetrics ?? false });
     undo.push(() => runtime.close());
     const log = runtime.log('local');
 
@@ -169,6 +202,43 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (supervisor) undo.push(() => supervisor.stop());
     await supervisor?.start();
 
+    let watchdog: WatchdogTimer | undefined;
+    // A failover needs a control store outside the leader's failure domain: with every replica in
+    // the control store's store (one embedded dynalite), a lost leader store is a lost control
+    // store too, and there is nothing to watch for.
+    const sameDomain = (id: string) => {
+      const at = config.replicas.location(id);
+      return at.endpoint === config.replicas.control.endpoint && at.region === config.replicas.control.region;
+    };
+    const separateDomains = config.replicas.ids.some((id) => !sameDomain(id));
+    if (separateDomains && (options.watchdog ?? (supervisor !== undefined || options.http === true))) {
+      const watcher = `${hostname()}:${process.pid}`;
+      const watchLog = runtime.log('watchdog');
+      const started = startWatchdogTimer({
+        watchdog: runtime.watchdog(watcher),
+        probeMs: config.failover.probeMs,
+        onReport: (report) => {
+          leaderNow = report.leader;
+        },
+        ...(config.failover.autoRejoin
+          ? {
+              rejoin: {
+                load: () => runtime.control.load(),
+                probe: (id) => runtime.storeProbe(id).probe(),
+                run: (id) => rejoinReplica(runtime.rejoinDeps(id), id, `watchdog ${watcher}`),
+                onRejoined: (report) => {
+                  say(renderRejoinReport(report, 50));
+                  watchLog.warn('deposed leader rewound and rejoined', { ...report, reverted: report.reverted.length, revertedItems: report.reverted.slice(0, 100) });
+                },
+              },
+            }
+          : {}),
+        log: watchLog,
+      });
+      watchdog = started;
+      undo.push(() => started.stop());
+    }
+
     let server: Server | undefined;
     let url: string | undefined;
     let relay: RelayTimer | undefined;
@@ -193,7 +263,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       url = `http://${config.http.host}:${port}`;
     }
-    log.info('local stack started', { url, dynamodb: env.DYNAMODB_ENDPOINT, kafka: config.kafka.brokers, followers: ids });
+    let metricsServer: MetricsServer | undefined;
+    if (options.metricsServer && runtime.prometheus) {
+      const started = await startMetricsServer(runtime.prometheus, { port: config.metrics.port ?? 0, host: config.http.host, log: runtime.log('metrics') });
+      metricsServer = started;
+      undo.push(() => started.stop());
+    }
+    log.info('local stack started', {
+      url,
+      dynamodb: env.DYNAMODB_ENDPOINT,
+      kafka: config.kafka.brokers,
+      followers: ids,
+      ...(metricsServer ? { metrics: metricsServer.url } : {}),
+      ...(tracing ? { traces: config.tracing.otlpEndpoint } : {}),
+    });
 
     let advertised = false;
     const advertise = () =>
@@ -238,7 +321,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stores: farm ? () => (farm as LocalStoreFarm).status() : undefined,
       storesStartMs,
       durability: topics.summary,
+      metricsUrl: metricsServer?.url,
       async stop() {
+        await metricsServer?.stop();
         if (server) {
           const s = server;
           await new Promise<void>((resolve) => {
@@ -247,6 +332,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           });
         }
         await relay?.stop();
+        await watchdog?.stop();
         if (advertised) removeEndpointFile(config.dataDir, process.pid);
         await supervisor?.stop();
         await Promise.all([...followers.values()].map((f) => f.stop()));
@@ -259,6 +345,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           for (const s of down) say(`store ${s.id} was already down (${s.lastExit ?? 'stopped'}): no process of it was left running`);
         }
         lock?.release();
+        // Last: the spans of the shutdown itself are exported too.
+        await tracing?.shutdown();
         if (localBroker?.startedHere) {
           await brokerCommand('stop', localBroker.port, localBroker.nodes);
           say(`stopped the Kafka ${localBroker.nodes === 1 ? 'broker' : `cluster (${localBroker.nodes} brokers, 3 controllers)`} this run started (${localBroker.brokers})`);

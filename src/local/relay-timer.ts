@@ -1,5 +1,6 @@
 import type { OutboxRelayReport } from '../core/outbox-relay';
 import type { Log } from '../core/ports';
+import { startSerialTimer } from './serial-timer';
 
 export interface RelayTimer {
   stop(): Promise<void>;
@@ -10,33 +11,14 @@ export interface RelayTimer {
  * (the next pass is scheduled when the previous one ends), and stop() waits for a running pass.
  */
 export function startRelayTimer(run: () => Promise<OutboxRelayReport>, intervalMs: number, log: Log): RelayTimer {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
-  const tick = () => {
-    running = run()
-      .then((report) => {
-        if (report.failed > 0) log.warn('outbox relay run incomplete', { ...report });
-        else if (report.republished > 0) log.info('outbox relay republished unpublished writes', { ...report });
-      })
-      .catch((error: unknown) => log.warn('outbox relay run failed', { error }))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) schedule();
-      });
-  };
-  const schedule = () => {
-    timer = setTimeout(tick, intervalMs);
-    timer.unref();
-  };
-  schedule();
-
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-    },
-  };
+  return startSerialTimer(
+    () =>
+      run()
+        .then((report) => {
+          if (report.failed > 0) log.warn('outbox relay run incomplete', { ...report });
+          else if (report.republished > 0) log.info('outbox relay republished unpublished writes', { ...report });
+        })
+        .catch((error: unknown) => log.warn('outbox relay run failed', { error })),
+    () => intervalMs,
+  );
 }

@@ -4,7 +4,10 @@ import { createGetItemHandler } from '../functions/http/get-item';
 import { handler as healthz } from '../functions/http/healthz';
 import type { HttpHandler } from '../functions/http/http-types';
 import { createListItemsHandler } from '../functions/http/list-items';
+import { createMetricsHandler } from '../functions/http/metrics';
+import { createOpenApiHandler } from '../functions/http/openapi';
 import { createPutItemHandler } from '../functions/http/put-item';
+import { createReadyzHandler, readinessOf } from '../functions/http/readyz';
 import { createReplicationStatusHandler } from '../functions/http/replication-status';
 import { createSetLeaderHandler } from '../functions/http/set-leader';
 import { createSetSyncFollowerHandler } from '../functions/http/set-sync-follower';
@@ -35,7 +38,7 @@ function withStatusExtras(handler: HttpHandler, extras: (() => Record<string, un
   };
 }
 
-/** The HTTP API's routes, mirroring serverless.yml's httpApi events one for one. */
+/** The HTTP API's routes, mirroring serverless.yml's httpApi events one for one, plus GET /metrics. */
 export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}): Route[] {
   return [
     { method: 'PUT', path: '/items/{key}', handler: createPutItemHandler(rt) },
@@ -47,5 +50,9 @@ export function buildRoutes(rt: () => Runtime, options: LocalRouteOptions = {}):
     { method: 'POST', path: '/replication/leader', handler: createSetLeaderHandler(rt) },
     { method: 'GET', path: '/healthz', handler: healthz },
     { method: 'GET', path: '/dashboard', handler: createDashboardHandler(rt) },
+    // Local processes only (not in serverless.yml): Lambda reports the same figures as EMF.
+    { method: 'GET', path: '/metrics', handler: createMetricsHandler(rt) },
+    { method: 'GET', path: '/readyz', handler: createReadyzHandler(() => readinessOf(rt())) },
+    { method: 'GET', path: '/openapi.json', handler: createOpenApiHandler(rt) },
   ];
 }

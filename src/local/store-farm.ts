@@ -40,6 +40,11 @@ export interface StoreFarmOptions {
   restartDelayMs: number;
   /** The longest wait before a restart (default: `restartDelayMs`, i.e. no backoff). */
   maxRestartDelayMs?: number;
+  /**
+   * The first wait for one store, asked at its death (default `restartDelayMs` for every store):
+   * the store of whichever replica leads then may wait out the failure detection.
+   */
+  restartDelayFor?: (id: string) => number;
   /** Told after every change of a store's process or state (a death, a restart), e.g. to re-advertise the pids. */
   onChange?: (stores: StoreStatus[]) => void;
 }
@@ -256,7 +261,8 @@ export class LocalStoreFarm {
     }
     // A run that lasted starts the backoff afresh; a store that keeps dying waits longer each time.
     m.deathsInARow = m.startedAt > 0 && Date.now() - m.startedAt >= STABLE_RUN_MS ? 1 : m.deathsInARow + 1;
-    const delay = restartBackoff(this.options.restartDelayMs, this.options.maxRestartDelayMs ?? this.options.restartDelayMs, m.deathsInARow);
+    const first = this.options.restartDelayFor?.(m.spec.id) ?? this.options.restartDelayMs;
+    const delay = restartBackoff(first, Math.max(first, this.options.maxRestartDelayMs ?? first), m.deathsInARow);
     const error = new Error(`store ${m.spec.id} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`} without being asked to stop`);
     const stderr = m.stderrTail.trim();
     this.options.log.warn('store process died', {

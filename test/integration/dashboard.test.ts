@@ -26,6 +26,9 @@ describe('dashboard in a browser', () => {
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       viewport: { width: 1400, height: 700 },
+      // Times are shown in the browser's zone, with the zone: fixed here so the test can say which.
+      locale: 'en-US',
+      timezoneId: 'America/New_York',
       headless: true,
       args: [
         '--headless',
@@ -75,6 +78,10 @@ describe('dashboard in a browser', () => {
     expect(await page.locator('#terms tr[data-term="1"] [data-field="fence"]').textContent()).toBe('none (first term)');
     expect(await page.locator('#leader-history').textContent()).toBe('no leadership moves yet');
     expect(await cell('follower-1', 'fenced').textContent()).toBe('0');
+    expect(await page.locator('#leader-since').textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} E[SD]T$/);
+    expect(await page.locator('#sync-history').textContent()).toBe('the sync follower has not changed since replog started');
+    expect(await page.locator('#partition-lag tr[data-lag-follower]').count()).toBe(3);
+    expect(await page.locator('#partition-lag-head th').count()).toBe(1 + Number(t.env.REPLOG_TOPIC_PARTITIONS ?? 3));
 
     t.stack.followers.get('follower-3')?.pause();
     for (let i = 0; i < 20; i++) expect((await t.api('PUT', `/items/p${i}`, { i })).status).toBe(200);
@@ -88,6 +95,13 @@ describe('dashboard in a browser', () => {
     expect(await cell('follower-3', 'health').textContent()).toContain('stalled');
     expect(await cell('follower-1', 'lag-events').textContent()).toBe('0');
     expect(await page.locator('tr[data-follower="follower-3"] svg.chart polyline.events').count()).toBe(1);
+    // The writes just made show as a rate, and the lag sits on the partitions follower-3 owes.
+    await eventually(async () => /^\d+\.\d writes\/s$/.test((await page.locator('#writes-now').textContent()) ?? ''), { what: 'writes per second' });
+    expect(await page.locator('#writes-chart polyline.rate').count()).toBe(1);
+    expect(await page.locator('#writes-chart figcaption').textContent()).toMatch(/^writes acknowledged or refused per second by this leader process, last 1 min: now /);
+    const owed = await page.locator('#partition-lag tr[data-lag-follower="follower-3"] td.lag-some').allTextContents();
+    expect(owed.reduce((sum, n) => sum + Number(n), 0)).toBe(Number(await cell('follower-3', 'lag-events').textContent()));
+    expect(await page.locator('tr[data-follower="follower-3"] figcaption').textContent()).toMatch(/^last 1 min: apply lag now .+ events behind/);
 
     mkdirSync(artifacts, { recursive: true });
     const shot = join(artifacts, 'dashboard-follower-paused.png');
@@ -118,6 +132,18 @@ describe('dashboard in a browser', () => {
       what: 'the page to show follower-2 restarting',
     });
     expect(await cell('follower-2', 'consumer').textContent()).toContain('last: KafkaJSNonRetriableError: The coordinator is not aware of this member');
+
+    // An operator moves the sync role: the page lists the change with when, who and why.
+    const moved = await t.api('POST', '/replication/sync-follower', { followerId: 'follower-3' });
+    expect(moved.status).toBe(200);
+    const change = page.locator('#sync-history tr[data-revision]').first();
+    await eventually(async () => (await change.locator('[data-field="change"]').textContent()) === 'follower-1 → follower-3', { what: 'the sync change on the page' });
+    expect(await change.locator('[data-field="kind"]').textContent()).toBe('designated by an operator');
+    expect(await change.locator('td').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} E[SD]T$/);
+    expect(await page.locator('#sync').textContent()).toBe('follower-3');
+    const operators = join(artifacts, 'dashboard-operators.png');
+    await page.screenshot({ path: operators, fullPage: true });
+    process.stdout.write(`dashboard screenshot: ${operators}\n`);
     expect(errors).toEqual([]);
   });
 

@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
 import { LocalStoreFarm } from '../../src/local/store-farm';
 import { compareReplica, readVersions, scanTable } from '../faults/support/replica-tables';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
+import { freePort } from '../support/free-port';
+import { storeClient } from '../support/store-client';
 import { apiClient } from '../support/http-client';
 import { silentLog } from '../support/in-memory-stores';
 import { brokers, isolatedEnv, uniqueNames } from '../support/test-names';
@@ -26,18 +25,7 @@ interface StatusDoc {
   followers: { id: string; fencedRefusals: number; lag: { events: number } }[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-const clientFor = (endpoint: string) =>
-  DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+const clientFor = storeClient;
 
 /**
  * The leader as a role, with every part a process of its own: each replica's store and the

@@ -37,6 +37,13 @@ export function emulatorBinary(name: EmulatorName): string {
   return bin;
 }
 
+/** A pinned PyPI tool that is no emulator (schemathesis for the HTTP contract test), installed the same way when missing. */
+export function pypiToolBinary(name: 'schemathesis'): string {
+  const bin = join(repoRoot, '.replog', 'emulators', name, 'bin', name);
+  if (!existsSync(bin)) execFileSync('bash', [join(repoRoot, 'scripts', 'emulators', 'install.sh'), name], { stdio: 'inherit', timeout: 600_000 });
+  return bin;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

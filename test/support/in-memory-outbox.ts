@@ -17,6 +17,7 @@ import type {
 } from '../../src/core/ports';
 import type { LogPosition } from '../../src/core/positions';
 import { landedAfter } from '../../src/core/publish-order';
+import { WriteAlreadyCommitted } from '../../src/core/write-replay';
 import { isSameVersion, stampOf, termOf, type VersionStamp } from '../../src/core/versions';
 
 type Item = StoredItem & { pub?: PublishedRecord };
@@ -36,6 +37,7 @@ export class InMemoryLeaderTable implements LeaderStore, MarkScanner {
 
   async commit(request: CommitRequest): Promise<CommittedWrite> {
     const old = this.items.get(request.key);
+    if (old !== undefined && old.writeId === request.writeId) throw new WriteAlreadyCommitted(old);
     if (old !== undefined && termOf(old) > request.term) throw new NotLeaderError(`term ${request.term} has ended`, { term: termOf(old) });
     const live = old && !old.deleted ? old : undefined;
     if (request.expectedVersion !== undefined && live?.version !== request.expectedVersion) {

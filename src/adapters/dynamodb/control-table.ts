@@ -58,8 +58,8 @@ export class DynamoControlTable implements ControlStore {
 }
 
 type StoredChange = Omit<SyncChange, 'revision'> & { revision?: number; epoch?: number };
-type StoredControlState = Omit<ControlState, 'revision' | 'history' | 'leadership' | 'terms' | 'leaderHistory'> &
-  Partial<Pick<ControlState, 'leadership' | 'terms' | 'leaderHistory'>> & { revision?: number; epoch?: number; history: StoredChange[] };
+type StoredControlState = Omit<ControlState, 'revision' | 'history' | 'leadership' | 'terms' | 'leaderHistory' | 'rewinding'> &
+  Partial<Pick<ControlState, 'leadership' | 'terms' | 'leaderHistory' | 'rewinding'>> & { revision?: number; epoch?: number; history: StoredChange[] };
 
 /**
  * The stored JSON as a ControlState: `epoch` read as `revision` where an older replog wrote it,
@@ -67,13 +67,14 @@ type StoredControlState = Omit<ControlState, 'revision' | 'history' | 'leadershi
  * what it was.
  */
 export function fromStored(stored: StoredControlState): ControlState {
-  const { epoch, revision, history, leadership, terms, leaderHistory, ...rest } = stored;
+  const { epoch, revision, history, leadership, terms, leaderHistory, rewinding, ...rest } = stored;
   const first = firstTerm(DEFAULT_LEADER_REPLICA, stored.updatedAt);
   return {
     ...rest,
     leadership: leadership ?? first.leadership,
     terms: terms ?? first.terms,
     leaderHistory: leaderHistory ?? first.leaderHistory,
+    rewinding: rewinding ?? [],
     revision: revision ?? (epoch as number),
     history: history.map(({ epoch: changeEpoch, revision: changeRevision, ...change }) => ({ ...change, revision: changeRevision ?? (changeEpoch as number) })),
   };

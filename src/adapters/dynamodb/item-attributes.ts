@@ -1,6 +1,7 @@
 import type { JsonValue } from '../../core/item-value';
 import type { PublishedRecord, PublishState, StoredItem } from '../../core/ports';
-import { stampOf } from '../../core/versions';
+import type { LogPosition } from '../../core/positions';
+import { isSameVersion, stampOf } from '../../core/versions';
 
 /**
  * Items store their value as JSON text (`doc`) rather than a DynamoDB map: every JSON value,
@@ -56,7 +57,14 @@ export function toStoredItem(record: ItemRecord): StoredItem {
     ...(record.writeId === undefined ? {} : { writeId: record.writeId }),
     ...(record.outboxAt === undefined ? {} : { outboxAt: record.outboxAt }),
     ...(record.outboxLease === undefined ? {} : { outboxLease: record.outboxLease }),
+    ...publishedHere(record),
   };
+}
+
+/** The publish record, when it is this version's own (a record of an older version says nothing of this one). */
+function publishedHere(record: ItemRecord): { published?: LogPosition } {
+  const pub = toPublishedRecord(record.pub);
+  return pub !== undefined && isSameVersion(pub, stampOf(record)) ? { published: pub.position } : {};
 }
 
 /** Sparse-index partitions for outbox marks, so the relay's query never hits one hot partition. */

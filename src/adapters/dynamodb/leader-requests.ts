@@ -42,7 +42,8 @@ export function buildCommitRequest(table: string, req: CommitRequest): UpdateCom
   }
   // A writer whose term ended never overwrites what a newer term wrote (a deposed leader's store
   // that now follows holds the new terms' versions).
-  const conditions: ConditionPart[] = [condition('attribute_not_exists(#tm) OR #tm <= :term')];
+  // The same write sent again (its writeId on the newest version) is not committed twice (core/write-replay.ts).
+  const conditions: ConditionPart[] = [condition('attribute_not_exists(#tm) OR #tm <= :term'), condition('attribute_not_exists(writeId) OR writeId <> :wid')];
   // Deleting what is absent (never written, or already a tombstone) is a 404, not a new version.
   if (req.op === 'delete') conditions.push(condition('attribute_exists(pk) AND #d = :false', {}, { ':false': false }));
   if (req.expectedVersion !== undefined) {

@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { CHANGE_EVENT_SCHEMA_VERSION, type ChangeEvent } from '../../core/change-event';
-import { NotFoundError, NotLeaderError, PreconditionFailedError } from '../../core/errors';
+import { NotFoundError, NotLeaderError, PreconditionFailedError, ReplogError, UnavailableError } from '../../core/errors';
 import type { JsonValue } from '../../core/item-value';
 import type {
   CommitRequest,
@@ -15,7 +15,9 @@ import type {
 } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { landedAfter } from '../../core/publish-order';
+import { WriteAlreadyCommitted } from '../../core/write-replay';
 import { Expected, formatStamp, isNewer, matchesExpectedVersion, nextVersion, stampOf, termOf, type VersionStamp } from '../../core/versions';
+import { inSpan, SpanKind } from '../../observability/tracing';
 import { conditionally, conditionalWrite } from './conditional-write';
 import { translateDynamoError } from './dynamo-errors';
 import { getStoredItem } from './item-get';
@@ -29,7 +31,22 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
     readonly table: string,
   ) {}
 
-  async commit(req: CommitRequest): Promise<CommittedWrite> {
+  /** The leader commit, in a span of the write's trace (`replog.commit`). */
+  commit(req: CommitRequest): Promise<CommittedWrite> {
+    return inSpan(
+      'replog.commit',
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'aws.dynamodb', 'db.operation.name': 'UpdateItem', 'aws.dynamodb.table_names': [this.table], 'replog.key': req.key, 'replog.term': req.term } },
+      async (span) => {
+        const committed = await this.commitOnce(req);
+        span.setAttribute('replog.version', committed.event.version);
+        return committed;
+      },
+      // A refused condition (412, 404, NOT_LEADER) is the store's answer, not a failed request.
+      (error) => !(error instanceof ReplogError && error.status < 500),
+    );
+  }
+
+  private async commitOnce(req: CommitRequest): Promise<CommittedWrite> {
     const outcome = await conditionally(() => this.client.send(new UpdateCommand(buildCommitRequest(this.table, req))), 'UpdateItem', this.table);
     if (!outcome.applied) {
       // The refusal carries the item as it was; only a store that ignores that costs a read.
@@ -97,8 +114,9 @@ export class DynamoLeaderTable implements LeaderStore, ItemLister {
   }
 }
 
-/** Why a commit's condition failed, from the item as it was: If-Match did not match, or nothing to delete. */
+/** Why a commit's condition failed, from the item as it was: the same write again, a newer term, If-Match did not match, or nothing to delete. */
 function refusalOf(req: CommitRequest, current: StoredItem | undefined, table: string): Error {
+  if (current !== undefined && current.writeId === req.writeId) return new WriteAlreadyCommitted(current);
   if (current !== undefined && termOf(current) > req.term) {
     return new NotLeaderError(
       `this writer's term ${req.term} has ended: ${table} holds ${JSON.stringify(req.key)} at ${formatStamp(current)}, written in term ${termOf(current)}; nothing was committed, send the write again`,
@@ -109,5 +127,9 @@ function refusalOf(req: CommitRequest, current: StoredItem | undefined, table: s
   if (req.expectedVersion !== undefined && !matchesExpectedVersion(live, Expected.counter(req.expectedVersion))) {
     return new PreconditionFailedError(req.key, req.expectedVersion, live?.version);
   }
-  return new NotFoundError(`item ${JSON.stringify(req.key)} does not exist`);
+  if (req.op === 'delete') return new NotFoundError(`item ${JSON.stringify(req.key)} does not exist`);
+  // Only a store that sends no item with its refusal gets here (dynalite: the item was read after), and another write changed it meanwhile.
+  return new UnavailableError(`the commit of ${JSON.stringify(req.key)} was refused and the item changed before the refusal could be explained; nothing was committed, send it again`, {
+    details: { dependency: 'store', committedOnLeader: false },
+  });
 }

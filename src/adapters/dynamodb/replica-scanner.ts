@@ -45,14 +45,14 @@ export class DynamoReplicaScanner implements ReplicaScanner {
       this.client,
       this.table,
       // pub and outboxAt exist on leader items only (item-attributes.ts).
-      { ProjectionExpression: 'pk, #v, deleted, doc, #pub, outboxAt', ExpressionAttributeNames: { '#v': 'version', '#pub': 'pub' } },
+      { ProjectionExpression: 'pk, #v, #tm, deleted, doc, #pub, outboxAt', ExpressionAttributeNames: { '#v': 'version', '#tm': 'term', '#pub': 'pub' } },
       (item) => {
         const deleted = item.deleted === true;
         const value = !deleted && typeof item.doc === 'string' ? (JSON.parse(item.doc) as JsonValue) : null;
         const stamp = stampFromItem(item);
         const pub = item.pub as PublishedAttribute | undefined;
         views.set(String(item.pk), {
-          version: stamp.version,
+          ...stamp,
           deleted,
           digest: valueDigest(value, deleted),
           // A publish record of an older version says nothing about where this one is in the log.

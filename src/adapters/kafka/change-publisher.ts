@@ -4,6 +4,7 @@ import { LeaseEndedError, UnavailableError } from '../../core/errors';
 import { type ChangePublisher, noStalls, type PublishOptions, type StallMeter } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { compareVersions, isNewer, stampOf, type VersionStamp } from '../../core/versions';
+import { endSpan, SpanKind, startSpan, traceHeaders } from '../../observability/tracing';
 import { translateKafkaError } from './kafka-errors';
 
 interface Pending {
@@ -14,6 +15,8 @@ interface Pending {
   notAfter: number;
   /** `queued` until it goes into a produce request (`handed`), `done` once its caller has its answer. */
   state: 'queued' | 'handed' | 'done';
+  /** The W3C trace context of this event's produce span, carried in the record's headers to the followers. */
+  trace: Record<string, string>;
 }
 
 /** Upper bound on events coalesced into one produce request. */
@@ -64,10 +67,30 @@ export class KafkaChangePublisher implements ChangePublisher {
       // sending this one after it would put an older state behind a newer one in the log.
       return this.answer(held.position, undefined, notAfter, lateMessage);
     }
+    // A span per event in the caller's trace, though events share produce requests: each write's
+    // trace shows its own wait for the log, and its record carries this span as the parent of
+    // every follower's apply.
+    const span = startSpan(`send ${this.topic}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': this.topic,
+        'messaging.kafka.message.key': event.key,
+        'replog.version': event.version,
+      },
+    });
     let pending: Pending | undefined;
     const published = new Promise<LogPosition>((resolve, reject) => {
-      pending = { event, resolve, reject, notAfter, state: 'queued' };
+      pending = { event, resolve, reject, notAfter, state: 'queued', trace: traceHeaders(span) };
     });
+    published.then(
+      (position) => {
+        span.setAttributes({ 'messaging.destination.partition.id': String(position.partition), 'messaging.kafka.offset': Number(position.offset) });
+        endSpan(span);
+      },
+      (error: unknown) => endSpan(span, error),
+    );
     this.queue.push(pending as Pending);
     this.remember(event, published);
     void this.pump();
@@ -144,11 +167,11 @@ export class KafkaChangePublisher implements ChangePublisher {
       }));
       const indexInPartition: number[] = [];
       const perPartition = new Map<number, number>();
-      const messages: Message[] = batch.map(({ event }, i) => {
+      const messages: Message[] = batch.map(({ event, trace }, i) => {
         const message: Message = {
           key: event.key,
           value: encodeChangeEvent(event),
-          headers: { 'replog-schema': String(event.v) },
+          headers: { 'replog-schema': String(event.v), ...trace },
         };
         const partition = this.partitioner({ topic: this.topic, partitionMetadata, message });
         const n = perPartition.get(partition) ?? 0;

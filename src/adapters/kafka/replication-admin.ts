@@ -1,4 +1,5 @@
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { isRetriable } from '../../core/errors';
 import type { OffsetReader } from '../../core/ports';
 import type { CommittedOffsets } from '../../core/positions';
 import type { DurableSettings, TopicHealth } from '../../core/topic-durability';
@@ -184,7 +185,24 @@ export function replicationTopicConfigs(topic: string, deadLetterTopic: string, 
   ];
 }
 
-export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
+/**
+ * Creates the missing topics and waits for their leaders. A broker that has just started can
+ * answer "does not host this topic-partition" for a topic it is still creating, for longer than
+ * kafkajs's own retries last: a retriable failure is tried again with backoff for up to `withinMs`.
+ */
+export async function ensureTopics(kafka: Kafka, topics: ITopicConfig[], withinMs = 20_000): Promise<void> {
+  const until = Date.now() + withinMs;
+  for (let pauseMs = 200; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
+    try {
+      return await ensureTopicsOnce(kafka, topics);
+    } catch (error) {
+      if (!isRetriable(error) || Date.now() + pauseMs > until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+}
+
+async function ensureTopicsOnce(kafka: Kafka, topics: ITopicConfig[]): Promise<void> {
   const admin = kafka.admin();
   try {
     await admin.connect();

@@ -68,6 +68,11 @@ export function registerDev(program: Command): void {
         advertise: true,
         persistent: !opts.inMemory,
         separateStores: separate,
+        processMetrics: true,
+        tracing: true,
+        // A killed leader store stays down past the failure detection, so it is failed over (and
+        // rewound when it is back) rather than a blip; a follower's store is back as soon.
+        leaderStoreRestartDelayMs: config.failover.failureMs + 2000,
         say,
       });
       stopOnSignals(() => stack.stop());
@@ -97,8 +102,14 @@ export function registerDev(program: Command): void {
           `  HTTP API     ${url}`,
           `  status       ${url}/replication/status`,
           `  dashboard    ${url}/dashboard`,
+          `  metrics      ${url}/metrics  (Prometheus)`,
           `  DynamoDB     ${store}`,
           ...(stores ? storeLines(stores, stack.runtime.config) : []),
+          ...(stores
+            ? [
+                `  failover     ${stack.runtime.config.failover.auto ? `on: kill the leader's store process (kill -9 <pid> above) and a follower takes over after ${stack.runtime.config.failover.failureMs} ms of failed probes` : 'off (REPLOG_AUTO_FAILOVER=false)'}`,
+              ]
+            : []),
           `  Kafka        ${broker}  topic ${stack.runtime.config.topic}`,
           ...(stack.durability ? [`               ${stack.durability}`] : []),
           `  followers    ${stack.roster.inForce}  (${stack.roster.source})`,

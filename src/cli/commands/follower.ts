@@ -19,8 +19,17 @@ export function registerFollower(program: Command): Command {
       if (opts.id === undefined) throw new Error('follower needs --id <id> to run a follower, or a sub-command: add, remove');
       const shared = resolveSharedStore(`replog follower --id ${opts.id}`, process.env);
       if (shared.notice) say(shared.notice);
-      const stack = await startLocalStack({ env: shared.env, followers: [opts.id], command: `replog follower --id ${opts.id}`, say });
+      const stack = await startLocalStack({
+        env: shared.env,
+        followers: [opts.id],
+        command: `replog follower --id ${opts.id}`,
+        say,
+        processMetrics: true,
+        tracing: true,
+        metricsServer: true,
+      });
       stopOnSignals(() => stack.stop());
-      process.stdout.write(`replog follower ${opts.id} consuming ${stack.runtime.config.topic} as ${stack.runtime.config.groupId(opts.id)}\n`);
+      const metrics = stack.metricsUrl ? `; metrics on ${stack.metricsUrl}` : '';
+      process.stdout.write(`replog follower ${opts.id} consuming ${stack.runtime.config.topic} as ${stack.runtime.config.groupId(opts.id)}${metrics}\n`);
     });
 }

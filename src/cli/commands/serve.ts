@@ -14,7 +14,7 @@ export function registerServe(program: Command): void {
     .action(async (opts: { port?: number }) => {
       const shared = resolveSharedStore('replog serve', { ...process.env, ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}) });
       if (shared.notice) say(shared.notice);
-      const stack = await startLocalStack({ env: shared.env, http: true, followers: 'none', command: 'replog serve', say });
+      const stack = await startLocalStack({ env: shared.env, http: true, followers: 'none', command: 'replog serve', say, processMetrics: true, tracing: true });
       stopOnSignals(() => stack.stop());
       process.stdout.write(`replog leader listening on ${stack.url}\n`);
     });

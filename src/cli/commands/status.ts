@@ -48,6 +48,14 @@ const leaderSchema = z
           .passthrough(),
       )
       .optional(),
+    rewinding: z
+      .array(z.object({ replica: z.string(), lastTerm: z.number(), since: z.string().nullable(), rewinding: z.object({ by: z.string(), since: z.string().nullable() }).nullable() }).passthrough())
+      .optional(),
+    watch: z
+      .object({ watcher: z.string(), leader: z.string(), term: z.number(), state: z.string(), reason: z.string().nullable(), failingSince: z.string().nullable(), checkedAt: z.string().nullable() })
+      .passthrough()
+      .nullable()
+      .optional(),
   })
   .passthrough();
 
@@ -161,6 +169,16 @@ export function renderLeader(leader: NonNullable<StatusDocument['leader']>): str
     );
   } else if (leader.state !== undefined && leader.state !== 'active') {
     lines.push(`  leadership is ${leader.state}: no target chosen yet`);
+  }
+  const w = leader.watch;
+  if (w) {
+    const state = w.state === 'healthy' ? 'healthy' : w.state.toUpperCase();
+    const failing = w.failingSince ? `, failing since ${w.failingSince}` : '';
+    lines.push(`  watchdog ${w.watcher}: ${w.leader} term ${w.term} ${state}${failing}${w.reason ? ` (${w.reason})` : ''}; checked ${w.checkedAt ?? '-'}`);
+  }
+  for (const r of leader.rewinding ?? []) {
+    const doing = r.rewinding ? `being rewound by ${r.rewinding.by} since ${r.rewinding.since ?? '-'}` : 'waiting for its store to answer, then `replog rejoin ' + r.replica + '`';
+    lines.push(`  ${r.replica} led up to term ${r.lastTerm} and was deposed at ${r.since ?? '-'}: it neither follows nor leads until rewound (${doing})`);
   }
   const history = leader.history ?? [];
   if (history.length > 0) {

@@ -48,8 +48,17 @@ svg.chart .peak { font-size: 9px; fill: var(--muted); }
 #leader-replica { font-weight: 600; font-size: 16px; }
 #leader-transition { margin: 8px 0 0; padding: 6px 10px; border-left: 3px solid var(--warn); }
 #leader-transition[hidden] { display: none; }
+#leader-watch { margin: 8px 0 0; padding: 6px 10px; border-left: 3px solid var(--bad); }
+#leader-watch[hidden] { display: none; }
 td.nowrap { white-space: nowrap; }
 td.fenced.some { color: var(--bad); font-weight: 600; }
+figure.chart-box { margin: 0; }
+figure.chart-box figcaption { font-size: 12px; color: var(--muted); max-width: 36em; }
+svg.chart .collecting { font-size: 12px; fill: var(--muted); }
+svg.chart .rate { fill: none; stroke: #1a7f37; stroke-width: 1.5; }
+#writes-now { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
+td.lag-some { color: var(--warn); font-weight: 600; }
+caption { caption-side: top; text-align: left; color: var(--muted); font-size: 12px; padding: 0 0 4px; }
 `;
 
 const SCRIPT = `
@@ -67,7 +76,16 @@ const SCRIPT = `
     return node;
   };
   const fmtMs = (v) => (v === null || v === undefined ? '–' : v >= 10000 ? (v / 1000).toFixed(1) + ' s' : Math.round(v) + ' ms');
-  const fmtTime = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
+  // Date, time and zone, so a time read off a screenshot or from another office is unambiguous:
+  // "2024-05-01 14:10:00 CEST" (the browser's zone; the cell's title holds the UTC ISO time).
+  const zoneOf = (d) => {
+    const part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
+    return part ? part.value : '';
+  };
+  const two = (n) => String(n).padStart(2, '0');
+  const fmtDate = (d) =>
+    d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate()) + ' ' + two(d.getHours()) + ':' + two(d.getMinutes()) + ':' + two(d.getSeconds()) + ' ' + zoneOf(d);
+  const fmtTime = (iso) => (iso ? fmtDate(new Date(iso)) : '–');
   const fmtPositions = (fence) => Object.entries(fence || {}).map(([p, o]) => p + ':' + o).join('  ');
   const timeCell = (iso) => el('td', { class: 'num nowrap', title: iso || '' }, fmtTime(iso));
 
@@ -79,8 +97,21 @@ const SCRIPT = `
     poll();
   });
 
+  // Writes per second from the acknowledgement counters of two successive status reads.
+  const writes = [];
+  let lastAcks;
+  function rememberWrites(status, now) {
+    const c = status.counters || {};
+    const acks = Object.values(c.acks || {}).reduce((a, b) => a + b, 0) + (c.failedAcks || 0);
+    if (lastAcks && now > lastAcks.t && acks >= lastAcks.n) writes.push({ t: now, rate: ((acks - lastAcks.n) * 1000) / (now - lastAcks.t) });
+    // A restarted leader process counts from zero again: start a new baseline.
+    lastAcks = { t: now, n: acks };
+    while (writes.length && writes[0].t < now - HISTORY_MS) writes.shift();
+  }
+
   function remember(status) {
     const now = Date.parse(status.fetchedAt) || Date.now();
+    rememberWrites(status, now);
     for (const f of status.followers) {
       const points = history.get(f.id) || [];
       points.push({ t: now, ms: f.applyLagMs ? f.applyLagMs.current : 0, events: f.lag.events });
@@ -89,44 +120,103 @@ const SCRIPT = `
     }
   }
 
-  function chart(id) {
-    const W = 260, H = 48, NS = 'http://www.w3.org/2000/svg';
-    const svg = document.createElementNS(NS, 'svg');
-    svg.setAttribute('class', 'chart');
-    svg.setAttribute('width', W);
-    svg.setAttribute('height', H);
-    svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-    svg.setAttribute('role', 'img');
-    const points = history.get(id) || [];
-    const title = document.createElementNS(NS, 'title');
-    title.textContent = 'lag of ' + id + ' over the last ' + Math.max(1, Math.round((points.length ? points[points.length - 1].t - points[0].t : 0) / 60000)) + ' min';
-    svg.appendChild(title);
-    const axis = document.createElementNS(NS, 'line');
-    axis.setAttribute('class', 'axis');
-    axis.setAttribute('x1', 0); axis.setAttribute('x2', W); axis.setAttribute('y1', H - 1); axis.setAttribute('y2', H - 1);
-    svg.appendChild(axis);
-    if (points.length > 0) {
-      const end = points[points.length - 1].t;
-      // A young history fills the chart (at least the last minute), an old one shows 5 minutes.
-      const span = Math.min(HISTORY_MS, Math.max(60 * 1000, end - points[0].t));
-      const x = (t) => (W * (1 - (end - t) / span)).toFixed(1);
-      const peak = { ms: 0, events: 0 };
-      for (const [field, cls] of [['ms', 'ms'], ['events', 'events']]) {
-        const max = Math.max(1, ...points.map((p) => p[field]));
-        peak[field] = Math.max(...points.map((p) => p[field]));
-        const line = document.createElementNS(NS, 'polyline');
-        line.setAttribute('class', cls);
-        line.setAttribute('points', points.map((p) => x(p.t) + ',' + (H - 2 - (H - 14) * (p[field] / max)).toFixed(1)).join(' '));
-        svg.appendChild(line);
-      }
-      const label = document.createElementNS(NS, 'text');
-      label.setAttribute('class', 'peak');
-      label.setAttribute('x', 2);
-      label.setAttribute('y', 10);
-      label.textContent = 'peak ' + fmtMs(peak.ms) + ' · ' + peak.events + ' ev · last ' + Math.round(span / 60000) + ' min';
-      svg.appendChild(label);
+  const NS = 'http://www.w3.org/2000/svg';
+  const svgEl = (tag, attrs, text) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = String(text);
+    return node;
+  };
+  const minutes = (ms) => Math.max(1, Math.round(ms / 60000));
+
+  /**
+   * A line chart of series ([{ field, cls }]) over points ({ t, ...fields }), with a caption
+   * people can read below it. Fewer than two points make no line: the chart says it is collecting.
+   */
+  function lineChart(points, series, title, describe) {
+    const W = 260, H = 48;
+    const svg = svgEl('svg', { class: 'chart', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
+    svg.appendChild(svgEl('title', {}, title));
+    svg.appendChild(svgEl('line', { class: 'axis', x1: 0, x2: W, y1: H - 1, y2: H - 1 }));
+    const figure = el('figure', { class: 'chart-box' });
+    figure.appendChild(svg);
+    if (points.length < 2) {
+      svg.appendChild(svgEl('text', { class: 'collecting', x: W / 2, y: H / 2 + 4, 'text-anchor': 'middle' }, 'collecting…'));
+      figure.appendChild(el('figcaption', { 'data-field': 'caption' }, 'collecting: the line starts after two status reads (one a second)'));
+      return figure;
     }
-    return svg;
+    const end = points[points.length - 1].t;
+    // A young history fills the chart (at least the last minute), an old one shows 5 minutes.
+    const span = Math.min(HISTORY_MS, Math.max(60 * 1000, end - points[0].t));
+    const x = (t) => (W * (1 - (end - t) / span)).toFixed(1);
+    const peaks = {};
+    for (const { field, cls } of series) {
+      const max = Math.max(1, ...points.map((p) => p[field]));
+      peaks[field] = Math.max(...points.map((p) => p[field]));
+      svg.appendChild(svgEl('polyline', { class: cls, points: points.map((p) => x(p.t) + ',' + (H - 2 - (H - 6) * (p[field] / max)).toFixed(1)).join(' ') }));
+    }
+    figure.appendChild(el('figcaption', { 'data-field': 'caption' }, describe(peaks, points[points.length - 1], minutes(span))));
+    return figure;
+  }
+
+  function chart(id) {
+    const points = history.get(id) || [];
+    return lineChart(
+      points,
+      [{ field: 'ms', cls: 'ms' }, { field: 'events', cls: 'events' }],
+      'lag of ' + id + ' over the last ' + minutes(points.length ? points[points.length - 1].t - points[0].t : 0) + ' min',
+      (peak, last, min) => 'last ' + min + ' min: apply lag now ' + fmtMs(last.ms) + ' (peak ' + fmtMs(peak.ms) + '), ' + last.events + ' events behind (peak ' + peak.events + ')',
+    );
+  }
+
+  function renderWrites() {
+    const last = writes[writes.length - 1];
+    $('writes-now').textContent = last ? last.rate.toFixed(1) + ' writes/s' : 'collecting…';
+    $('writes-chart').replaceChildren(
+      lineChart(writes, [{ field: 'rate', cls: 'rate' }], 'writes per second', (peak, now, min) =>
+        'writes acknowledged or refused per second by this leader process, last ' + min + ' min: now ' + now.rate.toFixed(1) + ', peak ' + peak.rate.toFixed(1)),
+    );
+  }
+
+  function renderSyncHistory(history) {
+    if (!history || history.length === 0) {
+      const tr = el('tr');
+      tr.appendChild(el('td', { colspan: 5, class: 'muted' }, 'the sync follower has not changed since replog started'));
+      $('sync-history').replaceChildren(tr);
+      return;
+    }
+    $('sync-history').replaceChildren(...history.map((h) => {
+      const tr = el('tr', { 'data-revision': h.revision });
+      tr.appendChild(timeCell(h.at));
+      tr.appendChild(el('td', { class: 'nowrap', 'data-field': 'change' }, (h.from || '(none)') + ' → ' + h.to));
+      tr.appendChild(el('td', { 'data-field': 'kind' }, h.kind === 'promotion' ? 'promoted (the sync follower stopped confirming)' : 'designated by an operator'));
+      tr.appendChild(el('td', { 'data-field': 'reason' }, h.reason));
+      tr.appendChild(el('td', { class: 'num muted' }, h.revision));
+      return tr;
+    }));
+  }
+
+  function renderPartitionLag(s) {
+    const partitions = Object.keys(s.topic.endOffsets).sort((a, b) => Number(a) - Number(b));
+    const head = el('tr');
+    head.appendChild(el('th', {}, 'follower'));
+    for (const p of partitions) head.appendChild(el('th', { class: 'num' }, 'partition ' + p));
+    $('partition-lag-head').replaceChildren(head);
+    $('partition-lag').replaceChildren(...s.followers.map((f) => {
+      const tr = el('tr', { 'data-lag-follower': f.id });
+      tr.appendChild(el('td', {}, f.id));
+      const per = (f.lag && f.lag.perPartition) || {};
+      for (const p of partitions) {
+        const n = per[p];
+        const committed = f.committed ? f.committed[p] : undefined;
+        tr.appendChild(el('td', {
+          class: 'num' + (n > 0 ? ' lag-some' : ''),
+          'data-partition': p,
+          title: 'committed ' + (committed === null || committed === undefined ? '–' : committed) + ' of ' + s.topic.endOffsets[p],
+        }, n === undefined ? '–' : n));
+      }
+      return tr;
+    }));
   }
 
   // "handing over from A to B for term N, requested by … at … because …; fence …"
@@ -150,6 +240,17 @@ const SCRIPT = `
     const moving = state !== 'active' || Boolean(l.transition);
     $('leader-transition').hidden = !moving;
     $('leader-transition').textContent = moving ? describeTransition(l) : '';
+    // The watchdog's verdict on the leader's store, and deposed leaders waiting for their rewind.
+    const w = l.watch;
+    const watchLines = [];
+    if (w && w.state !== 'healthy') {
+      watchLines.push('watchdog: ' + w.leader + ' term ' + w.term + ' ' + w.state + (w.failingSince ? ', failing since ' + fmtTime(w.failingSince) : '') + (w.reason ? ' — ' + w.reason : ''));
+    }
+    for (const r of l.rewinding || []) {
+      watchLines.push(r.replica + ' led up to term ' + r.lastTerm + ', deposed ' + fmtTime(r.since) + ': waiting for its rewind (replog rejoin ' + r.replica + ')');
+    }
+    $('leader-watch').hidden = watchLines.length === 0;
+    $('leader-watch').textContent = watchLines.join(' · ');
 
     const terms = l.terms || [];
     $('terms').replaceChildren(...terms.map((t) => {
@@ -203,7 +304,7 @@ const SCRIPT = `
         const label = f.consumer.state + (f.consumer.restarts > 0 ? ' (' + f.consumer.restarts + ' restart' + (f.consumer.restarts === 1 ? '' : 's') + ')' : '');
         consumer.appendChild(el('span', { class: 'consumer ' + f.consumer.state }, label));
         const e = f.consumer.lastError;
-        if (e) consumer.appendChild(el('span', { class: 'last-error' }, 'last: ' + e.name + ': ' + e.message + ' at ' + new Date(e.at).toLocaleTimeString()));
+        if (e) consumer.appendChild(el('span', { class: 'last-error' }, 'last: ' + e.name + ': ' + e.message + ' at ' + fmtDate(new Date(e.at))));
       } else {
         consumer.appendChild(el('span', { class: 'muted' }, '–'));
       }
@@ -218,6 +319,9 @@ const SCRIPT = `
       tr.appendChild(el('td')).appendChild(chart(f.id));
       rows.appendChild(tr);
     }
+    renderWrites();
+    renderSyncHistory(s.control.history);
+    renderPartitionLag(s);
     const c = s.counters;
     const counters = [
       ...Object.entries(c.acks).map(([mode, n]) => ['acks ' + mode, n]),
@@ -253,7 +357,7 @@ const SCRIPT = `
       remember(body);
       render(body);
       $('state').className = '';
-      $('state').textContent = 'updated ' + new Date().toLocaleTimeString();
+      $('state').textContent = 'updated ' + fmtDate(new Date());
     } catch (error) {
       $('state').className = 'error';
       $('state').textContent = 'status unavailable: ' + error.message;
@@ -275,10 +379,26 @@ const BODY = `
   <tbody><tr id="leader-row"><td id="leader-replica">…</td><td class="num" id="leader-term">…</td><td id="leader-state">…</td><td class="num" id="leader-since">…</td><td id="leader-table">…</td></tr></tbody>
 </table>
 <p id="leader-transition" hidden></p>
+<p id="leader-watch" hidden></p>
+<h2>Writes per second <span class="muted">(this leader process)</span></h2>
+<p><span id="writes-now">collecting…</span></p>
+<div id="writes-chart"></div>
 <h2>Followers <span class="muted">(every replica but the leader)</span></h2>
 <table>
-  <thead><tr><th>follower</th><th>role</th><th>health</th><th>consumer</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th title="events refused because a newer term's fence came before them">fenced</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— ms</span> <span class="k2">- - events</span></span></th></tr></thead>
+  <thead><tr><th>follower</th><th>role</th><th>health</th><th>consumer</th><th>lag (events)</th><th>apply lag</th><th>last / p99</th><th title="events refused because a newer term's fence came before them">fenced</th><th>committed</th><th>lag over time <span class="legend"><span class="k1">— apply lag (ms)</span> <span class="k2">- - events behind</span></span></th></tr></thead>
   <tbody id="followers"></tbody>
+</table>
+<h2>Lag per partition <span class="muted">(events in the log past each follower's committed offset)</span></h2>
+<table>
+  <caption>a partition that stays behind while the others are at 0 points at one consumer or one hot key; hover a cell for its committed and end offsets</caption>
+  <thead id="partition-lag-head"></thead>
+  <tbody id="partition-lag"></tbody>
+</table>
+<h2>Sync follower changes <span class="muted">(newest first)</span></h2>
+<table>
+  <caption>who became the follower that semi-sync writes wait for, when, and why</caption>
+  <thead><tr><th>when</th><th>from → to</th><th>how</th><th>why</th><th>revision</th></tr></thead>
+  <tbody id="sync-history"></tbody>
 </table>
 <h2>Leadership history <span class="muted">(newest first)</span></h2>
 <table>

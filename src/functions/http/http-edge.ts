@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ReplogError } from '../../core/errors';
 import type { Log } from '../../core/ports';
 import { LeaderMovingError } from '../../core/errors';
+import { contextFrom, inSpan, SpanKind, SpanStatusCode } from '../../observability/tracing';
 import { asAnswerable, errorBody } from './error-body';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 
@@ -35,8 +36,30 @@ export function bodyText(event: HttpEvent): string | undefined {
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
+/**
+ * Every route runs inside a server span named after its route (`PUT /items/{key}`), continuing
+ * the trace a caller's `traceparent` header names: the root of a write's trace, whose commit,
+ * produce, confirmation and follower apply are its descendants. A 4xx is the client's answer and
+ * leaves the span unfailed; a 5xx fails it.
+ */
 export function withHttpEdge(log: () => Log, route: string, handler: HttpHandler): HttpHandler {
-  return async (event) => {
+  const [method] = route.split(' ');
+  const traced: HttpHandler = (event) =>
+    inSpan(
+      route,
+      {
+        kind: SpanKind.SERVER,
+        parent: contextFrom(event.headers ?? {}),
+        attributes: { 'http.request.method': method ?? '', 'http.route': route.slice((method ?? '').length + 1), 'url.path': event.rawPath ?? '' },
+      },
+      async (span) => {
+        const result = await answer(event);
+        span.setAttribute('http.response.status_code', result.statusCode ?? 200);
+        if ((result.statusCode ?? 200) >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        return result;
+      },
+    );
+  const answer: HttpHandler = async (event) => {
     const requestId = event.requestContext?.requestId || randomUUID();
     const started = Date.now();
     try {
@@ -60,4 +83,5 @@ export function withHttpEdge(log: () => Log, route: string, handler: HttpHandler
       return errorResult(known, requestId);
     }
   };
+  return traced;
 }

@@ -1,3 +1,4 @@
+import { type ItemPage, LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../../api/item-schemas';
 import { ValidationError } from '../../core/errors';
 import { listItems } from '../../core/replica-read';
 import { defaultRuntime } from '../runtime';
@@ -7,14 +8,12 @@ import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 import { type ReadHandlerDeps, replicaReadDeps, replicaTargetOf, servedByHeaders } from './replica-reads';
 import { intQuery, query } from './request-params';
 
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 1000;
 
 /** GET /items?replica=&limit=&cursor=: live items of one replica, a page at a time, in the table's order. */
 async function listRoute(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'read');
   const target = replicaTargetOf(event);
-  const limit = intQuery(event, 'limit', { min: 1, max: MAX_LIMIT }) ?? DEFAULT_LIMIT;
+  const limit = intQuery(event, 'limit', { min: 1, max: LIST_MAX_LIMIT }) ?? LIST_DEFAULT_LIMIT;
   for (const name of ['minVersion', 'maxWaitMs']) {
     if (query(event, name) !== undefined) throw new ValidationError('BAD_QUERY', `${name} applies to single-item reads, not to lists`);
   }
@@ -28,7 +27,7 @@ async function listRoute(rt: ReadHandlerDeps, event: HttpEvent): Promise<HttpRes
       nextCursor: out.page.cursor ?? null,
       ...(out.lag ? { lag: out.lag } : {}),
       ...(out.fallback ? { fallback: out.fallback } : {}),
-    },
+    } satisfies ItemPage,
     servedByHeaders(out),
   );
 }

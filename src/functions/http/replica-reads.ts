@@ -1,8 +1,10 @@
+import { REPLICA_ID_PATTERN } from '../../api/item-schemas';
 import { replicaIds } from '../../core/control-state';
 import { ValidationError } from '../../core/errors';
 import { parseReplicaTarget, type ReplicaReadDeps, type ReplicaTarget, type ServedBy } from '../../core/replica-read';
 import type { Config } from '../../config/config';
 import type { ItemLister, ItemReader, Log } from '../../core/ports';
+import { type ReadConfirmations, readLossless } from '../../core/lossless-read';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
 import type { SyncRoster } from '../../core/sync-roster';
 import type { HttpEvent } from './http-types';
@@ -16,14 +18,37 @@ export interface ReadHandlerDeps {
   followerTable: (id: string) => ItemReader & ItemLister;
   roster: Pick<SyncRoster, 'current'>;
   views: Pick<ReplicationViewCache, 'current'>;
+  /** Whether the ack mode's followers confirmed a log position (lossless reads, core/lossless-read.ts). */
+  readConfirmations: ReadConfirmations;
   log: (namespace: string) => Log;
 }
 
+/** Lossless reads of the leader, per request (`lossless=true|false`), by default REPLOG_LOSSLESS_READS. */
+export function losslessOf(event: HttpEvent, reads: Config['reads']): boolean {
+  const raw = query(event, 'lossless');
+  if (raw === undefined) return reads.lossless;
+  if (raw !== 'true' && raw !== 'false') throw new ValidationError('BAD_QUERY', 'lossless must be true or false');
+  return raw === 'true';
+}
+
 /** The read path's dependencies, from what the handler was given. */
-export function replicaReadDeps(rt: ReadHandlerDeps): ReplicaReadDeps {
+export function replicaReadDeps(rt: ReadHandlerDeps, options: { lossless?: boolean } = {}): ReplicaReadDeps {
+  const plain = async (key: string) => (await rt.currentLeaderStore()).get(key);
+  const lossless = (key: string) =>
+    readLossless(
+      {
+        read: plain,
+        confirmed: rt.readConfirmations.confirmed,
+        confirmers: rt.readConfirmations.confirmers,
+        maxWaitMs: rt.config.reads.maxWaitMs,
+        now: Date.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      },
+      key,
+    );
   return {
     leader: {
-      get: async (key) => (await rt.currentLeaderStore()).get(key),
+      get: options.lossless ? lossless : plain,
       listItems: async (page) => (await rt.currentLeaderStore()).listItems(page),
     },
     follower: (id) => rt.followerTable(id),
@@ -38,7 +63,7 @@ export function replicaReadDeps(rt: ReadHandlerDeps): ReplicaReadDeps {
 
 export function replicaTargetOf(event: HttpEvent): ReplicaTarget {
   const raw = query(event, 'replica');
-  if (raw !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(raw)) {
+  if (raw !== undefined && !REPLICA_ID_PATTERN.test(raw)) {
     throw new ValidationError('BAD_QUERY', 'replica must be leader, any or a replica id');
   }
   return parseReplicaTarget(raw);

@@ -1,7 +1,9 @@
+import type { ReplicationStatus } from '../../api/status-schemas';
 import type { Config } from '../../config/config';
 import type { ControlState } from '../../core/control-state';
 import type { Instrumentation } from '../../core/instrumentation';
-import type { Log } from '../../core/ports';
+import type { Log, WatchReportStore } from '../../core/ports';
+import type { WatchReport } from '../../core/leader-watch';
 import type { ReplicationCounters } from '../../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../../core/replication-inspector';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
@@ -23,6 +25,7 @@ export interface StatusDeps {
   replicationSources: ReplicationSources;
   views: Pick<ReplicationViewCache, 'offer'>;
   counters: Pick<ReplicationCounters, 'snapshot'>;
+  watchReports: Pick<WatchReportStore, 'load'>;
   instrumentation: Pick<Instrumentation, 'emit'>;
   log: (namespace: string) => Log;
   /** The replication topic's copies, min ISR and partition health (the Kafka admin API). */
@@ -59,12 +62,19 @@ async function durabilitySection(rt: StatusDeps) {
 export async function replicationStatus(rt: StatusDeps) {
   const startedAt = Date.now();
   const state = await rt.roster.refresh();
-  const [snapshot, durability] = await Promise.all([inspectReplication(rt.replicationSources, state), durabilitySection(rt)]);
+  const [snapshot, watch, durability] = await Promise.all([
+    inspectReplication(rt.replicationSources, state),
+    rt.watchReports.load().catch((error: unknown) => {
+      rt.log('status').warn('the watchdog report could not be read; status shows none', { error });
+      return undefined;
+    }),
+    durabilitySection(rt),
+  ]);
   // The read path chooses replicas from this view too: what status just reported is what reads obey.
   rt.views.offer(snapshot, startedAt);
   rt.instrumentation.emit({ type: 'replication.observed', snapshot });
   return {
-    leader: leaderSection(state, rt.config.tables, rt.config.topic, rt.startedAt),
+    leader: leaderSection(state, rt.config.tables, rt.config.topic, rt.startedAt, watch),
     control: {
       revision: state.revision,
       syncFollower: state.syncFollower,
@@ -79,17 +89,22 @@ export async function replicationStatus(rt: StatusDeps) {
       stallMs: rt.config.stallMs,
     },
     topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart, durability },
-    followers: snapshot.followers.map((f) => ({ ...f, lastAppliedAt: iso(f.lastAppliedAt), lastProgressAt: iso(f.lastProgressAt) })),
-    counters: rt.counters.snapshot(),
+    followers: snapshot.followers.map((f) => ({
+      ...f,
+      consumer: f.consumer === null ? null : { ...f.consumer },
+      lastAppliedAt: iso(f.lastAppliedAt),
+      lastProgressAt: iso(f.lastProgressAt),
+    })),
+    counters: { ...rt.counters.snapshot() },
     fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
-  };
+  } satisfies ReplicationStatus;
 }
 
 /**
  * Who leads, under which term, whether leadership is moving, each term's start and fence, and
  * the moves with who/when/why. `table`/`topic`/`startedAt` are what the first status had.
  */
-function leaderSection(state: ControlState, tables: Config['tables'], topic: string, processStartedAt: number) {
+function leaderSection(state: ControlState, tables: Config['tables'], topic: string, processStartedAt: number, watch: WatchReport | undefined) {
   const { leadership } = state;
   const t = leadership.transition;
   return {
@@ -106,6 +121,10 @@ function leaderSection(state: ControlState, tables: Config['tables'], topic: str
         : { kind: t.kind, from: t.from, to: t.to, term: t.term, requestedAt: iso(t.requestedAt), by: t.by, reason: t.reason, fence: t.fence ?? null },
     terms: state.terms.map((s) => ({ term: s.term, leader: s.leader, startedAt: iso(s.startedAt), fence: s.fence })),
     history: state.leaderHistory.map((h) => ({ ...h, at: iso(h.at) })),
+    /** Deposed leaders that neither follow nor lead until rewound (`replog rejoin`). */
+    rewinding: state.rewinding.map((r) => ({ replica: r.replica, lastTerm: r.term, since: iso(r.since), rewinding: r.claim === undefined ? null : { by: r.claim.by, since: iso(r.claim.at) } })),
+    /** What the leader's watchdog last concluded (null: no watchdog has reported). */
+    watch: watch === undefined ? null : { ...watch, failingSince: iso(watch.failingSince), checkedAt: iso(watch.checkedAt) },
   };
 }
 

@@ -1,3 +1,4 @@
+import { IfMatchHeader, WriteIdHeader } from '../../api/item-schemas';
 import { parseAckMode, type AckMode } from '../../core/ack-mode';
 import { ReplogError, ValidationError } from '../../core/errors';
 import { validateItemKey } from '../../core/item-key';
@@ -27,7 +28,7 @@ export function ackModeOf(event: HttpEvent, fallback: AckMode): AckMode {
 export function expectedVersionOf(event: HttpEvent): number | undefined {
   const raw = header(event, 'if-match');
   if (raw === undefined) return undefined;
-  const m = /^\s*(?:W\/)?"?([1-9][0-9]{0,14})"?\s*$/.exec(raw);
+  const m = IfMatchHeader.safeParse(raw).success ? /([1-9][0-9]*)/.exec(raw) : null;
   if (!m?.[1]) throw new ValidationError('BAD_QUERY', 'If-Match must be a quoted item version, for example "3"');
   return Number(m[1]);
 }
@@ -42,6 +43,16 @@ export function intQuery(event: HttpEvent, name: string, range: { min: number; m
     });
   }
   return Number(raw);
+}
+
+/** Idempotency-Key → the write's id (api/item-schemas.ts WriteIdHeader); absent: the server makes one up. */
+export function writeIdOf(event: HttpEvent): string | undefined {
+  const raw = header(event, 'idempotency-key');
+  if (raw === undefined) return undefined;
+  if (!WriteIdHeader.safeParse(raw).success) {
+    throw new ValidationError('BAD_QUERY', 'Idempotency-Key must be 1 to 128 of A-Z a-z 0-9 . _ : - starting with a letter or digit');
+  }
+  return raw;
 }
 
 export function etag(version: number): string {

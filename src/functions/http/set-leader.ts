@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type LeaderMoved, SetLeaderBody } from '../../api/status-schemas';
 import type { Config } from '../../config/config';
 import type { Log } from '../../core/ports';
 import type { SyncRoster } from '../../core/sync-roster';
@@ -8,14 +8,6 @@ import { requireAccess } from './api-key';
 import { adminBody } from './admin-body';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
-
-const bodySchema = z
-  .object({
-    to: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a replica id'),
-    reason: z.string().min(1).max(500).optional(),
-    by: z.string().min(1).max(200).optional(),
-  })
-  .strict();
 
 /** What moving the leadership needs: who may, the switchover's steps and the roster to refresh after. */
 export interface LeaderMoveDeps {
@@ -28,10 +20,10 @@ export interface LeaderMoveDeps {
 /** POST /replication/leader {"to": "<replica>", "reason"?: "..."}: a planned switchover (admin). */
 async function setLeader(rt: LeaderMoveDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'admin');
-  const { to, reason, by } = adminBody(event, bodySchema, '{"to": "<replica>", "reason"?: "..."}');
+  const { to, reason, by } = adminBody(event, SetLeaderBody, '{"to": "<replica>", "reason"?: "..."}');
   const report = await switchLeader(rt.switchoverDeps, { to, by: by ?? 'POST /replication/leader', reason: reason ?? 'planned switchover' });
   await rt.roster.refresh();
-  return json(200, report);
+  return json(200, report satisfies LeaderMoved);
 }
 
 export const createSetLeaderHandler = (rt: () => LeaderMoveDeps): HttpHandler =>

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { SetSyncFollowerBody, type SyncFollowerSet } from '../../api/status-schemas';
 import { ConflictError, ValidationError } from '../../core/errors';
 import type { Config } from '../../config/config';
 import type { Log } from '../../core/ports';
@@ -10,7 +10,6 @@ import { adminBody } from './admin-body';
 import { json, withHttpEdge } from './http-edge';
 import type { HttpEvent, HttpHandler, HttpResult } from './http-types';
 
-const bodySchema = z.object({ followerId: z.string().min(1).max(63) }).strict();
 
 /** A follower is "caught up" when it is attached and has at most this many events to apply. */
 const CAUGHT_UP_MAX_LAG = 10;
@@ -25,7 +24,7 @@ export interface SyncDesignationDeps {
 
 async function setSyncFollower(rt: SyncDesignationDeps, event: HttpEvent): Promise<HttpResult> {
   requireAccess(event, rt.config.auth, 'admin');
-  const { followerId } = adminBody(event, bodySchema, '{"followerId": "<id>"}');
+  const { followerId } = adminBody(event, SetSyncFollowerBody, '{"followerId": "<id>"}');
   const state = await rt.roster.refresh();
   const snapshot = await inspectReplication(rt.replicationSources, state);
   const view = snapshot.followers.find((f) => f.id === followerId);
@@ -38,7 +37,7 @@ async function setSyncFollower(rt: SyncDesignationDeps, event: HttpEvent): Promi
     );
   }
   const { state: after } = await rt.roster.changeSyncFollower(followerId, 'designation', 'designated by an operator', undefined);
-  return json(200, { syncFollower: after.syncFollower, revision: after.revision });
+  return json(200, { syncFollower: after.syncFollower, revision: after.revision } satisfies SyncFollowerSet);
 }
 
 export const createSetSyncFollowerHandler = (rt: () => SyncDesignationDeps): HttpHandler =>

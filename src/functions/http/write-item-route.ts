@@ -11,7 +11,8 @@ import type { SyncRoster } from '../../core/sync-roster';
 import { requireAccess } from './api-key';
 import { bodyText, json } from './http-edge';
 import type { HttpEvent, HttpResult } from './http-types';
-import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query } from './request-params';
+import type { WrittenItem } from '../../api/item-schemas';
+import { ackModeOf, etag, expectedVersionOf, itemKeyOf, query, writeIdOf } from './request-params';
 
 /**
  * What a write needs, and nothing else: the settings it reads, the roster it is admitted against,
@@ -44,6 +45,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
   const key = itemKeyOf(event);
   const ack = ackModeOf(event, rt.config.ack.defaultMode);
   const expectedVersion = expectedVersionOf(event);
+  const writeId = writeIdOf(event) ?? randomUUID();
   const value = op === 'put' ? parseItemBody(bodyText(event), rt.config.maxBodyBytes) : null;
   // The last check before the commit: nothing may refuse the write after it.
   admitWrite(ack, await rt.roster.current().catch((error: unknown) => Promise.reject(withCommitFacts(error, false))));
@@ -56,7 +58,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
       clock: { now: Date.now },
       afterCommit: rt.afterCommit,
     },
-    { key, op, value, ack, writeId: randomUUID(), ...(expectedVersion === undefined ? {} : { expectedVersion }) },
+    { key, op, value, ack, writeId, ...(expectedVersion === undefined ? {} : { expectedVersion }) },
   ).catch((error: unknown) => {
     // writeItem throws a WriteFailureError for every failure after the commit; any other failed at the commit.
     const known = withCommitFacts(error, error instanceof StoreUnavailableError && error.mayHaveApplied ? null : false);
@@ -64,7 +66,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
     throw known;
   });
   rt.instrumentation.emit({ type: 'write.acknowledged', result });
-  return json(200, result, { etag: etag(result.version) });
+  return json(200, result satisfies WrittenItem, { etag: etag(result.version) });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { NotFoundError, NotLeaderError, PreconditionFailedError } from '../../../src/core/errors';
 import type { CommitRequest, LeaderStore } from '../../../src/core/ports';
+import { WriteAlreadyCommitted } from '../../../src/core/write-replay';
 
 /** A fresh, empty leader store for each case. */
 export type LeaderStoreFactory = () => Promise<LeaderStore>;
@@ -17,7 +18,7 @@ const del = (key: string, now: number, extra: Partial<CommitRequest> = {}): Comm
 
 /**
  * The LeaderStore port (core/ports.ts): one conditional write per commit that bumps the version,
- * takes the publish lease (the outbox mark) and returns what it replaced; If-Match; deletes as
+ * takes the publish lease (the outbox mark) and returns what it replaced; never twice for one writeId; If-Match; deletes as
  * tombstones; a publish recorded so that the mark is cleared only by its own lease and an older
  * publish never overwrites a newer one; a republish lease claimed only over the lease it saw.
  */
@@ -62,6 +63,19 @@ export function leaderStoreContract(fresh: LeaderStoreFactory): void {
       expect(await store.get('a')).toMatchObject({ version: 2, value: 2 });
       await expect(store.commit(put('absent', 1, 1003, { expectedVersion: 1 }))).rejects.toMatchObject({ status: 412, details: { currentVersion: null } });
       expect(await store.get('absent')).toBeUndefined();
+    });
+
+    it('refuses a commit whose writeId the newest version carries (the same write sent again), naming that version and changing nothing', async () => {
+      const store = await fresh();
+      await store.commit(put('a', 1, 1000, { writeId: 'same' }));
+      const again = store.commit(put('a', 1, 1001, { writeId: 'same' }));
+      await expect(again).rejects.toBeInstanceOf(WriteAlreadyCommitted);
+      await expect(again).rejects.toMatchObject({ item: { key: 'a', version: 1, writeId: 'same' } });
+      expect(await store.get('a')).toMatchObject({ version: 1, updatedAt: 1000 });
+      // A delete sent again is the same delete, not a delete of what is absent.
+      await store.commit(del('a', 1002, { writeId: 'gone' }));
+      await expect(store.commit(del('a', 1003, { writeId: 'gone' }))).rejects.toBeInstanceOf(WriteAlreadyCommitted);
+      expect(await store.get('a')).toMatchObject({ version: 2, deleted: true, updatedAt: 1002 });
     });
 
     it('deletes as a tombstone with the next version; a put after it continues the versions', async () => {

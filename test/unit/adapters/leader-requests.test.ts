@@ -14,21 +14,22 @@ describe('leader request builders', () => {
     expect(req.ExpressionAttributeValues).toMatchObject({ ':doc': '{"a":1}', ':del': false, ':now': 1000 });
     // The writer's term goes on the item, and a newer term's item is never overwritten by it.
     expect(req.UpdateExpression).toContain('#tm = :term');
-    expect(req.ConditionExpression).toBe('(attribute_not_exists(#tm) OR #tm <= :term)');
+    // The same write sent again (its writeId on the newest version) is refused, not committed twice.
+    expect(req.ConditionExpression).toBe('(attribute_not_exists(#tm) OR #tm <= :term) AND (attribute_not_exists(writeId) OR writeId <> :wid)');
     expect(req.ExpressionAttributeValues).toMatchObject({ ':term': 1 });
     expect(req.ReturnValues).toBe('ALL_OLD');
   });
 
   it('adds a version condition for If-Match', () => {
     const req = buildCommitRequest('leader', { ...base, op: 'put', value: 1, expectedVersion: 4 });
-    expect(req.ConditionExpression).toBe('(attribute_not_exists(#tm) OR #tm <= :term) AND #v = :expected AND #d = :false');
+    expect(req.ConditionExpression).toBe('(attribute_not_exists(#tm) OR #tm <= :term) AND (attribute_not_exists(writeId) OR writeId <> :wid) AND #v = :expected AND #d = :false');
     expect(req.ExpressionAttributeValues).toMatchObject({ ':expected': 4 });
   });
 
   it('builds a delete as a tombstone that only applies to a live item', () => {
     const req = buildCommitRequest('leader', { ...base, op: 'delete', value: null });
     expect(req.UpdateExpression).toMatch(/REMOVE doc$/);
-    expect(req.ConditionExpression).toBe('(attribute_not_exists(#tm) OR #tm <= :term) AND attribute_exists(pk) AND #d = :false');
+    expect(req.ConditionExpression).toBe('(attribute_not_exists(#tm) OR #tm <= :term) AND (attribute_not_exists(writeId) OR writeId <> :wid) AND attribute_exists(pk) AND #d = :false');
     expect(req.ExpressionAttributeValues).toMatchObject({ ':del': true });
     expect(req.ExpressionAttributeValues).not.toHaveProperty(':doc');
   });

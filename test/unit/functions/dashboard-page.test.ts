@@ -129,3 +129,59 @@ describe('dashboard page: leadership', () => {
     expect(fenced('follower-1')?.textContent).toBe('0');
   });
 });
+
+describe('dashboard page: operators’ views', () => {
+  const lagging = {
+    id: 'follower-2',
+    role: 'async',
+    healthy: true,
+    healthReason: null,
+    lag: { events: 7, perPartition: { '0': 0, '1': 7 } },
+    committed: { '0': '40', '1': '24' },
+    applyLagMs: { current: 1200, last: 30, p99: 90 },
+    consumer: null,
+  };
+  const syncHistory = [
+    { revision: 9, from: 'follower-1', to: 'follower-2', at: '2024-05-01T12:20:00.000Z', reason: 'follower-1 did not confirm within 2000 ms', kind: 'promotion' },
+    { revision: 4, from: null, to: 'follower-1', at: '2024-05-01T11:00:00.000Z', reason: 'initial', kind: 'designation' },
+  ];
+
+  it('given the sync follower changed, lists each change with when, from → to, how and why', async () => {
+    const doc = status({}, [lagging]);
+    const d = await show({ ...doc, control: { ...doc.control, history: syncHistory } });
+    const rows = d.getElementById('sync-history')?.children ?? [];
+    expect(rows).toHaveLength(2);
+    const promotion = d.getElementById('sync-history')?.find('data-revision', '9');
+    expect(promotion?.find('data-field', 'change')?.textContent).toBe('follower-1 → follower-2');
+    expect(promotion?.find('data-field', 'kind')?.textContent).toBe('promoted (the sync follower stopped confirming)');
+    expect(promotion?.find('data-field', 'reason')?.textContent).toBe('follower-1 did not confirm within 2000 ms');
+    expect(d.getElementById('sync-history')?.find('data-revision', '4')?.find('data-field', 'change')?.textContent).toBe('(none) → follower-1');
+    const none = await show(status({}));
+    expect(text(none, 'sync-history')).toBe('the sync follower has not changed since replog started');
+  });
+
+  it('given followers behind on some partitions, shows the lag per follower and partition', async () => {
+    const d = await show(status({}, [lagging]));
+    expect(d.getElementById('partition-lag-head')?.textContent).toBe('followerpartition 0partition 1');
+    const row = d.getElementById('partition-lag')?.find('data-lag-follower', 'follower-2');
+    expect(row?.find('data-partition', '1')?.textContent).toBe('7');
+    expect(row?.find('data-partition', '1')?.className).toBe('num lag-some');
+    expect(row?.find('data-partition', '1')?.title).toBe('committed 24 of 31');
+    expect(row?.find('data-partition', '0')?.textContent).toBe('0');
+  });
+
+  it('given a first status read, every chart says it is collecting instead of drawing nothing', async () => {
+    const d = await show(status({}, [lagging]));
+    expect(text(d, 'writes-now')).toBe('collecting…');
+    expect(d.getElementById('writes-chart')?.find('data-field', 'caption')?.textContent).toMatch(/^collecting: /);
+    const chart = d.getElementById('followers')?.find('data-follower', 'follower-2');
+    expect(chart?.findAll((e) => e.className === 'collecting').map((e) => e.textContent)).toEqual(['collecting…']);
+  });
+
+  it('given times, writes them with the date and the time zone, the UTC time in the title', async () => {
+    const d = await show(status({}));
+    expect(text(d, 'leader-since')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+/);
+    expect(d.getElementById('leader-since')?.title).toBe('2024-05-01T12:30:00.000Z');
+    expect(text(d, 'state')).toMatch(/^updated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+/);
+  });
+});

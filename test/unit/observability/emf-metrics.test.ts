@@ -1,3 +1,4 @@
+import { Instrumentation } from '../../../src/core/instrumentation';
 import { UnavailableError, ValidationError } from '../../../src/core/errors';
 import { ReplicationTimeoutError, UnpublishedWriteError } from '../../../src/core/write-failures';
 import { EmfMetrics } from '../../../src/observability/emf-metrics';
@@ -18,21 +19,13 @@ function captureStdout(run: () => void): Record<string, unknown>[] {
 }
 
 describe('EMF metrics', () => {
-  const emf = new EmfMetrics('replog-test');
+  const stream = new Instrumentation();
+  new EmfMetrics('replog-test').listen(stream);
 
-  it('given an acknowledged write, emits one EMF line with the ack wait under its mode', () => {
-    const [line, ...rest] = captureStdout(() =>
-      emf.writeAcknowledged({
-        key: 'k',
-        version: 2,
-        term: 1,
-        leader: 'main',
-        position: { partition: 0, offset: '9' },
-        ack: { mode: 'semi-sync', confirmedBy: ['f1'], waitedMs: 14, degraded: false },
-      }),
-    );
+  it('given an acknowledgement, emits one EMF line with the ack wait under its mode', () => {
+    const [line, ...rest] = captureStdout(() => stream.emit({ type: 'ack.given', mode: 'semi-sync', waitedMs: 14, degraded: false }));
     expect(rest).toEqual([]);
-    expect(line).toMatchObject({ AckMode: 'semi-sync', service: 'replog', Acks: 1, AckWaitMs: 14, AcksDegraded: 0, Promotions: 0 });
+    expect(line).toMatchObject({ AckMode: 'semi-sync', service: 'replog', Acks: 1, AckWaitMs: 14, AcksDegraded: 0 });
     const aws = line?._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
     expect(aws.CloudWatchMetrics[0]?.Namespace).toBe('replog-test');
     expect(aws.CloudWatchMetrics[0]?.Dimensions[0]).toEqual(expect.arrayContaining(['AckMode', 'service']));
@@ -40,20 +33,30 @@ describe('EMF metrics', () => {
   });
 
   it('given a follower batch, emits its apply lag under the follower id', () => {
-    const [line] = captureStdout(() => emf.batchApplied({ followerId: 'follower-2', records: 5, applied: 4, deadLettered: 0, applyLagMs: 37 }));
-    expect(line).toMatchObject({ FollowerId: 'follower-2', RecordsApplied: 4, ApplyLagMs: 37 });
+    const [line] = captureStdout(() =>
+      stream.emit({ type: 'follower.batch-applied', batch: { followerId: 'follower-2', records: 5, applied: 4, deadLettered: 0, applyLagMs: 37 } }),
+    );
+    expect(line).toMatchObject({ FollowerId: 'follower-2', RecordsApplied: 4, RecordsDeadLettered: 0, ApplyLagMs: 37 });
   });
 
-  it('given a replication timeout, counts it under the requested mode; a publish failure once; other errors emit nothing', () => {
+  it('given a sync timeout and a refused acknowledgement, counts each under the mode; a publish failure once; other errors emit nothing', () => {
     const event = changeEvent({ key: 'k', version: 3 });
     const lines = captureStdout(() => {
-      emf.writeFailed(new ReplicationTimeoutError('sync', event, { partition: 0, offset: '4' }, [], 1500));
-      emf.writeFailed(new UnpublishedWriteError(event, new UnavailableError('broker down')));
-      emf.writeFailed(new ValidationError('BAD_KEY', 'bad key'));
-      emf.writeFailed(new UnavailableError('store down'));
+      stream.emit({ type: 'ack.sync-timeout', mode: 'sync' });
+      stream.emit({ type: 'ack.failed', mode: 'sync', waitedMs: 1500 });
+      stream.emit({ type: 'write.failed', error: new ReplicationTimeoutError('sync', event, { partition: 0, offset: '4' }, [], 1500) });
+      stream.emit({ type: 'write.failed', error: new UnpublishedWriteError(event, new UnavailableError('broker down')) });
+      stream.emit({ type: 'write.failed', error: new ValidationError('BAD_KEY', 'bad key') });
+      stream.emit({ type: 'write.failed', error: new UnavailableError('store down') });
     });
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({ AckMode: 'sync', AckTimeouts: 1 });
-    expect(lines[1]).toMatchObject({ PublishFailures: 1 });
+    expect(lines[1]).toMatchObject({ AckMode: 'sync', AcksFailed: 1, AckWaitMs: 1500 });
+    expect(lines[2]).toMatchObject({ PublishFailures: 1 });
+  });
+
+  it('leaves out figures that have no CloudWatch dimension for a label (per-partition lag)', () => {
+    const lines = captureStdout(() => stream.emit({ type: 'publish.order-wait', waitedMs: 3, outcome: 'recorded' }));
+    expect(lines).toEqual([]);
   });
 });

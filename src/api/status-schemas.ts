@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { REPLICA_ID_PATTERN } from './item-schemas';
+
+/**
+ * The replication status document (functions/http/replication-status.ts), the admin routes'
+ * bodies and answers, and the health routes. Sections the dashboard and `replog status` read are
+ * spelled out; objects stay open (more fields may come) and every field listed is checked.
+ */
+const isoOrNull = z.iso.datetime().nullable();
+const offsets = z.record(z.string(), z.string()).meta({ description: 'partition → offset (decimal string)' });
+
+const LeaderSection = z.looseObject({
+  replica: z.string(),
+  term: z.number().int().min(1),
+  state: z.string(),
+  since: isoOrNull,
+  table: z.string(),
+  topic: z.string(),
+  startedAt: z.iso.datetime(),
+  transition: z
+    .looseObject({
+      kind: z.string(),
+      from: z.string(),
+      to: z.string(),
+      term: z.number().int(),
+      requestedAt: isoOrNull,
+      by: z.string(),
+      reason: z.string(),
+      fence: offsets.nullable(),
+    })
+    .nullable(),
+  terms: z.array(z.looseObject({ term: z.number().int(), leader: z.string(), startedAt: isoOrNull, fence: offsets.nullable().optional() })),
+  history: z.array(z.looseObject({ term: z.number().int(), from: z.string(), to: z.string(), at: isoOrNull })),
+});
+
+const FollowerView = z.looseObject({
+  id: z.string(),
+  groupId: z.string(),
+  fencedRefusals: z.number().int().min(0),
+  role: z.enum(['sync', 'async', 'delayed']),
+  priority: z.number(),
+  delayMs: z.number().min(0),
+  committed: z.record(z.string(), z.string().nullable()),
+  lag: z.looseObject({ events: z.number().int().min(0), perPartition: z.record(z.string(), z.number()) }),
+  applyLagMs: z.looseObject({
+    current: z.number(),
+    last: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+    samples: z.number().int(),
+    windowMs: z.number(),
+  }),
+  lastAppliedAt: isoOrNull,
+  lastProgressAt: isoOrNull,
+  group: z.looseObject({ state: z.string(), members: z.number().int() }),
+  consumer: z.looseObject({ state: z.enum(['running', 'restarting', 'absent', 'silent']), restarts: z.number().int() }).nullable(),
+  healthy: z.boolean(),
+  healthReason: z.string().nullable(),
+});
+
+export const ReplicationStatus = z
+  .looseObject({
+    leader: LeaderSection,
+    control: z.looseObject({
+      revision: z.number().int(),
+      syncFollower: z.string().nullable(),
+      promotions: z.number().int(),
+      history: z.array(z.looseObject({ at: z.iso.datetime() })),
+    }),
+    policy: z.looseObject({
+      defaultMode: z.string(),
+      syncTimeoutMs: z.number(),
+      onSyncTimeout: z.enum(['promote', 'degrade', 'fail']),
+      onNoCandidate: z.enum(['degrade', 'fail']),
+      stallMs: z.number(),
+    }),
+    topic: z.looseObject({ name: z.string(), endOffsets: offsets, startOffsets: offsets }),
+    followers: z.array(FollowerView),
+    counters: z.looseObject({
+      acks: z.record(z.string(), z.number()),
+      syncTimeouts: z.number(),
+      promotions: z.number(),
+      degradedAcks: z.number(),
+      failedAcks: z.number(),
+      publishFailures: z.number(),
+    }),
+    fetchedAt: z.iso.datetime(),
+    localStores: z.array(z.looseObject({ id: z.string(), endpoint: z.string() })).optional().meta({ description: 'replog dev --separate-stores only: the store processes.' }),
+  })
+  .meta({ id: 'ReplicationStatus', description: 'Who leads, the sync follower, each follower’s lag and health, the log’s offsets and the counters.' });
+
+export const SetSyncFollowerBody = z.object({ followerId: z.string().min(1).max(63) }).strict().meta({ id: 'SetSyncFollowerBody' });
+
+export const SyncFollowerSet = z
+  .object({ syncFollower: z.string().nullable(), revision: z.number().int() })
+  .meta({ id: 'SyncFollowerSet', description: 'The sync follower now in force and the control state’s revision.' });
+
+export const SetLeaderBody = z
+  .object({
+    to: z.string().regex(REPLICA_ID_PATTERN, 'a replica id'),
+    reason: z.string().min(1).max(500).optional(),
+    by: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .meta({ id: 'SetLeaderBody' });
+
+export const LeaderMoved = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    term: z.number().int(),
+    fence: offsets,
+    pauseMs: z.number().min(0),
+    drained: z.number().int().min(0),
+    revision: z.number().int(),
+  })
+  .meta({ id: 'LeaderMoved', description: 'A finished planned switchover: the new term, its fence and how long writes waited.' });
+
+export const Liveness = z.object({ ok: z.literal(true) }).meta({ id: 'Liveness' });
+
+const Check = z.object({
+  ok: z.boolean(),
+  ms: z.number().min(0),
+  error: z.string().optional().meta({ description: 'Why the check failed (no secrets, no resource names).' }),
+});
+
+export const Readiness = z
+  .object({
+    ready: z.boolean(),
+    checks: z.object({ store: Check, broker: Check }),
+    down: z.array(z.enum(['store', 'broker'])).meta({ description: 'The dependencies that did not answer; empty when ready.' }),
+  })
+  .meta({ id: 'Readiness', description: 'Whether this process can serve writes: the leader’s store and the broker both answered.' });
+
+export type ReplicationStatus = z.infer<typeof ReplicationStatus>;
+export type SyncFollowerSet = z.infer<typeof SyncFollowerSet>;
+export type LeaderMoved = z.infer<typeof LeaderMoved>;
+export type Readiness = z.infer<typeof Readiness>;
