@@ -58,6 +58,28 @@ const FollowerView = z.looseObject({
   healthReason: z.string().nullable(),
 });
 
+const partitionList = z.array(z.number().int().min(0));
+
+const TopicDurability = z
+  .union([
+    z.looseObject({
+      brokers: z.number().int().min(0).meta({ description: 'Brokers the cluster reports alive now.' }),
+      partitions: z.number().int().min(0),
+      replicationFactor: z.number().int().min(0).meta({ description: 'The smallest replica count of any partition.' }),
+      minInsyncReplicas: z.number().int().nullable().meta({ description: 'The topic’s effective min.insync.replicas: how many brokers hold an acknowledged write at worst.' }),
+      uncleanLeaderElection: z.boolean().nullable(),
+      underReplicatedPartitions: partitionList.meta({ description: 'Partitions whose ISR is smaller than their replica set (a broker down or behind).' }),
+      belowMinIsrPartitions: partitionList.meta({ description: 'Partitions whose ISR is below min.insync.replicas: writes there answer 503 NOT_ENOUGH_REPLICAS.' }),
+      offlinePartitions: partitionList.meta({ description: 'Partitions with no leader.' }),
+      singleCopyRisk: z.string().nullable().meta({ description: 'Why an acknowledged write can live on one broker only, or null.' }),
+      state: z.enum(['ok', 'under-replicated', 'below-min-isr', 'offline']),
+      error: z.null(),
+    }),
+    z.looseObject({ error: z.string().meta({ description: 'Why the topic could not be described (brokers down, no permission).' }) }),
+  ])
+  .nullable()
+  .meta({ id: 'TopicDurability', description: 'The replication topic’s copies, min ISR and partition health; null where this process has no Kafka admin client.' });
+
 export const ReplicationStatus = z
   .looseObject({
     leader: LeaderSection,
@@ -74,7 +96,7 @@ export const ReplicationStatus = z
       onNoCandidate: z.enum(['degrade', 'fail']),
       stallMs: z.number(),
     }),
-    topic: z.looseObject({ name: z.string(), endOffsets: offsets, startOffsets: offsets }),
+    topic: z.looseObject({ name: z.string(), endOffsets: offsets, startOffsets: offsets, durability: TopicDurability }),
     followers: z.array(FollowerView),
     counters: z.looseObject({
       acks: z.record(z.string(), z.number()),

@@ -102,3 +102,66 @@ export function judgeTopics(topics: readonly TopicHealth[], allowSingleCopy: boo
   if (!allowSingleCopy) return { refusal: `${risks.join('; ')}. Recreate the topics with at least 2 replicas and min.insync.replicas=2, or ${howToAllow} to accept this`, warnings, summary };
   return { refusal: undefined, warnings: [...risks.map((r) => `SINGLE COPY ACCEPTED: ${r}`), ...warnings], summary };
 }
+
+/** The replication topic's durability as status shows it (JSON, `replog status`, the dashboard). */
+export interface DurabilityReport {
+  brokers: number;
+  partitions: number;
+  replicationFactor: number;
+  minInsyncReplicas: number | null;
+  uncleanLeaderElection: boolean | null;
+  underReplicatedPartitions: number[];
+  belowMinIsrPartitions: number[];
+  offlinePartitions: number[];
+  /** Why an acknowledged write can live on one broker only (singleCopyRisk), or null. */
+  singleCopyRisk: string | null;
+  /** What acks=all writes meet now: "ok", or why produces fail or wait (below min ISR, offline). */
+  state: 'ok' | 'under-replicated' | 'below-min-isr' | 'offline';
+  error: null;
+}
+
+/** Status could not describe the topic (brokers down, no permission): shown, never fatal. */
+export interface DurabilityUnknown {
+  error: string;
+}
+
+export function durabilityReport(h: TopicHealth): DurabilityReport {
+  const state =
+    h.offlinePartitions.length > 0
+      ? 'offline'
+      : h.belowMinIsrPartitions.length > 0
+        ? 'below-min-isr'
+        : h.underReplicatedPartitions.length > 0
+          ? 'under-replicated'
+          : 'ok';
+  return {
+    brokers: h.brokers,
+    partitions: h.partitions,
+    replicationFactor: h.replicationFactor,
+    minInsyncReplicas: h.minInsyncReplicas,
+    uncleanLeaderElection: h.uncleanLeaderElection,
+    underReplicatedPartitions: h.underReplicatedPartitions,
+    belowMinIsrPartitions: h.belowMinIsrPartitions,
+    offlinePartitions: h.offlinePartitions,
+    singleCopyRisk: singleCopyRisk(h.topic, h.brokers, h) ?? null,
+    state,
+    error: null,
+  };
+}
+
+/** One line for people (`replog status`, the dashboard): copies, min ISR and what is short now. */
+export function describeDurability(d: DurabilityReport | DurabilityUnknown | null): string {
+  if (d === null) return 'durability not reported';
+  if (d.error !== null) return `durability unknown: ${d.error}`;
+  const parts = [
+    `RF ${d.replicationFactor}`,
+    `min ISR ${d.minInsyncReplicas ?? '?'}`,
+    `${d.brokers} broker${d.brokers === 1 ? '' : 's'} alive`,
+    `under-replicated ${d.underReplicatedPartitions.length === 0 ? 'none' : d.underReplicatedPartitions.join(',')}`,
+  ];
+  if (d.belowMinIsrPartitions.length > 0) parts.push(`BELOW MIN ISR ${d.belowMinIsrPartitions.join(',')} (writes answer 503)`);
+  if (d.offlinePartitions.length > 0) parts.push(`OFFLINE ${d.offlinePartitions.join(',')}`);
+  if (d.uncleanLeaderElection === true) parts.push('UNCLEAN ELECTIONS ON');
+  if (d.singleCopyRisk) parts.push('SINGLE COPY');
+  return parts.join('  ');
+}

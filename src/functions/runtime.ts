@@ -40,6 +40,7 @@ import { ReplicationCounters } from '../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
+import type { TopicHealth } from '../core/topic-durability';
 import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { PrometheusMetrics } from '../observability/prometheus-metrics';
 import { TracedAcknowledger } from '../observability/traced-acknowledger';
@@ -328,6 +329,9 @@ export class Runtime {
   }
 
   /** The record at a log position, for `current` apply lag (core/apply-lag.ts). */
+  /** The replication topic's copies, min ISR and partition health (status). */
+  readonly topicHealth = (): Promise<TopicHealth> => this.admin.topicHealth();
+
   get logHeads(): KafkaLogHeads {
     return this.once('logHeads', () => {
       const h = new KafkaLogHeads(this.kafka, this.config.topic);

@@ -69,6 +69,9 @@ describe('dashboard in a browser', () => {
       what: 'follower-3 shown healthy',
     });
     expect(await page.locator('#counters').textContent()).toContain('acks semi-sync5');
+    // The shared test broker is one node: one copy is all there is, and nothing is short of it.
+    expect(await page.locator('#durability').textContent()).toBe('RF 1 · min ISR 1 · 1 broker alive · under-replicated none');
+    expect(await page.locator('#durability').getAttribute('data-state')).toBe('ok');
     // A replog that never moved its leader: main leads term 1, no fence, no moves.
     expect(await page.locator('#leader-replica').textContent()).toBe('main');
     expect(await page.locator('#leader-term').textContent()).toBe('1');

@@ -12,6 +12,8 @@ export interface TopicDescription {
   underReplicatedPartitions: number[];
   /** The topic's effective settings for the names asked about (broker defaults included). */
   configs: Record<string, string>;
+  /** Each partition's leader (-1: none) and in-sync replica count. */
+  partitionStates: { partition: number; leader: number; isr: number; errorCode: number }[];
 }
 
 /**
@@ -53,6 +55,7 @@ async function describeWith(admin: Admin, topics: readonly string[], configNames
       replicationFactor: parts.length === 0 ? 0 : Math.min(...parts.map((p) => p.replicas.length)),
       underReplicatedPartitions: parts.filter((p) => p.isr.length < p.replicas.length).map((p) => p.partitionId),
       configs: Object.fromEntries((resource?.configEntries ?? []).map((e) => [e.configName, e.configValue])),
+      partitionStates: parts.map((p) => ({ partition: p.partitionId, leader: p.leader, isr: p.isr.length, errorCode: p.partitionErrorCode })),
     };
   });
 }
@@ -73,8 +76,7 @@ export async function readTopicHealth(admin: Admin, topic: string): Promise<Topi
   const minIsrText = description.configs['min.insync.replicas'];
   const minInsyncReplicas = minIsrText === undefined ? null : Number(minIsrText);
   const uncleanText = description.configs['unclean.leader.election.enable'];
-  const { topics } = description.exists ? await admin.fetchTopicMetadata({ topics: [topic] }) : { topics: [] };
-  const parts = topics[0]?.partitions ?? [];
+  const parts = description.partitionStates;
   return {
     topic,
     brokers,
@@ -83,8 +85,8 @@ export async function readTopicHealth(admin: Admin, topic: string): Promise<Topi
     minInsyncReplicas,
     uncleanLeaderElection: uncleanText === undefined ? null : uncleanText === 'true',
     underReplicatedPartitions: description.underReplicatedPartitions,
-    belowMinIsrPartitions: minInsyncReplicas === null ? [] : parts.filter((p) => p.isr.length < minInsyncReplicas).map((p) => p.partitionId),
-    // kafkajs reports a leaderless partition with leader -1 (or an error code).
-    offlinePartitions: parts.filter((p) => p.leader < 0 || p.partitionErrorCode === 5).map((p) => p.partitionId),
+    belowMinIsrPartitions: minInsyncReplicas === null ? [] : parts.filter((p) => p.isr < minInsyncReplicas).map((p) => p.partition),
+    // kafkajs reports a leaderless partition with leader -1 or LEADER_NOT_AVAILABLE (5).
+    offlinePartitions: parts.filter((p) => p.leader < 0 || p.errorCode === 5).map((p) => p.partition),
   };
 }

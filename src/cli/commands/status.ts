@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { loadConfig } from '../../config/config';
 import { UnavailableError } from '../../core/errors';
 import { formatDuration } from '../../core/replay-progress';
+import { describeDurability } from '../../core/topic-durability';
 import { type LocalEndpoints, readEndpointFile } from '../../local/endpoint-file';
 
 const positions = z.record(z.string(), z.string());
@@ -62,7 +63,30 @@ const leaderSchema = z
 const statusSchema = z.object({
   leader: leaderSchema.optional(),
   control: z.object({ revision: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
-  topic: z.object({ name: z.string(), endOffsets: z.record(z.string(), z.string()) }),
+  topic: z.object({
+    name: z.string(),
+    endOffsets: z.record(z.string(), z.string()),
+    // Absent from a replog that predates it; null where the process has no Kafka admin client.
+    durability: z
+      .union([
+        z.object({
+          brokers: z.number(),
+          partitions: z.number(),
+          replicationFactor: z.number(),
+          minInsyncReplicas: z.number().nullable(),
+          uncleanLeaderElection: z.boolean().nullable(),
+          underReplicatedPartitions: z.array(z.number()),
+          belowMinIsrPartitions: z.array(z.number()),
+          offlinePartitions: z.array(z.number()),
+          singleCopyRisk: z.string().nullable(),
+          state: z.enum(['ok', 'under-replicated', 'below-min-isr', 'offline']),
+          error: z.null(),
+        }),
+        z.object({ error: z.string() }),
+      ])
+      .nullable()
+      .optional(),
+  }),
   followers: z.array(
     z.object({
       id: z.string(),
@@ -224,6 +248,8 @@ export function renderStatus(s: StatusDocument): string {
   return [
     ...(s.leader ? renderLeader(s.leader) : []),
     `topic ${s.topic.name}  end offsets ${ends}`,
+    ...(s.topic.durability === undefined ? [] : [`log durability  ${describeDurability(s.topic.durability)}`]),
+    ...(s.topic.durability?.error === null && s.topic.durability.singleCopyRisk ? [`  ${s.topic.durability.singleCopyRisk}`] : []),
     `sync follower ${s.control.syncFollower ?? '(none)'}  revision ${s.control.revision}  promotions ${s.control.promotions}`,
     '',
     line(header),

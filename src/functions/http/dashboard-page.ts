@@ -58,6 +58,9 @@ svg.chart .collecting { font-size: 12px; fill: var(--muted); }
 svg.chart .rate { fill: none; stroke: #1a7f37; stroke-width: 1.5; }
 #writes-now { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
 td.lag-some { color: var(--warn); font-weight: 600; }
+#durability[data-state="ok"] { color: var(--ok); }
+#durability[data-state="under-replicated"], #durability[data-state="unknown"] { color: var(--warn); }
+#durability[data-state="below-min-isr"], #durability[data-state="offline"], #durability[data-risk="single-copy"] { color: var(--bad); }
 caption { caption-side: top; text-align: left; color: var(--muted); font-size: 12px; padding: 0 0 4px; }
 `;
 
@@ -283,9 +286,35 @@ const SCRIPT = `
     }));
   }
 
+  // The same line as \`replog status\` (core/topic-durability.ts describeDurability).
+  function renderDurability(d) {
+    const node = $('durability');
+    if (d === undefined || d === null) {
+      node.textContent = 'not reported';
+      node.setAttribute('data-state', 'unknown');
+      return;
+    }
+    if (d.error !== null) {
+      node.textContent = 'unknown: ' + d.error;
+      node.setAttribute('data-state', 'unknown');
+      return;
+    }
+    const parts = ['RF ' + d.replicationFactor, 'min ISR ' + (d.minInsyncReplicas === null ? '?' : d.minInsyncReplicas), d.brokers + ' broker' + (d.brokers === 1 ? '' : 's') + ' alive',
+      'under-replicated ' + (d.underReplicatedPartitions.length === 0 ? 'none' : d.underReplicatedPartitions.join(','))];
+    if (d.belowMinIsrPartitions.length > 0) parts.push('BELOW MIN ISR ' + d.belowMinIsrPartitions.join(',') + ' (writes answer 503)');
+    if (d.offlinePartitions.length > 0) parts.push('OFFLINE ' + d.offlinePartitions.join(','));
+    if (d.uncleanLeaderElection === true) parts.push('UNCLEAN ELECTIONS ON');
+    if (d.singleCopyRisk) parts.push('SINGLE COPY');
+    node.textContent = parts.join(' · ');
+    node.setAttribute('data-state', d.state);
+    node.setAttribute('data-risk', d.singleCopyRisk ? 'single-copy' : 'none');
+    node.title = d.singleCopyRisk || '';
+  }
+
   function render(s) {
     if (s.leader) renderLeader(s.leader);
     $('topic').textContent = s.topic.name;
+    renderDurability(s.topic.durability);
     $('sync').textContent = s.control.syncFollower || '(none)';
     $('revision').textContent = s.control.revision;
     $('ends').textContent = Object.entries(s.topic.endOffsets).map(([p, o]) => p + ':' + o).join('  ');
@@ -371,6 +400,7 @@ const SCRIPT = `
 const BODY = `
 <h1>replog replication</h1>
 <p class="meta">topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · revision <b id="revision">…</b> · end offsets <b id="ends">…</b></p>
+<p class="meta">log durability <b id="durability" data-state="unknown">…</b></p>
 <p class="meta"><span id="state">loading…</span></p>
 <form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
 <h2>Leader</h2>

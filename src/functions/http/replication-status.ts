@@ -8,7 +8,7 @@ import type { ReplicationCounters } from '../../core/replication-counters';
 import { inspectReplication, type ReplicationSources } from '../../core/replication-inspector';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
 import type { SyncRoster } from '../../core/sync-roster';
-import { singleCopyRisk, type TopicHealth } from '../../core/topic-durability';
+import { type DurabilityReport, type DurabilityUnknown, durabilityReport, type TopicHealth } from '../../core/topic-durability';
 import { withLambdaMetrics } from '../lambda-metrics';
 import { defaultRuntime } from '../runtime';
 import { requireAccess } from './api-key';
@@ -32,29 +32,27 @@ export interface StatusDeps {
   topicHealth?: () => Promise<TopicHealth>;
 }
 
+/** How long status waits for the topic's description: brokers down must not stall the whole document. */
+const DURABILITY_TIMEOUT_MS = 3000;
+
 /**
  * The topic's durability for status: copies, min ISR, under-replicated / below-min-ISR / offline
  * partitions and a single-copy risk. A failure to read it is shown, not fatal: status must answer
  * while brokers are down, which is when this matters most.
  */
-async function durabilitySection(rt: StatusDeps) {
+export async function durabilitySection(rt: Pick<StatusDeps, 'topicHealth' | 'log' | 'config'>): Promise<DurabilityReport | DurabilityUnknown | null> {
   if (!rt.topicHealth) return null;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const h = await rt.topicHealth();
-    return {
-      brokers: h.brokers,
-      replicationFactor: h.replicationFactor,
-      minInsyncReplicas: h.minInsyncReplicas,
-      uncleanLeaderElection: h.uncleanLeaderElection,
-      underReplicatedPartitions: h.underReplicatedPartitions,
-      belowMinIsrPartitions: h.belowMinIsrPartitions,
-      offlinePartitions: h.offlinePartitions,
-      singleCopyRisk: singleCopyRisk(h.topic, h.brokers, h) ?? null,
-      error: null,
-    };
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the topic was not described within ${DURABILITY_TIMEOUT_MS} ms`)), DURABILITY_TIMEOUT_MS);
+    });
+    return durabilityReport(await Promise.race([rt.topicHealth(), timeout]));
   } catch (error) {
-    rt.log('status').warn('the replication topic could not be described; status shows no durability', { error });
+    rt.log('status').warn('the replication topic could not be described; status shows no durability', { topic: rt.config.topic, error });
     return { error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -88,7 +86,7 @@ export async function replicationStatus(rt: StatusDeps) {
       onNoCandidate: rt.config.ack.onNoCandidate,
       stallMs: rt.config.stallMs,
     },
-    topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart, durability },
+    topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart, durability: durability === null ? null : { ...durability } },
     followers: snapshot.followers.map((f) => ({
       ...f,
       consumer: f.consumer === null ? null : { ...f.consumer },

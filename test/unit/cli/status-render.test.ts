@@ -49,3 +49,35 @@ describe('replog status rendering', () => {
     );
   });
 });
+
+describe('replog status: the log’s durability', () => {
+  const durability = {
+    brokers: 2,
+    partitions: 3,
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+    uncleanLeaderElection: false,
+    underReplicatedPartitions: [0, 2],
+    belowMinIsrPartitions: [],
+    offlinePartitions: [],
+    singleCopyRisk: null,
+    state: 'under-replicated' as const,
+    error: null,
+  };
+
+  it('given a broker down, the topic line is followed by copies, min ISR and the under-replicated partitions', () => {
+    const lines = renderStatus({ ...doc, topic: { ...doc.topic, durability } }).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('topic replog.changes'));
+    expect(lines[at + 1]).toBe('log durability  RF 3  min ISR 2  2 brokers alive  under-replicated 0,2');
+  });
+
+  it('given a single-copy topic, prints the exact consequence under the line', () => {
+    const risk = 'replog.changes has replication factor 1 on a cluster of 3 brokers: a write acknowledged with 200 can be held by one broker only';
+    const lines = renderStatus({ ...doc, topic: { ...doc.topic, durability: { ...durability, replicationFactor: 1, singleCopyRisk: risk } } }).split('\n');
+    expect(lines).toContain(`  ${risk}`);
+  });
+
+  it('given a replog that does not report durability, prints no durability line', () => {
+    expect(renderStatus(doc)).not.toContain('log durability');
+  });
+});

@@ -1,4 +1,4 @@
-import { durableSettings, judgeTopics, singleCopyRisk, type TopicHealth } from '../../../src/core/topic-durability';
+import { describeDurability, durabilityReport, durableSettings, judgeTopics, singleCopyRisk, type TopicHealth } from '../../../src/core/topic-durability';
 
 const health = (over: Partial<TopicHealth> = {}): TopicHealth => ({
   topic: 'replog.changes',
@@ -58,5 +58,33 @@ describe('topic durability', () => {
       warnings: [],
       summary: 'replication factor 3, min.insync.replicas 2 on 3 brokers',
     });
+  });
+});
+
+describe('topic durability as status reports it', () => {
+  it('given a healthy topic, state ok and one line with copies, min ISR and brokers', () => {
+    const r = durabilityReport(health());
+    expect(r).toMatchObject({ replicationFactor: 3, minInsyncReplicas: 2, state: 'ok', singleCopyRisk: null, error: null });
+    expect(describeDurability(r)).toBe('RF 3  min ISR 2  3 brokers alive  under-replicated none');
+  });
+
+  it.each<[Partial<TopicHealth>, string]>([
+    [{ underReplicatedPartitions: [1] }, 'under-replicated'],
+    [{ underReplicatedPartitions: [0, 1], belowMinIsrPartitions: [0, 1] }, 'below-min-isr'],
+    [{ underReplicatedPartitions: [0], belowMinIsrPartitions: [0], offlinePartitions: [0] }, 'offline'],
+  ])('given %j, the worst state wins: %s', (over, state) => {
+    expect(durabilityReport(health(over)).state).toBe(state);
+  });
+
+  it('given partitions below min ISR, single copy and unclean elections, the line says each out loud', () => {
+    const line = describeDurability(
+      durabilityReport(health({ brokers: 3, replicationFactor: 1, minInsyncReplicas: 1, uncleanLeaderElection: true, belowMinIsrPartitions: [2], offlinePartitions: [2] })),
+    );
+    expect(line).toContain('BELOW MIN ISR 2 (writes answer 503)');
+    expect(line).toContain('OFFLINE 2');
+    expect(line).toContain('UNCLEAN ELECTIONS ON');
+    expect(line).toContain('SINGLE COPY');
+    expect(describeDurability({ error: 'brokers down' })).toBe('durability unknown: brokers down');
+    expect(describeDurability(null)).toBe('durability not reported');
   });
 });

@@ -185,3 +185,48 @@ describe('dashboard page: operators’ views', () => {
     expect(text(d, 'state')).toMatch(/^updated \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+/);
   });
 });
+
+describe('dashboard page: the log’s durability', () => {
+  const durable = {
+    brokers: 3,
+    partitions: 3,
+    replicationFactor: 3,
+    minInsyncReplicas: 2,
+    uncleanLeaderElection: false,
+    underReplicatedPartitions: [],
+    belowMinIsrPartitions: [],
+    offlinePartitions: [],
+    singleCopyRisk: null,
+    state: 'ok',
+    error: null,
+  };
+  const withDurability = (durability: unknown) => {
+    const s = status({});
+    return { ...s, topic: { ...s.topic, durability } };
+  };
+
+  it('given a healthy RF 3 topic, shows its copies, min ISR and brokers as ok', async () => {
+    const d = await show(withDurability(durable));
+    expect(text(d, 'durability')).toBe('RF 3 · min ISR 2 · 3 brokers alive · under-replicated none');
+    expect(d.getElementById('durability')?.getAttribute('data-state')).toBe('ok');
+  });
+
+  it('given two brokers down, shows the partitions below min ISR and that writes answer 503', async () => {
+    const d = await show(
+      withDurability({ ...durable, brokers: 1, underReplicatedPartitions: [0, 1, 2], belowMinIsrPartitions: [0, 1, 2], state: 'below-min-isr' }),
+    );
+    expect(text(d, 'durability')).toBe('RF 3 · min ISR 2 · 1 broker alive · under-replicated 0,1,2 · BELOW MIN ISR 0,1,2 (writes answer 503)');
+    expect(d.getElementById('durability')?.getAttribute('data-state')).toBe('below-min-isr');
+  });
+
+  it('given a single-copy topic or an unreadable one, says so', async () => {
+    const risk = 'replog.changes has replication factor 1 on a cluster of 3 brokers: …';
+    const single = await show(withDurability({ ...durable, replicationFactor: 1, minInsyncReplicas: 1, singleCopyRisk: risk }));
+    expect(text(single, 'durability')).toMatch(/^RF 1 · min ISR 1 .* · SINGLE COPY$/);
+    expect(single.getElementById('durability')?.getAttribute('data-risk')).toBe('single-copy');
+    expect(single.getElementById('durability')?.title).toBe(risk);
+    const unknown = await show(withDurability({ error: 'the topic was not described within 3000 ms' }));
+    expect(text(unknown, 'durability')).toBe('unknown: the topic was not described within 3000 ms');
+    expect(text(await show(withDurability(null)), 'durability')).toBe('not reported');
+  });
+});
