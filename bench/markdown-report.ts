@@ -54,6 +54,20 @@ export function markdownReport(r: BenchResults): string {
       ),
     );
   }
+  const staged = (r.writes ?? []).filter((w) => w.stages);
+  if (staged.length > 0) {
+    const names = ['leader', 'commit', 'publish', 'term', 'wait', 'total', 'outside'];
+    const cell = (w: (typeof staged)[number], n: string) => {
+      const s = w.stages?.[n];
+      return s === undefined ? '-' : `${s.p50Ms} / ${s.p99Ms}`;
+    };
+    parts.push(
+      '',
+      '**Where a write\'s time goes** (ms, p50 / p99 of each stage over the acknowledged writes, from the Server-Timing header; outside = client latency − server total: HTTP and queueing)',
+      '',
+      table(['mode', 'clients', ...names], staged.map((w) => [w.mode, w.concurrency, ...names.map((n) => cell(w, n))])),
+    );
+  }
   const costed = (r.writes ?? []).filter((w) => w.costPerWrite);
   if (costed.length > 0) {
     parts.push(

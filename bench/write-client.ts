@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { parseServerTiming } from '../src/core/write-stages';
 
 const writeResponseSchema = z.object({
   key: z.string(),
@@ -22,6 +23,8 @@ export interface WriteOutcome {
   latencyMs: number;
   /** Parsed body of a 200; undefined for errors. */
   body: WriteResponse | undefined;
+  /** The server's own account of a 200 (its Server-Timing header): stage → ms, `total` included. */
+  serverTiming?: Map<string, number>;
   error?: string;
 }
 
@@ -70,7 +73,8 @@ export class WriteClient {
               return;
             }
             try {
-              resolve({ status, latencyMs, body: writeResponseSchema.parse(JSON.parse(text)) });
+              const timing = res.headers['server-timing'];
+              resolve({ status, latencyMs, body: writeResponseSchema.parse(JSON.parse(text)), serverTiming: parseServerTiming(Array.isArray(timing) ? timing.join(', ') : timing) });
             } catch (error) {
               resolve({ status: 0, latencyMs, body: undefined, error: `unexpected response: ${(error as Error).message}` });
             }
