@@ -1,0 +1,135 @@
+import { percentileOfSorted } from '../src/core/percentile';
+import type { FailoverCatchUp } from '../src/functions/leader-failover';
+import { round } from './latency-histogram';
+import type { LatencySummary } from './latency-histogram';
+
+export type FailoverMode = 'semi-sync' | 'async';
+
+/** One unplanned failover: the leader's store SIGKILLed under load, every part its own process. */
+export interface LeaderFailoverRun {
+  mode: FailoverMode;
+  /** SIGKILL of the leader's store → the first 200 a client got from the new leader. */
+  killToFirstNewLeader200Ms: number | undefined;
+  newLeader: string | undefined;
+  term: number | undefined;
+  /** The failover's own pause (begin → the new leader leads), from its "failover complete" log. */
+  failoverPauseMs: number | undefined;
+  /** Per follower, log records not applied yet just before the kill: how far behind a candidate was when the leader was lost. */
+  behindAtKill: Record<string, number>;
+  /** What the elected replica had to apply, from the same log; undefined when no failover completed. */
+  catchUp: FailoverCatchUp | undefined;
+  /** Watchdog ticks that found the leader failed but no replica eligible yet (async: none caught up). */
+  blockedTicks: number;
+  writesAcked: number;
+  refused: number;
+  keysChecked: number;
+  /** Acknowledged versions the new leader does not hold once the load stopped (must be 0). */
+  lost: number;
+  note?: string;
+}
+
+export interface Spread {
+  p50: number;
+  max: number;
+  each: number[];
+}
+
+export interface LeaderFailoverModeSummary {
+  mode: FailoverMode;
+  runs: number;
+  /** Runs in which a new leader answered 200; the spreads are over these. */
+  failedOver: number;
+  killToFirstNewLeader200Ms: Spread | undefined;
+  lost: number;
+  behindFence: Spread | undefined;
+  fenceToAppliedMs: Spread | undefined;
+  behindLogEndAtElection: Spread | undefined;
+  blockedTicks: number;
+  /** Per follower, records behind the log end at the kill, over the runs. */
+  behindAtKill: Record<string, Spread>;
+}
+
+/** Leader read latency with lossless reads off and on, the same readers under the same writes. */
+export interface LosslessReadCost {
+  readersPerSide: number;
+  measureMs: number;
+  off: { latency: LatencySummary; readsPerSec: number; refused: number };
+  on: { latency: LatencySummary; readsPerSec: number; refused: number };
+  p50Ratio: number;
+  p99Ratio: number;
+}
+
+export interface LeaderFailoverResult {
+  leaderFailureMs: number;
+  clients: number;
+  keys: number;
+  runs: LeaderFailoverRun[];
+  summary: LeaderFailoverModeSummary[];
+  losslessReads: LosslessReadCost | undefined;
+}
+
+export function spreadOf(values: readonly number[]): Spread | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: round(percentileOfSorted(sorted, 0.5), 1), max: round(sorted[sorted.length - 1] as number, 1), each: values.map((v) => round(v, 1)) };
+}
+
+/** Per mode, in the order the modes first ran: the spreads of the runs that failed over. */
+export function summarizeLeaderFailover(runs: readonly LeaderFailoverRun[]): LeaderFailoverModeSummary[] {
+  const modes = [...new Set(runs.map((r) => r.mode))];
+  return modes.map((mode) => {
+    const of = runs.filter((r) => r.mode === mode);
+    const over = of.flatMap((r) => (r.killToFirstNewLeader200Ms === undefined ? [] : [r.killToFirstNewLeader200Ms]));
+    const catchUps = of.flatMap((r) => (r.catchUp === undefined ? [] : [r.catchUp]));
+    return {
+      mode,
+      runs: of.length,
+      failedOver: over.length,
+      killToFirstNewLeader200Ms: spreadOf(over),
+      lost: of.reduce((n, r) => n + r.lost, 0),
+      behindFence: spreadOf(catchUps.map((c) => c.behindFence)),
+      fenceToAppliedMs: spreadOf(catchUps.map((c) => c.fenceToAppliedMs)),
+      behindLogEndAtElection: spreadOf(catchUps.map((c) => c.behindLogEndAtElection)),
+      blockedTicks: of.reduce((n, r) => n + r.blockedTicks, 0),
+      behindAtKill: Object.fromEntries(
+        [...new Set(of.flatMap((r) => Object.keys(r.behindAtKill)))].sort().flatMap((id) => {
+          const s = spreadOf(of.flatMap((r) => (r.behindAtKill[id] === undefined ? [] : [r.behindAtKill[id]])));
+          return s === undefined ? [] : [[id, s] as const];
+        }),
+      ),
+    };
+  });
+}
+
+/**
+ * The order of the runs: the modes interleaved, so a machine whose load drifts during the section
+ * (it is shared) weighs on both alike; the larger count's surplus runs last.
+ */
+export function planFailoverRuns(semiSyncRuns: number, asyncRuns: number): FailoverMode[] {
+  const out: FailoverMode[] = [];
+  for (let i = 0; i < Math.max(semiSyncRuns, asyncRuns); i++) {
+    if (i < semiSyncRuns) out.push('semi-sync');
+    if (i < asyncRuns) out.push('async');
+  }
+  return out;
+}
+
+/** The "failover complete" log line of the watchdog that won (JSON logs), if any process printed one. */
+export function failoverCompleteLog(output: string): { pauseMs: number; catchUp: FailoverCatchUp | undefined; to: string | undefined } | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{') || !line.includes('"failover complete"')) continue;
+    try {
+      const doc = JSON.parse(line) as { message?: string; pauseMs?: unknown; catchUp?: FailoverCatchUp; to?: unknown };
+      if (doc.message !== 'failover complete' || typeof doc.pauseMs !== 'number') continue;
+      return { pauseMs: doc.pauseMs, catchUp: doc.catchUp, to: typeof doc.to === 'string' ? doc.to : undefined };
+    } catch {
+      // A line cut in two by the output buffer's trimming is not a log record.
+    }
+  }
+  return undefined;
+}
+
+/** Watchdog ticks that declared the leader failed and found nobody eligible, from the JSON logs. */
+export function blockedTicksIn(output: string): number {
+  return output.split('\n').filter((l) => l.startsWith('{') && l.includes('"leader failed, and no replica may take its place"')).length;
+}
