@@ -16,12 +16,17 @@ export interface LeaderFailoverRun {
   failoverPauseMs: number | undefined;
   /** Per follower, log records not applied yet just before the kill: how far behind a candidate was when the leader was lost. */
   behindAtKill: Record<string, number>;
+  /** Per follower, kill → it had applied everything the log held at the kill (undefined: not within 10 s). */
+  caughtUpAfterKillMs: Record<string, number | undefined>;
   /** What the elected replica had to apply, from the same log; undefined when no failover completed. */
   catchUp: FailoverCatchUp | undefined;
   /** Watchdog ticks that found the leader failed but no replica eligible yet (async: none caught up). */
   blockedTicks: number;
   writesAcked: number;
+  /** Writes answered other than 200, in all; the clients retry each after 50 ms. */
   refused: number;
+  /** Of those, before the kill (the rest came while no leader could commit). */
+  refusedBeforeKill: number;
   keysChecked: number;
   /** Acknowledged versions the new leader does not hold once the load stopped (must be 0). */
   lost: number;
@@ -47,6 +52,8 @@ export interface LeaderFailoverModeSummary {
   blockedTicks: number;
   /** Per follower, records behind the log end at the kill, over the runs. */
   behindAtKill: Record<string, Spread>;
+  /** Per follower, kill → applied all the log held at the kill, over the runs where it did. */
+  caughtUpAfterKillMs: Record<string, Spread>;
 }
 
 /** Leader read latency with lossless reads off and on, the same readers under the same writes. */
@@ -74,6 +81,17 @@ export function spreadOf(values: readonly number[]): Spread | undefined {
   return { p50: round(percentileOfSorted(sorted, 0.5), 1), max: round(sorted[sorted.length - 1] as number, 1), each: values.map((v) => round(v, 1)) };
 }
 
+/** The spread of a per-follower figure over runs, per follower (a run without the figure is left out). */
+function perFollower(each: ReadonlyArray<Record<string, number | undefined>>): Record<string, Spread> {
+  const ids = [...new Set(each.flatMap((r) => Object.keys(r)))].sort();
+  return Object.fromEntries(
+    ids.flatMap((id) => {
+      const s = spreadOf(each.flatMap((r) => (r[id] === undefined ? [] : [r[id]])));
+      return s === undefined ? [] : [[id, s] as const];
+    }),
+  );
+}
+
 /** Per mode, in the order the modes first ran: the spreads of the runs that failed over. */
 export function summarizeLeaderFailover(runs: readonly LeaderFailoverRun[]): LeaderFailoverModeSummary[] {
   const modes = [...new Set(runs.map((r) => r.mode))];
@@ -91,12 +109,8 @@ export function summarizeLeaderFailover(runs: readonly LeaderFailoverRun[]): Lea
       fenceToAppliedMs: spreadOf(catchUps.map((c) => c.fenceToAppliedMs)),
       behindLogEndAtElection: spreadOf(catchUps.map((c) => c.behindLogEndAtElection)),
       blockedTicks: of.reduce((n, r) => n + r.blockedTicks, 0),
-      behindAtKill: Object.fromEntries(
-        [...new Set(of.flatMap((r) => Object.keys(r.behindAtKill)))].sort().flatMap((id) => {
-          const s = spreadOf(of.flatMap((r) => (r.behindAtKill[id] === undefined ? [] : [r.behindAtKill[id]])));
-          return s === undefined ? [] : [[id, s] as const];
-        }),
-      ),
+      behindAtKill: perFollower(of.map((r) => r.behindAtKill)),
+      caughtUpAfterKillMs: perFollower(of.map((r) => r.caughtUpAfterKillMs)),
     };
   });
 }

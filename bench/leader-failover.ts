@@ -138,6 +138,7 @@ async function oneRun(
   let load: Promise<unknown> | undefined;
   let writer: WriteClient | undefined;
   let reader: ReadClient | undefined;
+  let lag: LagAtKill | undefined;
   try {
     const serve = spawnReplog(['serve'], env);
     processes.push(serve);
@@ -151,6 +152,7 @@ async function oneRun(
     const acked = new Map<string, number>();
     let ackedCount = 0;
     let refused = 0;
+    let refusedBeforeKill = 0;
     let killedAt = 0;
     let firstNewLeader: { at: number; leader: string; term: number | undefined } | undefined;
     let afterMove = 0;
@@ -162,6 +164,7 @@ async function oneRun(
         const o = await w.put(key, benchValue(i), mode);
         if (o.status !== 200 || o.body === undefined) {
           refused += 1;
+          if (killedAt === 0) refusedBeforeKill += 1;
           // A client's retry pace after a refusal (503 while the leader is down), not a wait for a condition.
           await new Promise((r) => setTimeout(r, 50));
           continue;
@@ -194,9 +197,11 @@ async function oneRun(
     }
 
     options.onStep?.(`SIGKILL the store of main (${mode}), writing until the new leader answers`);
-    const behindAtKill = await followersBehind(config, ['follower-1', 'follower-2']);
+    lag = new LagAtKill(config, ['follower-1', 'follower-2']);
+    const behindAtKill = await lag.before();
     killedAt = performance.now();
     await farm.kill('main');
+    const caughtUpAfterKillMs = await lag.caughtUp(killedAt, 10_000);
     const moved = await until(() => firstNewLeader !== undefined, options.maxWaitMs, 'a 200 from a new leader').then(
       () => true,
       () => false,
@@ -222,10 +227,12 @@ async function oneRun(
       term: firstNewLeader?.term,
       failoverPauseMs: complete?.pauseMs,
       behindAtKill,
+      caughtUpAfterKillMs,
       catchUp: complete?.catchUp,
       blockedTicks: blockedTicksIn(output),
       writesAcked: ackedCount,
       refused,
+      refusedBeforeKill,
       keysChecked: acked.size,
       lost,
       ...(firstNewLeader === undefined ? { note: `no 200 from a new leader within ${options.maxWaitMs} ms of the kill` } : {}),
@@ -235,27 +242,61 @@ async function oneRun(
     await load?.catch(() => undefined);
     writer?.close();
     reader?.close();
+    await lag?.close();
     await Promise.all(processes.map((p) => p.kill('SIGKILL')));
     await farm.stop();
     await deleteTopics(createKafka(config.kafka, namespacedLogger('bench', 'ERROR')), [config.topic, config.deadLetterTopic]).catch(() => undefined);
   }
 }
 
-/** Per follower, the log records it had not applied yet (committed offsets against the log end), read just before the kill. */
-async function followersBehind(config: Config, ids: readonly string[]): Promise<Record<string, number>> {
-  const admin = createKafka(config.kafka, namespacedLogger('bench', 'ERROR')).admin();
-  await admin.connect();
-  try {
-    const end = new Map((await admin.fetchTopicOffsets(config.topic)).map((p) => [p.partition, BigInt(p.high)] as const));
+/**
+ * How far each follower trailed when the leader was lost: the records it had not applied (its
+ * committed offsets against the log end) just before the kill, and, watched from the kill on, how
+ * long it took to apply all of them (undefined: not within `maxMs`). The second is the catch-up an
+ * async candidate would have needed, had the detection time not covered it.
+ */
+class LagAtKill {
+  private readonly admin: ReturnType<ReturnType<typeof createKafka>['admin']>;
+  private end = new Map<number, bigint>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly ids: readonly string[],
+  ) {
+    this.admin = createKafka(config.kafka, namespacedLogger('bench', 'ERROR')).admin();
+  }
+
+  private async committed(id: string): Promise<Map<number, bigint>> {
+    const [c] = await this.admin.fetchOffsets({ groupId: this.config.groupId(id), topics: [this.config.topic] });
+    return new Map((c?.partitions ?? []).map((p) => [p.partition, BigInt(Math.max(0, Number(p.offset)))] as const));
+  }
+
+  async before(): Promise<Record<string, number>> {
+    await this.admin.connect();
+    this.end = new Map((await this.admin.fetchTopicOffsets(this.config.topic)).map((p) => [p.partition, BigInt(p.high)] as const));
     const out: Record<string, number> = {};
-    for (const id of ids) {
-      const [committed] = await admin.fetchOffsets({ groupId: config.groupId(id), topics: [config.topic] });
-      const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, BigInt(Math.max(0, Number(p.offset)))] as const));
-      out[id] = recordsBehind(at, end);
-    }
+    for (const id of this.ids) out[id] = recordsBehind(await this.committed(id), this.end);
     return out;
-  } finally {
-    await admin.disconnect();
+  }
+
+  async caughtUp(killedAt: number, maxMs: number): Promise<Record<string, number | undefined>> {
+    const out: Record<string, number | undefined> = {};
+    const pending = new Set(this.ids);
+    while (pending.size > 0 && performance.now() - killedAt < maxMs) {
+      for (const id of [...pending]) {
+        if (recordsBehind(await this.committed(id), this.end) === 0) {
+          out[id] = round(performance.now() - killedAt, 1);
+          pending.delete(id);
+        }
+      }
+      if (pending.size > 0) await new Promise((r) => setTimeout(r, 10));
+    }
+    for (const id of pending) out[id] = undefined;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect().catch(() => undefined);
   }
 }
 

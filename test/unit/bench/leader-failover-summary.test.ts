@@ -20,9 +20,11 @@ const run = (mode: 'semi-sync' | 'async', ms: number | undefined, behindFence: n
   failoverPauseMs: ms === undefined ? undefined : ms - 3000,
   catchUp: ms === undefined ? undefined : { behindLogEndAtElection: behindFence + 1, behindFence, fenceToAppliedMs: behindFence * 2 },
   behindAtKill: { 'follower-1': mode === 'async' ? 12 : 3, 'follower-2': 5 },
+  caughtUpAfterKillMs: { 'follower-1': mode === 'async' ? 40 : 8, 'follower-2': ms === undefined ? undefined : 9 },
   blockedTicks: mode === 'async' ? 1 : 0,
   writesAcked: 500,
   refused: 3,
+  refusedBeforeKill: 0,
   keysChecked: 200,
   lost,
 });
@@ -40,6 +42,7 @@ describe('leader failover runs', () => {
     expect(semi).toMatchObject({ mode: 'semi-sync', runs: 3, failedOver: 3, lost: 0, blockedTicks: 0 });
     expect(semi?.killToFirstNewLeader200Ms).toEqual({ p50: 4200, max: 4300, each: [4100, 4300, 4200] });
     expect(semi?.behindFence).toEqual({ p50: 1, max: 2, each: [2, 0, 1] });
+    expect(async?.caughtUpAfterKillMs).toEqual({ 'follower-1': { p50: 40, max: 40, each: [40, 40] }, 'follower-2': { p50: 9, max: 9, each: [9] } });
     expect(semi?.behindAtKill).toEqual({ 'follower-1': { p50: 3, max: 3, each: [3, 3, 3] }, 'follower-2': { p50: 5, max: 5, each: [5, 5, 5] } });
     expect(async).toMatchObject({ mode: 'async', runs: 2, failedOver: 1, blockedTicks: 2 });
     expect(async?.fenceToAppliedMs).toEqual({ p50: 80, max: 80, each: [80] });
@@ -112,8 +115,8 @@ describe('leader failover in the results', () => {
   it('writes the summary per mode, a row per run and the lossless-read cost into the markdown', () => {
     const md = markdownReport({ ...base, targets: [] });
     expect(md).toContain('REPLOG_LEADER_FAILURE_MS=3000');
-    expect(md).toContain('| semi-sync | 2 | 2 | 4100 / 4300 | 1 | follower-1 3 / 3; follower-2 5 / 5 | 1 / 3 | 0 / 2 |');
-    expect(md).toContain('| 2 | async | follower-1 | 2 | 4600 | 1600 | follower-1 12, follower-2 5 | 40 | 80 | 500 | 3 | 200 | 0 |');
+    expect(md).toContain('| semi-sync | 2 | 2 | 4100 / 4300 | 1 | follower-1 3 / 3; follower-2 5 / 5 | follower-1 8 / 8; follower-2 9 / 9 | 1 / 3 | 0 / 2 |');
+    expect(md).toContain('| 2 | async | follower-1 | 2 | 4600 | 1600 | follower-1 12 (40), follower-2 5 (9) | 40 | 80 | 500 | 3 (0) | 200 | 0 |');
     expect(md).toContain('| on | 10.01 | 19.01 |');
     expect(md).toContain('On / off: p50 **2×**, p99 **2×**.');
   });
