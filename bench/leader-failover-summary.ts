@@ -3,7 +3,17 @@ import type { FailoverCatchUp } from '../src/functions/leader-failover';
 import { round } from './latency-histogram';
 import type { LatencySummary } from './latency-histogram';
 
-export type FailoverMode = 'semi-sync' | 'async';
+/**
+ * The run's ack mode; `async-backlog` is async with both followers' processes paused (SIGSTOP) for
+ * a while before the kill and continued at it, so the candidate is seconds behind when the leader
+ * is lost: the catch-up wait that async allows and semi-sync does not.
+ */
+export type FailoverMode = 'semi-sync' | 'async' | 'async-backlog';
+
+/** The ack mode the writes of a run ask for. */
+export function ackModeOf(mode: FailoverMode): 'semi-sync' | 'async' {
+  return mode === 'semi-sync' ? 'semi-sync' : 'async';
+}
 
 /** One unplanned failover: the leader's store SIGKILLed under load, every part its own process. */
 export interface LeaderFailoverRun {
@@ -16,7 +26,7 @@ export interface LeaderFailoverRun {
   failoverPauseMs: number | undefined;
   /** Per follower, log records not applied yet just before the kill: how far behind a candidate was when the leader was lost. */
   behindAtKill: Record<string, number>;
-  /** Per follower, kill → it had applied everything the log held at the kill (undefined: not within 10 s). */
+  /** Per follower, kill → it had applied everything the log held at the kill (undefined: not within the run's wait). */
   caughtUpAfterKillMs: Record<string, number | undefined>;
   /** What the elected replica had to apply, from the same log; undefined when no failover completed. */
   catchUp: FailoverCatchUp | undefined;
@@ -68,6 +78,8 @@ export interface LosslessReadCost {
 
 export interface LeaderFailoverResult {
   leaderFailureMs: number;
+  /** How long the followers stood still before the kill in the async-backlog runs. */
+  backlogMs: number;
   clients: number;
   keys: number;
   runs: LeaderFailoverRun[];
@@ -117,13 +129,14 @@ export function summarizeLeaderFailover(runs: readonly LeaderFailoverRun[]): Lea
 
 /**
  * The order of the runs: the modes interleaved, so a machine whose load drifts during the section
- * (it is shared) weighs on both alike; the larger count's surplus runs last.
+ * (it is shared) weighs on all alike; a mode with more runs has its surplus last.
  */
-export function planFailoverRuns(semiSyncRuns: number, asyncRuns: number): FailoverMode[] {
+export function planFailoverRuns(semiSyncRuns: number, asyncRuns: number, asyncBacklogRuns = 0): FailoverMode[] {
   const out: FailoverMode[] = [];
-  for (let i = 0; i < Math.max(semiSyncRuns, asyncRuns); i++) {
+  for (let i = 0; i < Math.max(semiSyncRuns, asyncRuns, asyncBacklogRuns); i++) {
     if (i < semiSyncRuns) out.push('semi-sync');
     if (i < asyncRuns) out.push('async');
+    if (i < asyncBacklogRuns) out.push('async-backlog');
   }
   return out;
 }

@@ -18,6 +18,7 @@ import {
   type LeaderFailoverResult,
   type LeaderFailoverRun,
   type LosslessReadCost,
+  ackModeOf,
   planFailoverRuns,
   summarizeLeaderFailover,
 } from './leader-failover-summary';
@@ -31,6 +32,9 @@ const SYNC_FOLLOWER = 'follower-1';
 export interface LeaderFailoverPlan {
   semiSyncRuns: number;
   asyncRuns: number;
+  /** Async runs whose followers are paused for `backlogMs` before the kill (a candidate seconds behind). */
+  asyncBacklogRuns: number;
+  backlogMs: number;
   clients: number;
   keys: number;
   /** Acknowledged writes before the kill. */
@@ -60,7 +64,7 @@ interface ReadSide {
  * under its writes.
  */
 export async function measureLeaderFailover(options: LeaderFailoverPlan & { kafkaBrokers: string | undefined; onStep?: (step: string) => void }): Promise<LeaderFailoverResult> {
-  const order = planFailoverRuns(options.semiSyncRuns, options.asyncRuns);
+  const order = planFailoverRuns(options.semiSyncRuns, options.asyncRuns, options.asyncBacklogRuns);
   const runs: LeaderFailoverRun[] = [];
   const off: ReadSide = { histogram: new LatencyHistogram(), refused: 0 };
   const on: ReadSide = { histogram: new LatencyHistogram(), refused: 0 };
@@ -88,7 +92,7 @@ export async function measureLeaderFailover(options: LeaderFailoverPlan & { kafk
           p50Ratio: round(on.histogram.percentileMs(50) / off.histogram.percentileMs(50)),
           p99Ratio: round(on.histogram.percentileMs(99) / off.histogram.percentileMs(99)),
         };
-  return { leaderFailureMs, clients: options.clients, keys: options.keys, runs, summary: summarizeLeaderFailover(runs), losslessReads };
+  return { leaderFailureMs, backlogMs: options.backlogMs, clients: options.clients, keys: options.keys, runs, summary: summarizeLeaderFailover(runs), losslessReads };
 }
 
 async function oneRun(
@@ -111,7 +115,7 @@ async function oneRun(
     REPLOG_GROUP_PREFIX: names.groupPrefix,
     REPLOG_FOLLOWERS: 'follower-1,follower-2',
     REPLOG_SYNC_FOLLOWER: SYNC_FOLLOWER,
-    REPLOG_ACK_MODE: mode,
+    REPLOG_ACK_MODE: ackModeOf(mode),
     // The old store stays down: this measures the failover, not the rejoin.
     REPLOG_AUTO_REJOIN: 'false',
     // WARN: the winning watchdog's "failover complete" line carries the catch-up figures.
@@ -161,7 +165,7 @@ async function oneRun(
       while (running) {
         const i = n++;
         const key = `lf-${i % options.keys}`;
-        const o = await w.put(key, benchValue(i), mode);
+        const o = await w.put(key, benchValue(i), ackModeOf(mode));
         if (o.status !== 200 || o.body === undefined) {
           refused += 1;
           if (killedAt === 0) refusedBeforeKill += 1;
@@ -197,11 +201,19 @@ async function oneRun(
     }
 
     options.onStep?.(`SIGKILL the store of main (${mode}), writing until the new leader answers`);
+    const followerProcs = processes.slice(2);
+    if (mode === 'async-backlog') {
+      options.onStep?.(`pausing the follower processes for ${options.backlogMs} ms under async writes (a backlog)`);
+      for (const p of followerProcs) p.child.kill('SIGSTOP');
+      // The backlog's size is set by how long the followers stand still: a pace, not a wait for a condition.
+      await new Promise((r) => setTimeout(r, options.backlogMs));
+    }
     lag = new LagAtKill(config, ['follower-1', 'follower-2']);
     const behindAtKill = await lag.before();
     killedAt = performance.now();
     await farm.kill('main');
-    const caughtUpAfterKillMs = await lag.caughtUp(killedAt, 10_000);
+    if (mode === 'async-backlog') for (const p of followerProcs) p.child.kill('SIGCONT');
+    const caughtUpAfterKillMs = await lag.caughtUp(killedAt, options.maxWaitMs);
     const moved = await until(() => firstNewLeader !== undefined, options.maxWaitMs, 'a 200 from a new leader').then(
       () => true,
       () => false,

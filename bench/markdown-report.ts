@@ -12,7 +12,8 @@ const spread = (s: Spread | undefined, unit = '') => (s === undefined ? '-' : `$
 function leaderFailoverReport(f: LeaderFailoverResult): string[] {
   const out = [
     `**Leader failover** (unplanned: the leader's store process SIGKILLed under load from ${f.clients} clients over ${f.keys} keys; a dynalite process per replica and for the control state, ` +
-      `\`replog serve\` and a \`replog follower\` per replica, every watchdog at its defaults, REPLOG_LEADER_FAILURE_MS=${f.leaderFailureMs})`,
+      `\`replog serve\` and a \`replog follower\` per replica, every watchdog at its defaults, REPLOG_LEADER_FAILURE_MS=${f.leaderFailureMs}` +
+      (f.runs.some((r) => r.mode === 'async-backlog') ? `; async-backlog: async writes with both follower processes paused (SIGSTOP) for ${f.backlogMs} ms before the kill and continued at it)` : ')'),
     '',
     table(
       [
@@ -54,7 +55,7 @@ function leaderFailoverReport(f: LeaderFailoverResult): string[] {
         run.term ?? '-',
         run.killToFirstNewLeader200Ms ?? (run.note ? `not reached (${run.note})` : '-'),
         run.failoverPauseMs ?? '-',
-        Object.entries(run.behindAtKill).map(([id, n]) => `${id} ${n} (${run.caughtUpAfterKillMs[id] ?? '> 10 s'})`).join(', ') || '-',
+        Object.entries(run.behindAtKill).map(([id, n]) => `${id} ${n} (${run.caughtUpAfterKillMs[id] ?? 'not caught up'})`).join(', ') || '-',
         run.catchUp?.behindFence ?? '-',
         run.catchUp?.fenceToAppliedMs ?? '-',
         run.writesAcked,

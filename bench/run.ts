@@ -172,7 +172,7 @@ export async function runBench(request: BenchRequest): Promise<void> {
     });
     await attempt('leader-failover', async () => {
       const lf = plan.leaderFailover;
-      const runs = lf.semiSyncRuns + lf.asyncRuns;
+      const runs = lf.semiSyncRuns + lf.asyncRuns + lf.asyncBacklogRuns;
       progress.start('leader failover (the leader store SIGKILLed, a store per replica)', runs * 2, 'steps');
       let step = 0;
       partial.leaderFailover = await measureLeaderFailover({

@@ -1,6 +1,7 @@
 import { judgeTargets } from '../../../bench/targets';
 import { markdownReport } from '../../../bench/markdown-report';
 import {
+  ackModeOf,
   blockedTicksIn,
   failoverCompleteLog,
   type LeaderFailoverRun,
@@ -34,6 +35,11 @@ describe('leader failover runs', () => {
     expect(planFailoverRuns(5, 3)).toEqual(['semi-sync', 'async', 'semi-sync', 'async', 'semi-sync', 'async', 'semi-sync', 'semi-sync']);
     expect(planFailoverRuns(1, 0)).toEqual(['semi-sync']);
     expect(planFailoverRuns(0, 2)).toEqual(['async', 'async']);
+    expect(planFailoverRuns(2, 1, 2)).toEqual(['semi-sync', 'async', 'async-backlog', 'semi-sync', 'async-backlog']);
+  });
+
+  it('writes async-backlog runs in async mode', () => {
+    expect([ackModeOf('semi-sync'), ackModeOf('async'), ackModeOf('async-backlog')]).toEqual(['semi-sync', 'async', 'async']);
   });
 
   it('summarises each mode over the runs that failed over: p50, max and each, lost summed over all', () => {
@@ -52,7 +58,7 @@ describe('leader failover runs', () => {
   it('plans at least five semi-sync runs in a full run, and a quick run of one per mode', () => {
     const request = { sections: ['failover' as const], store: 'process' as const, kafkaBrokers: undefined, outDir: '/tmp', lagRate: 300, catchUpEvents: undefined, writeLatest: false };
     expect(planFor({ ...request, quick: false }).leaderFailover.semiSyncRuns).toBeGreaterThanOrEqual(5);
-    expect(planFor({ ...request, quick: true }).leaderFailover).toMatchObject({ semiSyncRuns: 1, asyncRuns: 1 });
+    expect(planFor({ ...request, quick: true }).leaderFailover).toMatchObject({ semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 1 });
   });
 
   it('gives no spread of nothing', () => {
@@ -90,6 +96,7 @@ describe('leader failover in the results', () => {
     plan: planFor({ quick: false, sections: ['failover'], store: 'process', kafkaBrokers: undefined, outDir: '/tmp', lagRate: 300, catchUpEvents: undefined, writeLatest: false }),
     leaderFailover: {
       leaderFailureMs: 3000,
+      backlogMs: 10_000,
       clients: 8,
       keys: 200,
       runs,
