@@ -6,6 +6,9 @@ import { parseServerTiming } from '../src/core/write-stages';
 const writeResponseSchema = z.object({
   key: z.string(),
   version: z.number(),
+  /** Who led and under which term when the write was acknowledged (the failover bench's new leader). */
+  leader: z.string().optional(),
+  term: z.number().optional(),
   position: z.object({ partition: z.number(), offset: z.string() }),
   ack: z.object({
     mode: z.string(),

@@ -32,6 +32,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
       switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
+      leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 0, backlogMs: 0, clients: 1, keys: 1, writesBeforeKill: 1, writesAfter: 1, readMs: 1, readersPerSide: 1, maxWaitMs: 1 },
     },
     floor: {
       samples: 1,
