@@ -1,5 +1,7 @@
 import type { LatencySummary } from './latency-histogram';
+import { round } from './latency-histogram';
 import type { LeaderFailoverResult, Spread } from './leader-failover-summary';
+import type { LogClusterResult } from './log-cluster';
 import type { BenchResults } from './results-document';
 
 const table = (header: string[], rows: Array<Array<string | number>>): string =>
@@ -8,6 +10,24 @@ const table = (header: string[], rows: Array<Array<string | number>>): string =>
 const lat = (s: LatencySummary) => [s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs, s.count];
 
 const spread = (s: Spread | undefined, unit = '') => (s === undefined ? '-' : `${s.p50}${unit} / ${s.max}${unit}`);
+
+function logClusterReport(c: LogClusterResult): string[] {
+  const one = c.cells.find((x) => x.brokers === 1);
+  const rows: Array<Array<string | number>> = [];
+  for (const cell of c.cells) {
+    rows.push([cell.brokers, cell.durability, 'raw produce (acks=all)', ...lat(cell.produce), '-', '-']);
+    for (const w of cell.writes) {
+      const base = one?.writes.find((x) => x.mode === w.mode && x.concurrency === w.concurrency);
+      const ratio = cell.brokers !== 1 && base ? `${round(w.latency.p50Ms / base.latency.p50Ms)}×` : '-';
+      rows.push([cell.brokers, cell.durability, `${w.mode} write × ${w.concurrency}`, ...lat(w.latency), w.throughputPerSec, ratio]);
+    }
+  }
+  return [
+    `**The price of a durable log** (the same replog against the 1-broker log and a local 3-broker KRaft cluster with three controllers, both up for the whole section and taking turns; the cluster ${c.cluster.startedHere ? `started in ${c.cluster.startMs} ms` : 'was already running'} on ports from ${c.cluster.port})`,
+    '',
+    table(['brokers', 'replication topic', 'what', 'p50 (ms)', 'p95', 'p99', 'max', 'n', 'writes/s', 'p50 vs 1 broker'], rows),
+  ];
+}
 
 function leaderFailoverReport(f: LeaderFailoverResult): string[] {
   const out = [
@@ -231,6 +251,7 @@ export function markdownReport(r: BenchResults): string {
         `(${s.termCheck.writes} writes, write p50 ${s.termCheck.steadyWriteP50Ms} ms).`,
     );
   }
+  if (r.logCluster) parts.push('', ...logClusterReport(r.logCluster));
   if (r.failures) {
     parts.push('', '**Failed sections**', '', ...Object.entries(r.failures).map(([name, message]) => `- ${name}: ${message}`));
   }

@@ -1,5 +1,6 @@
 import type { BenchRequest } from '../src/cli/commands/bench';
 import type { LeaderFailoverPlan } from './leader-failover';
+import type { LogClusterPlan } from './log-cluster';
 
 /** The sizes of one run: a full run for the figures, a quick one (under a minute) to check the machinery. */
 export interface BenchPlan {
@@ -13,6 +14,8 @@ export interface BenchPlan {
   /** Unplanned leader failovers (the leader's store SIGKILLed), semi-sync and async interleaved, and the lossless-read cost. */
   leaderFailover: LeaderFailoverPlan;
   switchover: { switchovers: number; clients: number; keys: number; steadyMs: number };
+  /** The 1-broker log next to a local 3-broker cluster (RF 3, min ISR 2), the same replog on each. */
+  cluster: LogClusterPlan;
 }
 
 export function planFor(request: BenchRequest): BenchPlan {
@@ -26,6 +29,7 @@ export function planFor(request: BenchRequest): BenchPlan {
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
       leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 1, backlogMs: 2000, clients: 4, keys: 100, writesBeforeKill: 50, writesAfter: 20, readMs: 1000, readersPerSide: 2, maxWaitMs: 30_000 },
       switchover: { switchovers: 2, clients: 4, keys: 200, steadyMs: 2000 },
+      cluster: { produceSamples: 40, modes: ['async', 'semi-sync'], concurrencies: [1, 8], rounds: 1, warmupMs: 200, measureMs: 1000, keySpace: 10_000 },
     };
   }
   return {
@@ -36,5 +40,6 @@ export function planFor(request: BenchRequest): BenchPlan {
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
     leaderFailover: { semiSyncRuns: 5, asyncRuns: 3, asyncBacklogRuns: 2, backlogMs: 10_000, clients: 8, keys: 200, writesBeforeKill: 300, writesAfter: 200, readMs: 4000, readersPerSide: 2, maxWaitMs: 60_000 },
     switchover: { switchovers: 6, clients: 8, keys: 400, steadyMs: 8000 },
+    cluster: { produceSamples: 400, modes: ['async', 'semi-sync'], concurrencies: [1, 8], rounds: 4, warmupMs: 500, measureMs: 8000, keySpace: 100_000 },
   };
 }

@@ -1,6 +1,7 @@
 import type { ApplyLagResult } from './apply-lag';
 import type { FloorResult } from './floor';
 import type { LeaderFailoverResult } from './leader-failover-summary';
+import type { LogClusterResult } from './log-cluster';
 import type { MachineInfo } from './machine';
 import type { BenchPlan } from './plan';
 import type { WriteCell } from './write-latency';
@@ -74,6 +75,8 @@ export interface BenchResults {
   /** Unplanned leader failover (the leader's store SIGKILLed) and the lossless-read cost. */
   leaderFailover?: LeaderFailoverResult;
   switchover?: SwitchoverResult;
+  /** The 1-broker log next to a 3-broker cluster: the price of a durable log. */
+  logCluster?: LogClusterResult;
   targets: Target[];
   /** Sections that failed, with why; a run with failures never becomes `latest`. */
   failures?: Record<string, string>;

@@ -7,6 +7,7 @@ import { measureApplyLag } from './apply-lag';
 import { type BenchStack, startBenchStack } from './bench-stack';
 import { measureCatchUp } from './catch-up';
 import { measureFailover } from './failover';
+import { measureLogCluster } from './log-cluster';
 import { measureLeaderFailover } from './leader-failover';
 import { measureSwitchover } from './switchover';
 import { measureFloor } from './floor';
@@ -187,6 +188,21 @@ export async function runBench(request: BenchRequest): Promise<void> {
       partial.switchover = await measureSwitchover({
         kafkaBrokers: request.kafkaBrokers,
         ...plan.switchover,
+        onStep: (what) => progress.update(step++, what),
+      });
+    });
+  }
+
+  if (want.has('cluster')) {
+    await attempt('cluster', async () => {
+      const steps = 4 + plan.cluster.rounds * plan.cluster.concurrencies.length * plan.cluster.modes.length * 2;
+      progress.start('the 1-broker log next to a 3-broker cluster', steps, 'steps');
+      let step = 0;
+      partial.logCluster = await measureLogCluster({
+        store: request.store,
+        kafkaBrokers: request.kafkaBrokers,
+        clusterPort: request.clusterPort ?? loadConfig(process.env).kafka.localPort + 100,
+        ...plan.cluster,
         onStep: (what) => progress.update(step++, what),
       });
     });

@@ -21,6 +21,8 @@ export interface BenchRequest {
   lagRate: number;
   /** Events replayed into an empty follower for the catch-up measurement. */
   catchUpEvents: number | undefined;
+  /** Base port of the local 3-broker cluster the cluster section starts (default: KAFKA_PORT + 100). */
+  clusterPort: number | undefined;
   /** Writes results/latest.* (a run of a subset of sections writes only its timestamped file). */
   writeLatest: boolean;
 }
@@ -50,6 +52,7 @@ export function registerBench(program: Command): void {
     .option('--kafka-brokers <list>', 'use these brokers (default: KAFKA_BROKERS, else the local broker)', brokerListOption)
     .option('--rate <writes/s>', 'offered load for the apply-lag measurement', positiveIntOption, 300)
     .option('--events <n>', 'events replayed for the catch-up measurement (default 100000, 2000 with --quick)', positiveIntOption)
+    .option('--cluster-port <port>', 'base port of the 3-broker cluster the cluster section starts (default: KAFKA_PORT + 100; it uses six ports from there)', positiveIntOption)
     .option('--out <dir>', 'where results are written', join(repoRoot, 'bench', 'results'))
     .action(
       async (opts: {
@@ -59,6 +62,7 @@ export function registerBench(program: Command): void {
         kafkaBrokers?: string;
         rate: number;
         events?: number;
+        clusterPort?: number;
         out: string;
       }) => {
         const runBench = loadBench();
@@ -70,6 +74,7 @@ export function registerBench(program: Command): void {
           outDir: resolve(opts.out),
           lagRate: opts.rate,
           catchUpEvents: opts.events,
+          clusterPort: opts.clusterPort,
           writeLatest: opts.only === undefined,
         });
       },

@@ -32,6 +32,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
       switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
+      cluster: { produceSamples: 1, modes: ['semi-sync'], concurrencies: [1], rounds: 1, warmupMs: 0, measureMs: 1, keySpace: 1 },
       leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 0, backlogMs: 0, clients: 1, keys: 1, writesBeforeKill: 1, writesAfter: 1, readMs: 1, readersPerSide: 1, maxWaitMs: 1 },
     },
     floor: {
@@ -121,6 +122,29 @@ describe('bench report', () => {
     expect(md).toContain("Where a write's time goes");
     expect(md).toContain('| semi-sync | 1 | - | 4.2 / 9.1 | - | - | 20 / 41.5 | 28 / 55 | 1.5 / 3 |');
     expect(md).not.toContain('| async | 1 | - | - |');
+  });
+});
+
+describe('bench log cluster figures', () => {
+  it('given the 1-broker and 3-broker cells, when written as markdown, then each write row shows its p50 against the same cell on one broker', () => {
+    const summary = (ms: number) => {
+      const h = new LatencyHistogram();
+      h.recordMs(ms);
+      return h.summary();
+    };
+    const writes = (ms: number) => [{ mode: 'semi-sync', concurrency: 8, latency: summary(ms), throughputPerSec: 100, completed: 800, failed: 0 }];
+    const logCluster = {
+      cluster: { port: 9292, startMs: 21_000, startedHere: true },
+      cells: [
+        { brokers: 1, durability: 'replication factor 1 on 1 broker', produce: summary(2), writes: writes(20) },
+        { brokers: 3, durability: 'replication factor 3, min.insync.replicas 2 on 3 brokers', produce: summary(5), writes: writes(30) },
+      ],
+    };
+    const md = markdownReport({ ...results({ logCluster }), targets: [] });
+    expect(md).toContain('The price of a durable log');
+    expect(md).toContain('started in 21000 ms on ports from 9292');
+    expect(md).toMatch(/\| 3 \| replication factor 3, min.insync.replicas 2 on 3 brokers \| semi-sync write × 8 \| 30(\.\d+)? \|.*\| 100 \| 1\.5× \|/);
+    expect(md).toMatch(/\| 1 \| replication factor 1 on 1 broker \| semi-sync write × 8 \| 20(\.\d+)? \|.*\| 100 \| - \|/);
   });
 });
 

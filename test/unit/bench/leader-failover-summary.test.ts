@@ -56,7 +56,7 @@ describe('leader failover runs', () => {
   });
 
   it('plans at least five semi-sync runs in a full run, and a quick run of one per mode', () => {
-    const request = { sections: ['failover' as const], store: 'process' as const, kafkaBrokers: undefined, outDir: '/tmp', lagRate: 300, catchUpEvents: undefined, writeLatest: false };
+    const request = { sections: ['failover' as const], store: 'process' as const, kafkaBrokers: undefined, outDir: '/tmp', lagRate: 300, catchUpEvents: undefined, clusterPort: undefined, writeLatest: false };
     expect(planFor({ ...request, quick: false }).leaderFailover.semiSyncRuns).toBeGreaterThanOrEqual(5);
     expect(planFor({ ...request, quick: true }).leaderFailover).toMatchObject({ semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 1 });
   });
@@ -93,7 +93,7 @@ describe('leader failover in the results', () => {
     durationSec: 60,
     machine: { cpus: 2, cpuModel: 'Test CPU', memoryGiB: 24, node: 'v20', platform: 'linux x64', loadAverage: [0.5, 0.5, 0.5], loadAverageAfter: [0.6, 0.6, 0.6] },
     setup: { store: 'x', kafka: 'k', followers: ['follower-1'], ackPollMs: 3, syncTimeoutMs: 2000, partitions: 3 },
-    plan: planFor({ quick: false, sections: ['failover'], store: 'process', kafkaBrokers: undefined, outDir: '/tmp', lagRate: 300, catchUpEvents: undefined, writeLatest: false }),
+    plan: planFor({ quick: false, sections: ['failover'], store: 'process', kafkaBrokers: undefined, outDir: '/tmp', lagRate: 300, catchUpEvents: undefined, clusterPort: undefined, writeLatest: false }),
     leaderFailover: {
       leaderFailureMs: 3000,
       backlogMs: 10_000,
