@@ -14,6 +14,8 @@ export interface LoadResult {
   sent: number;
   firstError: string | undefined;
   outcomes: WriteOutcome[];
+  /** Per stage of the acknowledged writes (the server's Server-Timing), plus `outside`: the client's time the server did not account for. */
+  stages: Map<string, LatencyHistogram>;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -43,6 +45,7 @@ export async function closedLoop(options: {
     sent: 0,
     firstError: undefined,
     outcomes: [],
+    stages: new Map(),
   };
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
@@ -88,6 +91,7 @@ export async function openLoop(options: {
     sent: 0,
     firstError: undefined as string | undefined,
     outcomes: [] as WriteOutcome[],
+    stages: new Map<string, LatencyHistogram>(),
     offered: 0,
     notSent: 0,
   };
@@ -130,4 +134,34 @@ function record(result: LoadResult, outcome: WriteOutcome, keep: boolean): void 
   }
   result.completed += 1;
   result.histogram.recordMs(outcome.latencyMs);
+  recordStages(result.stages, outcome);
+}
+
+function recordStages(stages: Map<string, LatencyHistogram>, outcome: WriteOutcome): void {
+  const timing = outcome.serverTiming;
+  if (!timing || timing.size === 0) return;
+  const add = (name: string, ms: number) => {
+    let h = stages.get(name);
+    if (!h) {
+      h = new LatencyHistogram();
+      stages.set(name, h);
+    }
+    h.recordMs(ms);
+  };
+  for (const [name, ms] of timing) add(name, ms);
+  // HTTP, the event loop's queue and the client itself: what no server stage covers.
+  const total = timing.get('total');
+  if (total !== undefined) add('outside', Math.max(0, outcome.latencyMs - total));
+}
+
+/** Merges `from`'s stage histograms into `into`. */
+export function addStages(into: Map<string, LatencyHistogram>, from: Map<string, LatencyHistogram>): void {
+  for (const [name, h] of from) {
+    let mine = into.get(name);
+    if (!mine) {
+      mine = new LatencyHistogram();
+      into.set(name, mine);
+    }
+    mine.add(h);
+  }
 }

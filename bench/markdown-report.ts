@@ -1,10 +1,89 @@
 import type { LatencySummary } from './latency-histogram';
+import type { LeaderFailoverResult, Spread } from './leader-failover-summary';
 import type { BenchResults } from './results-document';
 
 const table = (header: string[], rows: Array<Array<string | number>>): string =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 const lat = (s: LatencySummary) => [s.p50Ms, s.p95Ms, s.p99Ms, s.maxMs, s.count];
+
+const spread = (s: Spread | undefined, unit = '') => (s === undefined ? '-' : `${s.p50}${unit} / ${s.max}${unit}`);
+
+function leaderFailoverReport(f: LeaderFailoverResult): string[] {
+  const out = [
+    `**Leader failover** (unplanned: the leader's store process SIGKILLed under load from ${f.clients} clients over ${f.keys} keys; a dynalite process per replica and for the control state, ` +
+      `\`replog serve\` and a \`replog follower\` per replica, every watchdog at its defaults, REPLOG_LEADER_FAILURE_MS=${f.leaderFailureMs}` +
+      (f.runs.some((r) => r.mode === 'async-backlog') ? `; async-backlog: async writes with both follower processes paused (SIGSTOP) for ${f.backlogMs} ms before the kill and continued at it)` : ')'),
+    '',
+    table(
+      [
+        'mode',
+        'runs',
+        'failed over',
+        'kill → first 200 from the new leader, p50 / max (ms)',
+        'acknowledged writes lost',
+        'records behind at the kill, per follower, p50 / max',
+        'kill → that applied, per follower, p50 / max (ms)',
+        'behind the log end when elected, p50 / max',
+        'records behind the fence, p50 / max',
+        'fence → applied, p50 / max (ms)',
+        'ticks with nobody eligible',
+      ],
+      f.summary.map((m) => [
+        m.mode,
+        m.runs,
+        m.failedOver,
+        spread(m.killToFirstNewLeader200Ms),
+        m.lost,
+        Object.entries(m.behindAtKill).map(([id, s]) => `${id} ${spread(s)}`).join('; ') || '-',
+        Object.entries(m.caughtUpAfterKillMs).map(([id, s]) => `${id} ${spread(s)}`).join('; ') || '-',
+        spread(m.behindLogEndAtElection),
+        spread(m.behindFence),
+        spread(m.fenceToAppliedMs),
+        m.blockedTicks,
+      ]),
+    ),
+    '',
+    'Each run:',
+    '',
+    table(
+      ['#', 'mode', 'new leader', 'term', 'kill → first 200 (ms)', 'failover pause (ms)', 'behind at the kill (applied after, ms)', 'behind fence', 'fence → applied (ms)', 'writes acked', 'refused (before the kill)', 'keys checked', 'lost'],
+      f.runs.map((run, i) => [
+        i + 1,
+        run.mode,
+        run.newLeader ?? '-',
+        run.term ?? '-',
+        run.killToFirstNewLeader200Ms ?? (run.note ? `not reached (${run.note})` : '-'),
+        run.failoverPauseMs ?? '-',
+        Object.entries(run.behindAtKill).map(([id, n]) => `${id} ${n} (${run.caughtUpAfterKillMs[id] ?? 'not caught up'})`).join(', ') || '-',
+        run.catchUp?.behindFence ?? '-',
+        run.catchUp?.fenceToAppliedMs ?? '-',
+        run.writesAcked,
+        `${run.refused} (${run.refusedBeforeKill})`,
+        run.keysChecked,
+        run.lost,
+      ]),
+    ),
+  ];
+  const l = f.losslessReads;
+  if (l) {
+    out.push(
+      '',
+      `**Lossless reads' cost** (leader reads, ${l.readersPerSide} readers with \`?lossless=false\` and ${l.readersPerSide} with \`?lossless=true\` at the same time, under the semi-sync writes of the runs above, ${l.measureMs} ms in all; ms)`,
+      '',
+      table(
+        ['lossless', 'p50', 'p95', 'p99', 'max', 'n', 'reads/s', 'refused (503)'],
+        [
+          ['off', ...lat(l.off.latency), l.off.readsPerSec, l.off.refused],
+          ['on', ...lat(l.on.latency), l.on.readsPerSec, l.on.refused],
+        ],
+      ),
+      '',
+      `On / off: p50 **${l.p50Ratio}×**, p99 **${l.p99Ratio}×**.`,
+    );
+  }
+  return out;
+}
 
 /** The results as markdown: what docs/BENCHMARKS.md shows and what `replog bench` prints. */
 export function markdownReport(r: BenchResults): string {
@@ -52,6 +131,20 @@ export function markdownReport(r: BenchResults): string {
         ['mode', 'clients', 'p50', 'p95', 'p99', 'max', 'n', 'writes/s', 'degraded', 'failed'],
         r.writes.map((w) => [w.mode, w.concurrency, ...lat(w.latency), w.throughputPerSec, w.degraded, w.failed]),
       ),
+    );
+  }
+  const staged = (r.writes ?? []).filter((w) => w.stages);
+  if (staged.length > 0) {
+    const names = ['leader', 'commit', 'publish', 'term', 'wait', 'total', 'outside'];
+    const cell = (w: (typeof staged)[number], n: string) => {
+      const s = w.stages?.[n];
+      return s === undefined ? '-' : `${s.p50Ms} / ${s.p99Ms}`;
+    };
+    parts.push(
+      '',
+      '**Where a write\'s time goes** (ms, p50 / p99 of each stage over the acknowledged writes, from the Server-Timing header; outside = client latency − server total: HTTP and queueing)',
+      '',
+      table(['mode', 'clients', ...names], staged.map((w) => [w.mode, w.concurrency, ...names.map((n) => cell(w, n))])),
     );
   }
   const costed = (r.writes ?? []).filter((w) => w.costPerWrite);
@@ -127,6 +220,7 @@ export function markdownReport(r: BenchResults): string {
         (f.note ? ` ${f.note}` : ''),
     );
   }
+  if (r.leaderFailover) parts.push('', ...leaderFailoverReport(r.leaderFailover));
   if (r.switchover) {
     const s = r.switchover;
     parts.push(

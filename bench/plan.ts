@@ -1,4 +1,5 @@
 import type { BenchRequest } from '../src/cli/commands/bench';
+import type { LeaderFailoverPlan } from './leader-failover';
 
 /** The sizes of one run: a full run for the figures, a quick one (under a minute) to check the machinery. */
 export interface BenchPlan {
@@ -9,6 +10,8 @@ export interface BenchPlan {
   lag: { ratePerSec: number; lightRatePerSec: number; durationMs: number };
   catchUp: { events: number; keySpace: number };
   failover: { writesBeforeKill: number; maxWaitMs: number };
+  /** Unplanned leader failovers (the leader's store SIGKILLed), semi-sync and async interleaved, and the lossless-read cost. */
+  leaderFailover: LeaderFailoverPlan;
   switchover: { switchovers: number; clients: number; keys: number; steadyMs: number };
 }
 
@@ -21,6 +24,7 @@ export function planFor(request: BenchRequest): BenchPlan {
       lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 2000 },
       catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
+      leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 1, backlogMs: 2000, clients: 4, keys: 100, writesBeforeKill: 50, writesAfter: 20, readMs: 1000, readersPerSide: 2, maxWaitMs: 30_000 },
       switchover: { switchovers: 2, clients: 4, keys: 200, steadyMs: 2000 },
     };
   }
@@ -30,6 +34,7 @@ export function planFor(request: BenchRequest): BenchPlan {
     lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 20_000 },
     catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
+    leaderFailover: { semiSyncRuns: 5, asyncRuns: 3, asyncBacklogRuns: 2, backlogMs: 10_000, clients: 8, keys: 200, writesBeforeKill: 300, writesAfter: 200, readMs: 4000, readersPerSide: 2, maxWaitMs: 60_000 },
     switchover: { switchovers: 6, clients: 8, keys: 400, steadyMs: 8000 },
   };
 }

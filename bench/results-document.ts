@@ -1,5 +1,6 @@
 import type { ApplyLagResult } from './apply-lag';
 import type { FloorResult } from './floor';
+import type { LeaderFailoverResult } from './leader-failover-summary';
 import type { MachineInfo } from './machine';
 import type { BenchPlan } from './plan';
 import type { WriteCell } from './write-latency';
@@ -70,6 +71,8 @@ export interface BenchResults {
   applyLagLight?: ApplyLagResult;
   catchUp?: CatchUpResult;
   failover?: FailoverResult;
+  /** Unplanned leader failover (the leader's store SIGKILLed) and the lossless-read cost. */
+  leaderFailover?: LeaderFailoverResult;
   switchover?: SwitchoverResult;
   targets: Target[];
   /** Sections that failed, with why; a run with failures never becomes `latest`. */

@@ -7,6 +7,7 @@ import { measureApplyLag } from './apply-lag';
 import { type BenchStack, startBenchStack } from './bench-stack';
 import { measureCatchUp } from './catch-up';
 import { measureFailover } from './failover';
+import { measureLeaderFailover } from './leader-failover';
 import { measureSwitchover } from './switchover';
 import { measureFloor } from './floor';
 import { round } from './latency-histogram';
@@ -169,6 +170,17 @@ export async function runBench(request: BenchRequest): Promise<void> {
         onStep: (what) => progress.update(step++, what),
       });
     });
+    await attempt('leader-failover', async () => {
+      const lf = plan.leaderFailover;
+      const runs = lf.semiSyncRuns + lf.asyncRuns + lf.asyncBacklogRuns;
+      progress.start('leader failover (the leader store SIGKILLed, a store per replica)', runs * 2, 'steps');
+      let step = 0;
+      partial.leaderFailover = await measureLeaderFailover({
+        kafkaBrokers: request.kafkaBrokers,
+        ...lf,
+        onStep: (what) => progress.update(step++, what),
+      });
+    });
     await attempt('switchover', async () => {
       progress.start('switchover (real processes, a store per replica)', plan.switchover.switchovers + 3, 'steps');
       let step = 0;
@@ -199,7 +211,9 @@ export async function runBench(request: BenchRequest): Promise<void> {
 
 /** What a run without the in-process stack (failover only) ran against, from the same configuration. */
 function setupFromEnvironment(request: BenchRequest): BenchResults['setup'] {
-  const config = loadConfig({ ...process.env, ...(request.kafkaBrokers ? { KAFKA_BROKERS: request.kafkaBrokers } : {}) });
+  // The sections without the stack reach the broker as they do: the given list, else KAFKA_BROKERS, else KAFKA_PORT.
+  const brokers = request.kafkaBrokers ?? process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+  const config = loadConfig({ ...process.env, KAFKA_BROKERS: brokers });
   return {
     store: typeof request.store === 'object' ? request.store.endpoint : request.store === 'process' ? 'dynalite in its own process' : 'in-process dynalite',
     kafka: config.kafka.brokers.join(','),

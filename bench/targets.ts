@@ -17,6 +17,7 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     actual: value === undefined ? 'not measured' : `${value}${unit}`,
     met: value === undefined ? undefined : atMost ? value <= limit : value >= limit,
   });
+  const semiFailover = r.leaderFailover?.summary.find((m) => m.mode === 'semi-sync');
   const semiThroughput = cell('semi-sync', 64)?.throughputPerSec;
   const asyncThroughput = cell('async', 64)?.throughputPerSec;
   return [
@@ -26,6 +27,15 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     t(`apply lag p99 at ${r.applyLag?.offeredPerSec ?? r.plan.lag.ratePerSec} writes/s`, '≤ 100 ms', r.applyLag?.lag.p99Ms, 100, true, ' ms'),
     t('semi-sync / async throughput (64 clients)', '≥ 0.7×', ratio(semiThroughput, asyncThroughput), 0.7, false),
     t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
+    t(
+      `leader failover, kill → first 200 p50 (semi-sync), at most detection ${r.leaderFailover?.leaderFailureMs ?? '?'} ms + 1 s`,
+      `≤ ${(r.leaderFailover?.leaderFailureMs ?? 0) + 1000} ms`,
+      semiFailover?.killToFirstNewLeader200Ms?.p50,
+      (r.leaderFailover?.leaderFailureMs ?? 0) + 1000,
+      true,
+      ' ms',
+    ),
+    t('acknowledged writes lost over the leader failovers (every run, every mode)', '0', r.leaderFailover ? r.leaderFailover.runs.reduce((n, run) => n + run.lost, 0) : undefined, 0, true, ''),
     t('switchover write pause p50', '≤ 500 ms', r.switchover?.pauseMs.p50, 500, true, ' ms'),
     t('acknowledged writes lost over the switchovers', '0', r.switchover?.lost, 0, true, ''),
   ];

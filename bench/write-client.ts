@@ -1,10 +1,14 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
+import { parseServerTiming } from '../src/core/write-stages';
 
 const writeResponseSchema = z.object({
   key: z.string(),
   version: z.number(),
+  /** Who led and under which term when the write was acknowledged (the failover bench's new leader). */
+  leader: z.string().optional(),
+  term: z.number().optional(),
   position: z.object({ partition: z.number(), offset: z.string() }),
   ack: z.object({
     mode: z.string(),
@@ -22,6 +26,8 @@ export interface WriteOutcome {
   latencyMs: number;
   /** Parsed body of a 200; undefined for errors. */
   body: WriteResponse | undefined;
+  /** The server's own account of a 200 (its Server-Timing header): stage → ms, `total` included. */
+  serverTiming?: Map<string, number>;
   error?: string;
 }
 
@@ -70,7 +76,8 @@ export class WriteClient {
               return;
             }
             try {
-              resolve({ status, latencyMs, body: writeResponseSchema.parse(JSON.parse(text)) });
+              const timing = res.headers['server-timing'];
+              resolve({ status, latencyMs, body: writeResponseSchema.parse(JSON.parse(text)), serverTiming: parseServerTiming(Array.isArray(timing) ? timing.join(', ') : timing) });
             } catch (error) {
               resolve({ status: 0, latencyMs, body: undefined, error: `unexpected response: ${(error as Error).message}` });
             }

@@ -1,5 +1,5 @@
 import { LatencyHistogram, type LatencySummary, round } from './latency-histogram';
-import { closedLoop } from './load-patterns';
+import { addStages, closedLoop } from './load-patterns';
 import { settle } from './settle';
 import type { BenchStack, StoreStats } from './bench-stack';
 import { benchValue, randomKey } from './workload';
@@ -15,6 +15,11 @@ export interface WriteCell {
   failed: number;
   degraded: number;
   firstError?: string;
+  /**
+   * Where the acknowledged writes' time went, by the server's Server-Timing (leader, commit,
+   * publish, term, wait, total) and `outside` (client latency − server total: HTTP and queueing).
+   */
+  stages?: Record<string, { p50Ms: number; p99Ms: number }>;
   /**
    * What one acknowledged write cost, on average, over the window (followers included): CPU of the
    * benchmark process (leader, followers and load), and of the store with its requests by operation.
@@ -48,7 +53,7 @@ export async function measureWriteLatency(
     const acc = new Map(
       options.modes.map((mode) => [
         mode,
-        { histogram: new LatencyHistogram(), completed: 0, failed: 0, degraded: 0, sent: 0, windowMs: 0, firstError: undefined as string | undefined, cost: undefined as CostTotals | undefined },
+        { histogram: new LatencyHistogram(), stages: new Map<string, LatencyHistogram>(), completed: 0, failed: 0, degraded: 0, sent: 0, windowMs: 0, firstError: undefined as string | undefined, cost: undefined as CostTotals | undefined },
       ]),
     );
     try {
@@ -72,6 +77,7 @@ export async function measureWriteLatency(
           await settle(bench.stack.runtime);
           const after = await costSnapshot(bench);
           a.histogram.add(result.histogram);
+          addStages(a.stages, result.stages);
           a.completed += result.completed;
           a.failed += result.failed;
           a.degraded += result.degraded;
@@ -95,11 +101,18 @@ export async function measureWriteLatency(
         failed: a.failed,
         degraded: a.degraded,
         ...(a.firstError ? { firstError: a.firstError } : {}),
+        ...(a.stages.size > 0 ? { stages: stageSummary(a.stages) } : {}),
         ...(a.cost && a.sent > 0 ? { costPerWrite: perWrite(a.cost, a.sent) } : {}),
       });
     }
   }
   return cells;
+}
+
+function stageSummary(stages: Map<string, LatencyHistogram>): NonNullable<WriteCell['stages']> {
+  const out: NonNullable<WriteCell['stages']> = {};
+  for (const [name, h] of stages) out[name] = { p50Ms: round(h.percentileMs(50), 3), p99Ms: round(h.percentileMs(99), 3) };
+  return out;
 }
 
 interface CostSnapshot {

@@ -52,6 +52,13 @@ const jsonOf = (schema: z.ZodType, description: string, headers?: Record<string,
   content: { 'application/json': { schema } },
 });
 
+const serverTimingHeader = z
+  .string()
+  .meta({
+    description:
+      'Where the write’s time went, in milliseconds (W3C Server Timing): leader (finding who leads), commit (the leader’s store), publish (the key’s turn and the produce), term (the term check), wait (confirmations), total.',
+    example: 'leader;dur=0.03, commit;dur=4.10, publish;dur=3.52, term;dur=0.01, wait;dur=11.80, total;dur=19.61',
+  });
 const etagHeader = z.string().regex(/^"[1-9][0-9]*"$/).meta({ description: 'The item’s version as a strong ETag.' });
 const servedBy = z.string().meta({ description: 'Who answered: leader or a follower id.' });
 
@@ -80,7 +87,7 @@ const writeOperation = (op: 'put' | 'delete'): ZodOpenApiOperationObject => ({
     ? { requestBody: { required: true, description: 'The item’s new value: any JSON value.', content: { 'application/json': { schema: ItemValue } } } }
     : {}),
   responses: {
-    '200': jsonOf(WrittenItem, 'Written and acknowledged.', { etag: etagHeader }),
+    '200': jsonOf(WrittenItem, 'Written and acknowledged.', { etag: etagHeader, 'server-timing': serverTimingHeader }),
     ...errors('400', '401', '403', ...(op === 'delete' ? (['404'] as const) : []), '405', '409', '412', ...(op === 'put' ? (['413'] as const) : []), '500', '503', '504'),
   },
 });

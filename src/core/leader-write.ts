@@ -12,6 +12,7 @@ import { DeposedWriteError, UnconfirmedTermError, UnpublishedWriteError } from '
 import { publishPending, reusedWriteId, sameWrite, WriteAlreadyCommitted } from './write-replay';
 import type { StoredItem } from './ports';
 import { eventFromItem } from './item-event';
+import { WriteStages } from './write-stages';
 
 export interface WriteCommand {
   key: string;
@@ -58,6 +59,8 @@ export interface LeaderWriteDeps {
    * the dual-write window); see REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY.
    */
   afterCommit?: (event: ChangeEvent) => void;
+  /** Books each stage's time (the Server-Timing header); none: not measured. */
+  stages?: WriteStages;
 }
 
 /**
@@ -69,12 +72,13 @@ export interface LeaderWriteDeps {
  * exactly that: nothing unpublished, and nothing a newer term fenced off, is ever acknowledged.
  */
 export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): Promise<WriteResult> {
-  const leader = await deps.leader();
+  const stages = deps.stages ?? new WriteStages();
+  const leader = await stages.time('leader', () => deps.leader());
   const { publisher, store, term } = leader;
   publisher.hold(command.writeId);
   let committed: CommittedWrite;
   try {
-    committed = await store.commit({
+    committed = await stages.time('commit', () => store.commit({
       key: command.key,
       op: command.op,
       value: command.value,
@@ -82,10 +86,10 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
       now: deps.clock.now(),
       term,
       ...(command.expectedVersion === undefined ? {} : { expectedVersion: command.expectedVersion }),
-    });
+    }));
   } catch (error) {
     publisher.release(command.writeId);
-    if (error instanceof WriteAlreadyCommitted) return replayCommitted(deps, leader, command, error.item);
+    if (error instanceof WriteAlreadyCommitted) return replayCommitted(deps, leader, command, error.item, stages);
     throw error;
   }
   const { event } = committed;
@@ -93,12 +97,12 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   deps.afterCommit?.(event);
   let position: LogPosition;
   try {
-    position = await publisher.publishCommitted(committed);
+    position = await stages.time('publish', () => publisher.publishCommitted(committed));
   } catch (cause) {
     throw new UnpublishedWriteError(event, cause);
   }
 
-  const verdict = await deps.terms.judge({ term, position }, deps.clock.now());
+  const verdict = await stages.time('term', () => deps.terms.judge({ term, position }, deps.clock.now()));
   if (verdict.kind === 'not-leader') {
     // Every follower refuses the record (it lies after the fence); the store must not keep it either.
     const reverted = await deps.deposed.undo(store, committed).catch(() => false);
@@ -106,7 +110,7 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   }
   if (verdict.kind === 'wait') throw new UnconfirmedTermError(event, position, verdict.reason);
 
-  const ack = await deps.acknowledger.acknowledge(command.ack, event, position);
+  const ack = await stages.time('wait', () => deps.acknowledger.acknowledge(command.ack, event, position));
   return { key: event.key, version: event.version, term, leader: leader.replica, position, ack, writeId: command.writeId, replayed: false };
 }
 
@@ -117,19 +121,25 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
  * died); until then the answer is the 503 of a committed, unpublished write, and a later retry
  * gets the acknowledgement.
  */
-async function replayCommitted(deps: LeaderWriteDeps, leader: WriteLeaderTarget, command: WriteCommand, item: StoredItem): Promise<WriteResult> {
+async function replayCommitted(
+  deps: LeaderWriteDeps,
+  leader: WriteLeaderTarget,
+  command: WriteCommand,
+  item: StoredItem,
+  stages: WriteStages,
+): Promise<WriteResult> {
   if (!sameWrite(command, item)) throw reusedWriteId(command, item);
-  const position = await leader.publisher.committedPosition(item);
+  const position = await stages.time('publish', () => leader.publisher.committedPosition(item));
   if (position === undefined) {
     const pending = publishPending(item);
     throw new UnpublishedWriteError(pending.event, pending.cause);
   }
   const event = eventFromItem(item);
   const term = termOf(item);
-  const verdict = await deps.terms.judge({ term, position }, deps.clock.now());
+  const verdict = await stages.time('term', () => deps.terms.judge({ term, position }, deps.clock.now()));
   // The first attempt's process had the commit's undo; this one only knows the version stays.
   if (verdict.kind === 'not-leader') throw new DeposedWriteError(event, verdict.leader, verdict.term, false);
   if (verdict.kind === 'wait') throw new UnconfirmedTermError(event, position, verdict.reason);
-  const ack = await deps.acknowledger.acknowledge(command.ack, event, position);
+  const ack = await stages.time('wait', () => deps.acknowledger.acknowledge(command.ack, event, position));
   return { key: item.key, version: item.version, term, leader: leader.replica, position, ack, writeId: command.writeId, replayed: true };
 }

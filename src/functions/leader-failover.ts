@@ -1,5 +1,6 @@
 import type { AckMode } from '../core/ack-mode';
 import { withFailoverBegun, withFenceRecorded, withLeaderMoved } from '../core/control-state';
+import { fenceOffsets, recordsBehind } from '../core/catch-up-distance';
 import { type CandidateView, electLeader } from '../core/election';
 import { UnavailableError } from '../core/errors';
 import { HAND_OVER_MIN_WAIT_MS } from '../core/leader-terms';
@@ -26,8 +27,31 @@ export interface FailoverRequest {
   reason: string;
 }
 
+/**
+ * What the elected replica had to catch up on: records between its committed offsets and the log
+ * end when it was elected, and between them and the fence once the fence was written (the fence
+ * records not counted), and how long it took from the fence to having applied all before it.
+ * Under semi-sync the sync follower confirmed every acknowledged write already; under async the
+ * candidate may be anywhere behind. docs/ARCHITECTURE.md cites the measured figures.
+ */
+export interface FailoverCatchUp {
+  behindLogEndAtElection: number;
+  behindFence: number;
+  fenceToAppliedMs: number;
+}
+
 export type FailoverOutcome =
-  | { kind: 'promoted'; from: string; to: string; term: number; fence: Record<string, string>; pauseMs: number; reason: string; revision: number }
+  | {
+      kind: 'promoted';
+      from: string;
+      to: string;
+      term: number;
+      fence: Record<string, string>;
+      pauseMs: number;
+      reason: string;
+      revision: number;
+      catchUp: FailoverCatchUp;
+    }
   /** No replica is known to hold every acknowledged write: nothing changed, and why. */
   | { kind: 'none'; reason: string }
   /** Someone else moved the leadership first (another watchdog, an operator): nothing to do. */
@@ -86,11 +110,18 @@ export async function failOver(deps: FailoverDeps, request: FailoverRequest): Pr
   try {
     await deps.sleep(Math.max(deps.controlTtlMs, HAND_OVER_MIN_WAIT_MS) + 10);
     const fence = await writeFence(deps, term, outcome.candidate);
+    const fencedAt = deps.now();
+    const atFence = (await deps.admin.committedOffsets([deps.groupOf(outcome.candidate)])).get(deps.groupOf(outcome.candidate));
     await casStep(deps.control, (s) => withFenceRecorded(s, term, fence, deps.now()));
     deps.log.info('fence written', { term, fence });
     await awaitApplied(deps, outcome.candidate, fence);
+    const catchUp: FailoverCatchUp = {
+      behindLogEndAtElection: recordsBehind(candidates.find((c) => c.id === outcome.candidate)?.committed, logEnd),
+      behindFence: recordsBehind(atFence, fenceOffsets(fence)),
+      fenceToAppliedMs: deps.now() - fencedAt,
+    };
     const after = await casStep(deps.control, (s) => withLeaderMoved(s, term, deps.now()));
-    const report = { from: request.failedLeader, to: outcome.candidate, term, fence, pauseMs: deps.now() - requestedAt, reason, revision: after.revision };
+    const report = { from: request.failedLeader, to: outcome.candidate, term, fence, pauseMs: deps.now() - requestedAt, reason, revision: after.revision, catchUp };
     deps.log.warn('failover complete', { ...report });
     return { kind: 'promoted', ...report };
   } catch (error) {

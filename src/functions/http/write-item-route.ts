@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LeaderMovingError, ReplogError, StoreUnavailableError } from '../../core/errors';
 import { parseItemBody } from '../../core/item-value';
 import { writeItem } from '../../core/leader-write';
+import { serverTiming, WriteStages } from '../../core/write-stages';
 import { admitWrite } from '../../core/write-admission';
 import { UncommittedWriteError, WriteFailureError } from '../../core/write-failures';
 import type { Config } from '../../config/config';
@@ -46,6 +47,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
   const ack = ackModeOf(event, rt.config.ack.defaultMode);
   const expectedVersion = expectedVersionOf(event);
   const writeId = writeIdOf(event) ?? randomUUID();
+  const stages = new WriteStages();
   const value = op === 'put' ? parseItemBody(bodyText(event), rt.config.maxBodyBytes) : null;
   // The last check before the commit: nothing may refuse the write after it.
   admitWrite(ack, await rt.roster.current().catch((error: unknown) => Promise.reject(withCommitFacts(error, false))));
@@ -57,6 +59,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
       acknowledger: rt.acknowledger,
       clock: { now: Date.now },
       afterCommit: rt.afterCommit,
+      stages,
     },
     { key, op, value, ack, writeId, ...(expectedVersion === undefined ? {} : { expectedVersion }) },
   ).catch((error: unknown) => {
@@ -66,7 +69,7 @@ export async function handleWrite(rt: WriteDeps, event: HttpEvent, op: 'put' | '
     throw known;
   });
   rt.instrumentation.emit({ type: 'write.acknowledged', result });
-  return json(200, result satisfies WrittenItem, { etag: etag(result.version) });
+  return json(200, result satisfies WrittenItem, { etag: etag(result.version), 'server-timing': serverTiming(stages) });
 }
 
 /**

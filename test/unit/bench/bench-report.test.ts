@@ -32,6 +32,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       catchUp: { events: 1, keySpace: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
       switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
+      leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 0, backlogMs: 0, clients: 1, keys: 1, writesBeforeKill: 1, writesAfter: 1, readMs: 1, readersPerSide: 1, maxWaitMs: 1 },
     },
     floor: {
       samples: 1,
@@ -112,6 +113,14 @@ describe('bench report', () => {
     const md = markdownReport({ ...results(), targets: judgeTargets(results()) });
     expect(md).toContain('| semi-sync | 64 |');
     expect(md).toContain('semi-sync floor = write + produce + follower cycle + offset fetch = **20 ms**');
+  });
+
+  it('given cells with server stages, when written as markdown, then each stage shows its p50 / p99 and a missing stage a dash', () => {
+    const staged: WriteCell = { ...cell('semi-sync', 1, 30, 33), stages: { commit: { p50Ms: 4.2, p99Ms: 9.1 }, wait: { p50Ms: 20, p99Ms: 41.5 }, total: { p50Ms: 28, p99Ms: 55 }, outside: { p50Ms: 1.5, p99Ms: 3 } } };
+    const md = markdownReport({ ...results({ writes: [staged, cell('async', 1, 11, 90)] }), targets: [] });
+    expect(md).toContain("Where a write's time goes");
+    expect(md).toContain('| semi-sync | 1 | - | 4.2 / 9.1 | - | - | 20 / 41.5 | 28 / 55 | 1.5 / 3 |');
+    expect(md).not.toContain('| async | 1 | - | - |');
   });
 });
 

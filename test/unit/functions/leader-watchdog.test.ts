@@ -41,7 +41,7 @@ function setup(over: { outcome?: FailoverOutcome; auto?: boolean; stalled?: numb
 
 describe('the leader\'s watchdog', () => {
   it('fails over once the store failed every probe for the failure time, naming the leader and term it saw fail', async () => {
-    const { tickAt, requests, down } = setup({ outcome: { kind: 'promoted', from: 'main', to: 'f1', term: 2, fence: { '0': '5' }, pauseMs: 400, reason: 'r', revision: 3 } });
+    const { tickAt, requests, down } = setup({ outcome: { kind: 'promoted', from: 'main', to: 'f1', term: 2, fence: { '0': '5' }, pauseMs: 400, reason: 'r', revision: 3, catchUp: { behindLogEndAtElection: 0, behindFence: 0, fenceToAppliedMs: 20 } } });
     expect((await tickAt(0)).state).toBe('healthy');
     down();
     expect((await tickAt(250)).state).toBe('suspect');
