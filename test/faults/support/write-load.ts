@@ -14,6 +14,10 @@ export interface LoadStats {
   acked: Map<string, number>;
   /** Where each acknowledged write says its event is in the log. */
   positions: { key: string; version: number; partition: number; offset: string }[];
+  /** Every answer with when its request started and ended (epoch ms), for availability per fault. */
+  timeline: { startedAt: number; endedAt: number; status: number; partition?: number }[];
+  /** The bodies of the first answers that were not 200/404, to check what a refusal says. */
+  refusals: { key: string; status: number; startedAt: number; ms: number; body: unknown }[];
 }
 
 export interface LoadOptions {
@@ -37,7 +41,7 @@ export interface RunningLoad {
 }
 
 export function startWriteLoad(options: LoadOptions): RunningLoad {
-  const stats: LoadStats = { attempted: 0, acknowledged: 0, byStatus: {}, noAnswer: 0, maxLatencyMs: 0, slowest: [], acked: new Map(), positions: [] };
+  const stats: LoadStats = { attempted: 0, acknowledged: 0, byStatus: {}, noAnswer: 0, maxLatencyMs: 0, slowest: [], acked: new Map(), positions: [], timeline: [], refusals: [] };
   let running = true;
   let seq = 0;
   const worker = async (w: number) => {
@@ -75,6 +79,18 @@ export function startWriteLoad(options: LoadOptions): RunningLoad {
           stats.acknowledged += 1;
           stats.positions.push({ key, version: body.version, ...body.position });
           stats.acked.set(key, Math.max(stats.acked.get(key) ?? 0, body.version));
+          stats.timeline.push({ startedAt: started, endedAt: started + ms, status: res.status, partition: body.position.partition });
+        } else {
+          stats.timeline.push({ startedAt: started, endedAt: started + ms, status: res.status });
+          if (res.status !== 404 && stats.refusals.length < 500) {
+            let body: unknown = text;
+            try {
+              body = JSON.parse(text);
+            } catch {
+              // Not JSON: kept as text, which is itself worth seeing.
+            }
+            stats.refusals.push({ key, status: res.status, startedAt: started, ms, body });
+          }
         }
       } catch {
         stats.noAnswer += 1;
