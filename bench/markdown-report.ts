@@ -211,6 +211,14 @@ export function markdownReport(r: BenchResults): string {
       `Replay / raw bulk write: **${c.ratio}×**.`,
     );
   }
+  if (r.verify) {
+    const v = r.verify;
+    parts.push(
+      '',
+      `**Verify** (a live follower, ${v.keys} keys, ${v.tampered} of them tampered): reported ${v.reported} differences in **${v.verifySeconds} s**, ` +
+        `its two scans ${v.scansSeconds} s: **${v.ratio}×** the scans` + (v.getItems === undefined ? '.' : `, ${v.getItems} GetItem requests.`),
+    );
+  }
   if (r.failover) {
     const f = r.failover;
     parts.push(

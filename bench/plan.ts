@@ -9,6 +9,8 @@ export interface BenchPlan {
   /** `lightRatePerSec`: a second, lighter load, to show the lag when the machine is not saturated. */
   lag: { ratePerSec: number; lightRatePerSec: number; durationMs: number };
   catchUp: { events: number; keySpace: number };
+  /** `replog verify` of a live follower with `tampered` real differences among `keys` items. */
+  verify: { keys: number; tampered: number };
   failover: { writesBeforeKill: number; maxWaitMs: number };
   /** Unplanned leader failovers (the leader's store SIGKILLed), semi-sync and async interleaved, and the lossless-read cost. */
   leaderFailover: LeaderFailoverPlan;
@@ -23,6 +25,7 @@ export function planFor(request: BenchRequest): BenchPlan {
       latency: { modes, concurrencies: [1, 16, 64], rounds: 1, warmupMs: 200, measureMs: 800, keySpace: 10_000 },
       lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 2000 },
       catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
+      verify: { keys: 2000, tampered: 100 },
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
       leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 1, backlogMs: 2000, clients: 4, keys: 100, writesBeforeKill: 50, writesAfter: 20, readMs: 1000, readersPerSide: 2, maxWaitMs: 30_000 },
       switchover: { switchovers: 2, clients: 4, keys: 200, steadyMs: 2000 },
@@ -33,6 +36,7 @@ export function planFor(request: BenchRequest): BenchPlan {
     latency: { modes, concurrencies: [1, 16, 64], rounds: 4, warmupMs: 500, measureMs: 8000, keySpace: 100_000 },
     lag: { ratePerSec: request.lagRate, lightRatePerSec: 50, durationMs: 20_000 },
     catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
+    verify: { keys: 50_000, tampered: 100 },
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
     leaderFailover: { semiSyncRuns: 5, asyncRuns: 3, asyncBacklogRuns: 2, backlogMs: 10_000, clients: 8, keys: 200, writesBeforeKill: 300, writesAfter: 200, readMs: 4000, readersPerSide: 2, maxWaitMs: 60_000 },
     switchover: { switchovers: 6, clients: 8, keys: 400, steadyMs: 8000 },

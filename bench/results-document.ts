@@ -2,6 +2,7 @@ import type { ApplyLagResult } from './apply-lag';
 import type { FloorResult } from './floor';
 import type { LeaderFailoverResult } from './leader-failover-summary';
 import type { MachineInfo } from './machine';
+import type { VerifySettleResult } from './verify-settle';
 import type { BenchPlan } from './plan';
 import type { WriteCell } from './write-latency';
 
@@ -70,6 +71,7 @@ export interface BenchResults {
   /** The same at a light load (plan.lag.lightRatePerSec), for the lag of a machine that is not saturated. */
   applyLagLight?: ApplyLagResult;
   catchUp?: CatchUpResult;
+  verify?: VerifySettleResult;
   failover?: FailoverResult;
   /** Unplanned leader failover (the leader's store SIGKILLed) and the lossless-read cost. */
   leaderFailover?: LeaderFailoverResult;

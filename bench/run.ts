@@ -10,6 +10,7 @@ import { measureFailover } from './failover';
 import { measureLeaderFailover } from './leader-failover';
 import { measureSwitchover } from './switchover';
 import { measureFloor } from './floor';
+import { measureVerifySettle } from './verify-settle';
 import { round } from './latency-histogram';
 import { latencyChartSvg } from './latency-chart';
 import { describeMachine } from './machine';
@@ -157,6 +158,13 @@ export async function runBench(request: BenchRequest): Promise<void> {
         onPhase: (phase, total) => progress.start(`catch-up: ${phase}`, total, 'events'),
         onProgress: (n) => progress.update(n),
       });
+    });
+  }
+  if (want.has('catchup')) {
+    await attempt('verify', async () => {
+      progress.start(`verify (${plan.verify.keys} keys, ${plan.verify.tampered} real differences)`, 1, 'runs');
+      partial.verify = await measureVerifySettle({ store: request.store, kafkaBrokers: request.kafkaBrokers, ...plan.verify });
+      progress.update(1);
     });
   }
   if (want.has('failover')) {

@@ -27,6 +27,7 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     t(`apply lag p99 at ${r.applyLag?.offeredPerSec ?? r.plan.lag.ratePerSec} writes/s`, '≤ 100 ms', r.applyLag?.lag.p99Ms, 100, true, ' ms'),
     t('semi-sync / async throughput (64 clients)', '≥ 0.7×', ratio(semiThroughput, asyncThroughput), 0.7, false),
     t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
+    t(`verify with ${r.verify?.tampered ?? 100} real differences / its two scans (${r.verify?.keys ?? 50_000} keys)`, '≤ 1.5×', r.verify?.ratio, 1.5, true),
     t(
       `leader failover, kill → first 200 p50 (semi-sync), at most detection ${r.leaderFailover?.leaderFailureMs ?? '?'} ms + 1 s`,
       `≤ ${(r.leaderFailover?.leaderFailureMs ?? 0) + 1000} ms`,

@@ -30,6 +30,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], rounds: 1, warmupMs: 0, measureMs: 1, keySpace: 1 },
       lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
       catchUp: { events: 1, keySpace: 1 },
+      verify: { keys: 1, tampered: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
       switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
       leaderFailover: { semiSyncRuns: 1, asyncRuns: 1, asyncBacklogRuns: 0, backlogMs: 0, clients: 1, keys: 1, writesBeforeKill: 1, writesAfter: 1, readMs: 1, readersPerSide: 1, maxWaitMs: 1 },
