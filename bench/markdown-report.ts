@@ -147,6 +147,19 @@ export function markdownReport(r: BenchResults): string {
       table(['mode', 'clients', ...names], staged.map((w) => [w.mode, w.concurrency, ...names.map((n) => cell(w, n))])),
     );
   }
+  if (r.capacity) {
+    const c = r.capacity;
+    parts.push(
+      '',
+      `**Throughput against the store's capacity** (raw conditional writes at ${c.inFlight} in flight against the same store: **${c.rawConditionalWritesPerSec}/s**; ` +
+        'capacity = that / the store requests one replicated write cost, every replica included)',
+      '',
+      table(
+        ['mode', 'store requests per write', 'capacity (writes/s)', `measured at ${c.inFlight} clients (writes/s)`, 'measured / capacity'],
+        c.perMode.map((m) => [m.mode, m.storeRequestsPerWrite, m.capacityPerSec, m.throughputPerSec, `${m.ratio}×`]),
+      ),
+    );
+  }
   const costed = (r.writes ?? []).filter((w) => w.costPerWrite);
   if (costed.length > 0) {
     parts.push(
@@ -181,7 +194,7 @@ export function markdownReport(r: BenchResults): string {
     if (!a) continue;
     parts.push(
       '',
-      `**Apply lag** (leader commit → follower apply) at ${a.offeredPerSec} writes/s offered (achieved ${a.achievedPerSec}/s, ${a.writes} writes, ack=${a.ack}, ${a.failed} failed, ${a.notSent} not sent)`,
+      `**Apply lag** (leader commit → follower apply) at ${a.offeredPerSec} writes/s offered${a === r.applyLag && r.plan.lag.rateFrom ? `, ${r.plan.lag.rateFrom}` : ''} (achieved ${a.achievedPerSec}/s, ${a.writes} writes, ack=${a.ack}, ${a.failed} failed, ${a.notSent} not sent)`,
       '',
       table(
         ['follower', 'p50 ms', 'p99 ms', 'max ms', 'n'],

@@ -2,6 +2,7 @@ import type { ApplyLagResult } from './apply-lag';
 import type { FloorResult } from './floor';
 import type { LeaderFailoverResult } from './leader-failover-summary';
 import type { MachineInfo } from './machine';
+import type { StoreCapacity } from './store-capacity';
 import type { VerifySettleResult } from './verify-settle';
 import type { BenchPlan } from './plan';
 import type { WriteCell } from './write-latency';
@@ -67,6 +68,8 @@ export interface BenchResults {
   floorAfter?: { asyncFloorP50Ms: number; semiSyncFloorP50Ms: number; samples: number };
   writes?: WriteCell[];
   ratios?: Array<{ concurrency: number; semiSyncOverAsyncP50: number; semiSyncOverFloorP50: number | undefined; asyncOverFloorP50: number | undefined }>;
+  /** The store's raw capacity in the same run, against replicated writes/s at the highest concurrency. */
+  capacity?: StoreCapacity;
   applyLag?: ApplyLagResult;
   /** The same at a light load (plan.lag.lightRatePerSec), for the lag of a machine that is not saturated. */
   applyLagLight?: ApplyLagResult;

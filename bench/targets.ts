@@ -26,6 +26,9 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     t('async p50 / (raw write + raw produce) (c=1)', '≤ 1.2×', ratio(async1, floor?.asyncFloorP50Ms), 1.2, true),
     t(`apply lag p99 at ${r.applyLag?.offeredPerSec ?? r.plan.lag.ratePerSec} writes/s`, '≤ 100 ms', r.applyLag?.lag.p99Ms, 100, true, ' ms'),
     t('semi-sync / async throughput (64 clients)', '≥ 0.7×', ratio(semiThroughput, asyncThroughput), 0.7, false),
+    ...(r.capacity?.perMode ?? []).map((m) =>
+      t(`${m.mode} writes/s at ${r.capacity?.inFlight} clients / the store's capacity for them`, '≥ 0.7×', m.ratio, 0.7, false),
+    ),
     t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
     t(`verify with ${r.verify?.tampered ?? 100} real differences / its two scans (${r.verify?.keys ?? 50_000} keys)`, '≤ 1.5×', r.verify?.ratio, 1.5, true),
     t(

@@ -17,8 +17,8 @@ export interface BenchRequest {
   store: 'process' | 'in-process' | { endpoint: string };
   kafkaBrokers: string | undefined;
   outDir: string;
-  /** Offered load for the apply-lag measurement, writes/s. */
-  lagRate: number;
+  /** Offered load for the apply-lag measurement, writes/s (default: half the highest measured write throughput). */
+  lagRate: number | undefined;
   /** Events replayed into an empty follower for the catch-up measurement. */
   catchUpEvents: number | undefined;
   /** Writes results/latest.* (a run of a subset of sections writes only its timestamped file). */
@@ -48,7 +48,7 @@ export function registerBench(program: Command): void {
     .option('--only <sections>', `run only these sections (${BENCH_SECTIONS.join(', ')})`, benchSectionsOption)
     .option('--store <where>', 'the DynamoDB store: process (dynalite in its own process), in-process, or an endpoint URL', storePlacementOption, 'process')
     .option('--kafka-brokers <list>', 'use these brokers (default: KAFKA_BROKERS, else the local broker)', brokerListOption)
-    .option('--rate <writes/s>', 'offered load for the apply-lag measurement', positiveIntOption, 300)
+    .option('--rate <writes/s>', 'offered load for the apply-lag measurement (default: half the highest write throughput the run measured, else 300)', positiveIntOption)
     .option('--events <n>', 'events replayed for the catch-up measurement (default 100000, 2000 with --quick)', positiveIntOption)
     .option('--out <dir>', 'where results are written', join(repoRoot, 'bench', 'results'))
     .action(
@@ -57,7 +57,7 @@ export function registerBench(program: Command): void {
         only?: BenchSection[];
         store: BenchRequest['store'];
         kafkaBrokers?: string;
-        rate: number;
+        rate?: number;
         events?: number;
         out: string;
       }) => {
