@@ -12,6 +12,8 @@ export interface BenchPlan {
   /** How long the raw conditional writes run to measure the store's capacity. */
   capacity: { durationMs: number };
   catchUp: { events: number; keySpace: number };
+  /** A second, larger catch-up (full runs without --events): a rebuild's fixed phases matter less as it grows. */
+  catchUpLarge?: { events: number; keySpace: number };
   /** `replog verify` of a live follower with `tampered` real differences among `keys` items. */
   verify: { keys: number; tampered: number };
   failover: { writesBeforeKill: number; maxWaitMs: number };
@@ -43,7 +45,8 @@ export function planFor(request: BenchRequest): BenchPlan {
     latency: { modes, concurrencies: [1, 16, 64], rounds: 4, warmupMs: 500, measureMs: 8000, keySpace: 100_000 },
     lag: { ratePerSec: request.lagRate ?? DEFAULT_LAG_RATE, lightRatePerSec: 50, durationMs: 20_000 },
     capacity: { durationMs: 5000 },
-    catchUp: { events: request.catchUpEvents ?? 100_000, keySpace: request.catchUpEvents ?? 100_000 },
+    catchUp: { events: request.catchUpEvents ?? 50_000, keySpace: request.catchUpEvents ?? 50_000 },
+    ...(request.catchUpEvents === undefined ? { catchUpLarge: { events: 200_000, keySpace: 200_000 } } : {}),
     verify: { keys: 50_000, tampered: 100 },
     failover: { writesBeforeKill: 50, maxWaitMs: 60_000 },
     leaderFailover: { semiSyncRuns: 5, asyncRuns: 3, asyncBacklogRuns: 2, backlogMs: 10_000, clients: 8, keys: 200, writesBeforeKill: 300, writesAfter: 200, readMs: 4000, readersPerSide: 2, maxWaitMs: 60_000 },

@@ -15,6 +15,10 @@ export interface CatchUpResult {
   /** Raw BatchWriteItem of the same items into the same store, the store's own bulk ceiling. */
   rawBatchWrite: { seconds: number; itemsPerSec: number; concurrency: number };
   ratio: number;
+  /** A tuned Scan+BatchWriteItem copy of a table holding the same newest items into an empty one. */
+  copy?: { seconds: number; itemsPerSec: number; segments: number; inFlight: number; items: number };
+  /** Replay end to end against that copy: copy seconds / replay seconds (≥ 1: the rebuild is faster). */
+  replayOverCopy?: number;
 }
 
 export interface FailoverResult {
@@ -74,6 +78,8 @@ export interface BenchResults {
   /** The same at a light load (plan.lag.lightRatePerSec), for the lag of a machine that is not saturated. */
   applyLagLight?: ApplyLagResult;
   catchUp?: CatchUpResult;
+  /** The same at a larger size (full runs only). */
+  catchUpLarge?: CatchUpResult;
   verify?: VerifySettleResult;
   failover?: FailoverResult;
   /** Unplanned leader failover (the leader's store SIGKILLed) and the lossless-read cost. */

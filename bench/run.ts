@@ -175,6 +175,18 @@ export async function runBench(request: BenchRequest): Promise<void> {
         onProgress: (n) => progress.update(n),
       });
     });
+    if (plan.catchUpLarge) {
+      const large = plan.catchUpLarge;
+      await attempt('catchup (large)', async () => {
+        partial.catchUpLarge = await measureCatchUp({
+          store: request.store,
+          kafkaBrokers: request.kafkaBrokers,
+          ...large,
+          onPhase: (phase, total) => progress.start(`catch-up ${large.events}: ${phase}`, total, 'events'),
+          onProgress: (n) => progress.update(n),
+        });
+      });
+    }
   }
   if (want.has('catchup')) {
     await attempt('verify', async () => {

@@ -30,6 +30,8 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       t(`${m.mode} writes/s at ${r.capacity?.inFlight} clients / the store's capacity for them`, '≥ 0.7×', m.ratio, 0.7, false),
     ),
     t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
+    t(`rebuild end to end / tuned Scan+BatchWriteItem copy (${r.catchUp?.keys ?? 50_000} keys)`, '≥ 1.0×', r.catchUp?.replayOverCopy, 1.0, false),
+    ...(r.catchUpLarge ? [t(`rebuild end to end / tuned copy (${r.catchUpLarge.keys} keys)`, '≥ 1.5×', r.catchUpLarge.replayOverCopy, 1.5, false)] : []),
     t(`verify with ${r.verify?.tampered ?? 100} real differences / its two scans (${r.verify?.keys ?? 50_000} keys)`, '≤ 1.5×', r.verify?.ratio, 1.5, true),
     t(
       `leader failover, kill → first 200 p50 (semi-sync), at most detection ${r.leaderFailover?.leaderFailureMs ?? '?'} ms + 1 s`,

@@ -49,7 +49,7 @@ export function registerBench(program: Command): void {
     .option('--store <where>', 'the DynamoDB store: process (dynalite in its own process), in-process, or an endpoint URL', storePlacementOption, 'process')
     .option('--kafka-brokers <list>', 'use these brokers (default: KAFKA_BROKERS, else the local broker)', brokerListOption)
     .option('--rate <writes/s>', 'offered load for the apply-lag measurement (default: half the highest write throughput the run measured, else 300)', positiveIntOption)
-    .option('--events <n>', 'events replayed for the catch-up measurement (default 100000, 2000 with --quick)', positiveIntOption)
+    .option('--events <n>', 'events replayed for the catch-up measurement (default 50000, then 200000 too; 2000 with --quick)', positiveIntOption)
     .option('--out <dir>', 'where results are written', join(repoRoot, 'bench', 'results'))
     .action(
       async (opts: {
