@@ -105,7 +105,7 @@ export async function measureCatchUp(options: {
     return {
       events: events.length,
       keys: newest.length,
-      replay: { seconds: round(replaySeconds), eventsPerSec, written: summary.counts.written },
+      replay: { seconds: round(replaySeconds), eventsPerSec, written: summary.counts.written, phasesMs: summary.phasesMs },
       rawBatchWrite: { seconds: round(rawSeconds), itemsPerSec, concurrency: WRITE_CONCURRENCY },
       ratio: round(eventsPerSec / itemsPerSec),
       copy: { seconds: round(copySeconds), itemsPerSec: round(copied / copySeconds, 0), segments: COPY_SEGMENTS, inFlight: WRITE_CONCURRENCY, items: copied },

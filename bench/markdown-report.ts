@@ -222,7 +222,9 @@ export function markdownReport(r: BenchResults): string {
         ],
       ),
       '',
-      `Replay / raw bulk write: **${c.ratio}×**.` + (c.replayOverCopy === undefined ? '' : ` Replay against the tuned copy, end to end: **${c.replayOverCopy}×** (copy seconds / replay seconds).`),
+      `Replay / raw bulk write: **${c.ratio}×**.` +
+        (c.replay.phasesMs ? ` The replay's phases (ms): ${Object.entries(c.replay.phasesMs).map(([phase, ms]) => `${phase} ${Math.round(ms)}`).join(', ')}.` : '') +
+        (c.replayOverCopy === undefined ? '' : ` Replay against the tuned copy, end to end: **${c.replayOverCopy}×** (copy seconds / replay seconds).`),
     );
   }
   if (r.verify) {

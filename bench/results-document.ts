@@ -11,7 +11,8 @@ export interface CatchUpResult {
   events: number;
   keys: number;
   /** Replay into an empty follower, through replog's replay. */
-  replay: { seconds: number; eventsPerSec: number; written: number };
+  /** `phasesMs`: where the replay's time went (core/replay.ts); all but `read` is fixed cost. */
+  replay: { seconds: number; eventsPerSec: number; written: number; phasesMs?: Record<string, number> };
   /** Raw BatchWriteItem of the same items into the same store, the store's own bulk ceiling. */
   rawBatchWrite: { seconds: number; itemsPerSec: number; concurrency: number };
   ratio: number;
