@@ -46,7 +46,7 @@ import { TracedAcknowledger } from '../observability/traced-acknowledger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
 import type { FailoverDeps } from './leader-failover';
-import { failOver } from './leader-failover';
+import { failOver, failoverBoundMs } from './leader-failover';
 import { LeaderWatchdog } from './leader-watchdog';
 import type { RejoinDeps } from './rejoin';
 import { runRelay } from './relay';
@@ -285,6 +285,15 @@ export class Runtime {
       stalls: this.stalls,
       log: this.log('watchdog'),
       now: Date.now,
+    });
+  }
+
+  /** The longest one watchdog tick may take: one that fails over (see failoverBoundMs). */
+  get watchdogTickBoundMs(): number {
+    return failoverBoundMs({
+      controlTtlMs: this.config.replicas.controlTtlMs,
+      publishTimeoutMs: this.config.publishTimeoutMs,
+      catchUpTimeoutMs: this.switchoverDeps.catchUpTimeoutMs,
     });
   }
 
