@@ -51,6 +51,9 @@ import { LeaderWatchdog } from './leader-watchdog';
 import type { RejoinDeps } from './rejoin';
 import { runRelay } from './relay';
 
+/** How long the target of a move of leadership may take to apply the log up to the fence. */
+const CATCH_UP_TIMEOUT_MS = 30_000;
+
 /**
  * The composition root: builds adapters from config once per process (one Lambda container, or
  * the local server) and hands them to handlers. Clients are created lazily so a handler that
@@ -234,7 +237,7 @@ export class Runtime {
       relayPass: (id) => runRelay(this, { replica: id }),
       controlTtlMs: this.config.replicas.controlTtlMs,
       drainTimeoutMs: this.config.relay.graceMs + 5000,
-      catchUpTimeoutMs: 30_000,
+      catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
       log: this.log('leadership'),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -293,7 +296,7 @@ export class Runtime {
     return failoverBoundMs({
       controlTtlMs: this.config.replicas.controlTtlMs,
       publishTimeoutMs: this.config.publishTimeoutMs,
-      catchUpTimeoutMs: this.switchoverDeps.catchUpTimeoutMs,
+      catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
     });
   }
 
