@@ -36,6 +36,9 @@ const httpEvent = (routeKey, rawPath, extra) => ({
   out.authorizeWith = await authorize(authEvent({ 'x-api-key': process.env.REPLOG_API_KEY }));
   out.followerRejects = await load('apply-follower-1', zips['apply-follower-1']).handler({ not: 'a kafka event' }).then(
     () => 'accepted', (e) => e.message);
+  // One second left is less than a tick may take: the watchdog refuses before it touches AWS.
+  out.watchdogRefuses = await load('leaderWatchdog', zips.leaderWatchdog).handler({}, { awsRequestId: 'smoke-3', getRemainingTimeInMillis: () => 1000 }).then(
+    () => 'watched', (e) => ({ name: e.name, code: e.code, retriable: e.retriable, message: e.message }));
   process.stdout.write(JSON.stringify(out) + '\\n');
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
 `;
@@ -51,7 +54,7 @@ describe('bundled handlers', () => {
 
   it('load in a bare Node process and answer sample events without AWS or Kafka', () => {
     const zips = readdirSync(stage.dir).filter((f) => f.endsWith('.zip'));
-    expect(zips.length).toBe(15);
+    expect(zips.length).toBe(16);
     const entries: Record<string, string> = {};
     for (const zip of zips) {
       const name = zip.replace(/\.zip$/, '');
@@ -86,6 +89,7 @@ describe('bundled handlers', () => {
     expect(out.authorizeWithout).toEqual({ isAuthorized: false });
     expect(out.authorizeWith).toEqual({ isAuthorized: true });
     expect(out.followerRejects).toMatch(/not a Lambda Kafka event/);
+    expect(out.watchdogRefuses).toMatchObject({ name: 'ConfigError', code: 'CONFIG', retriable: false, message: expect.stringMatching(/has 1000 ms left .* raise its timeout/) });
   });
 });
 
