@@ -9,6 +9,8 @@ import { defaultRuntime } from './runtime';
 
 /** serverless.yml schedules the function `rate(1 minute)`, EventBridge's shortest rate. */
 export const SCHEDULE_MS = 60_000;
+/** How long consecutive invocations should both watch: longer than the failure time, with room for EventBridge starting one late. */
+const OVERLAP_MS = 15_000;
 /** As the local timer (src/local/watchdog-timer.ts): a tick that failed is tried again with backoff, up to this. */
 const MAX_BACKOFF_MS = 5000;
 
@@ -114,7 +116,7 @@ export function createWatchdogHandler(rt: () => WatchdogHandlerDeps, timers: Pic
     const remaining = context.getRemainingTimeInMillis();
     if (remaining <= tickBoundMs) {
       const error = new ConfigError(
-        `the watchdog function has ${remaining} ms left at its start, and one tick (a failover) may take ${tickBoundMs} ms: raise its timeout (serverless.yml, param watchdogTimeout) to at least ${Math.ceil((tickBoundMs + SCHEDULE_MS) / 1000)} s`,
+        `the watchdog function has ${remaining} ms left at its start, and one tick (a failover) may take ${tickBoundMs} ms: raise its timeout (serverless.yml, param watchdogTimeout) to at least ${Math.ceil((tickBoundMs + SCHEDULE_MS + OVERLAP_MS) / 1000)} s (that bound, the schedule's minute and ${OVERLAP_MS / 1000} s of overlap with the next invocation)`,
         { details: { remainingMs: remaining, tickBoundMs } },
       );
       log.error('the watchdog cannot watch in this invocation', { watcher, error });
