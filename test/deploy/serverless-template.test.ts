@@ -355,7 +355,7 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     expect(props).toMatchObject({ Timeout: 130, MemorySize: 512, ReservedConcurrentExecutions: 2 });
     // No retries of a failed or throttled run: the next minute's is on its way.
     const [[, invokeConfig] = []] = ofType(t, 'AWS::Lambda::EventInvokeConfig');
-    expect(resourceIds(invokeConfig?.Properties.FunctionName)).toEqual(['LeaderWatchdogLambdaFunction']);
+    expect(invokeConfig?.Properties.FunctionName).toEqual({ Ref: 'LeaderWatchdogLambdaFunction' });
     expect(invokeConfig?.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
     const alarm = ofType(t, 'AWS::CloudWatch::Alarm').find(([id]) => id === 'WatchdogErrorsAlarm')?.[1];
     expect(alarm?.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
