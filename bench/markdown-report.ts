@@ -167,6 +167,19 @@ export function markdownReport(r: BenchResults): string {
       table(['mode', 'clients', ...names], staged.map((w) => [w.mode, w.concurrency, ...names.map((n) => cell(w, n))])),
     );
   }
+  if (r.capacity) {
+    const c = r.capacity;
+    parts.push(
+      '',
+      `**Throughput against the store's capacity** (raw conditional writes at ${c.inFlight} in flight against the same store: **${c.rawConditionalWritesPerSec}/s**; ` +
+        'capacity = that / the store requests one replicated write cost, every replica included)',
+      '',
+      table(
+        ['mode', 'store requests per write', 'capacity (writes/s)', `measured at ${c.inFlight} clients (writes/s)`, 'measured / capacity'],
+        c.perMode.map((m) => [m.mode, m.storeRequestsPerWrite, m.capacityPerSec, m.throughputPerSec, `${m.ratio}×`]),
+      ),
+    );
+  }
   const costed = (r.writes ?? []).filter((w) => w.costPerWrite);
   if (costed.length > 0) {
     parts.push(
@@ -201,7 +214,7 @@ export function markdownReport(r: BenchResults): string {
     if (!a) continue;
     parts.push(
       '',
-      `**Apply lag** (leader commit → follower apply) at ${a.offeredPerSec} writes/s offered (achieved ${a.achievedPerSec}/s, ${a.writes} writes, ack=${a.ack}, ${a.failed} failed, ${a.notSent} not sent)`,
+      `**Apply lag** (leader commit → follower apply) at ${a.offeredPerSec} writes/s offered${a === r.applyLag && r.plan.lag.rateFrom ? `, ${r.plan.lag.rateFrom}` : ''} (achieved ${a.achievedPerSec}/s, ${a.writes} writes, ack=${a.ack}, ${a.failed} failed, ${a.notSent} not sent)`,
       '',
       table(
         ['follower', 'p50 ms', 'p99 ms', 'max ms', 'n'],
@@ -214,8 +227,8 @@ export function markdownReport(r: BenchResults): string {
       `Write latency meanwhile: p50 ${a.writeLatency.p50Ms} ms, p99 ${a.writeLatency.p99Ms} ms.`,
     );
   }
-  if (r.catchUp) {
-    const c = r.catchUp;
+  for (const c of [r.catchUp, r.catchUpLarge]) {
+    if (!c) continue;
     parts.push(
       '',
       `**Catch-up**: ${c.events} events (${c.keys} keys) replayed into an empty follower`,
@@ -223,12 +236,23 @@ export function markdownReport(r: BenchResults): string {
       table(
         ['what', 'seconds', 'per second'],
         [
-          ['replog replay', c.replay.seconds, `${c.replay.eventsPerSec} events/s`],
+          ['replog replay (`replay --rebuild`, end to end)', c.replay.seconds, `${c.replay.eventsPerSec} events/s`],
           [`raw BatchWriteItem, same items, same store (${c.rawBatchWrite.concurrency} in flight; half before the replay, half after)`, c.rawBatchWrite.seconds, `${c.rawBatchWrite.itemsPerSec} items/s`],
+          ...(c.copy ? [[`tuned copy of a table holding them: parallel Scan (${c.copy.segments} segments) + BatchWriteItem (${c.copy.inFlight} in flight)`, c.copy.seconds, `${c.copy.itemsPerSec} items/s`]] : []),
         ],
       ),
       '',
-      `Replay / raw bulk write: **${c.ratio}×**.`,
+      `Replay / raw bulk write: **${c.ratio}×**.` +
+        (c.replay.phasesMs ? ` The replay's phases (ms): ${Object.entries(c.replay.phasesMs).map(([phase, ms]) => `${phase} ${Math.round(ms)}`).join(', ')}.` : '') +
+        (c.replayOverCopy === undefined ? '' : ` Replay against the tuned copy, end to end: **${c.replayOverCopy}×** (copy seconds / replay seconds).`),
+    );
+  }
+  if (r.verify) {
+    const v = r.verify;
+    parts.push(
+      '',
+      `**Verify** (a live follower, ${v.keys} keys, ${v.tampered} of them tampered): reported ${v.reported} differences in **${v.verifySeconds} s**, ` +
+        `its two scans ${v.scansSeconds} s: **${v.ratio}×** the scans` + (v.getItems === undefined ? '.' : `, ${v.getItems} GetItem requests.`),
     );
   }
   if (r.failover) {

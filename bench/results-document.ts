@@ -3,6 +3,8 @@ import type { FloorResult } from './floor';
 import type { LeaderFailoverResult } from './leader-failover-summary';
 import type { LogClusterResult } from './log-cluster';
 import type { MachineInfo } from './machine';
+import type { StoreCapacity } from './store-capacity';
+import type { VerifySettleResult } from './verify-settle';
 import type { BenchPlan } from './plan';
 import type { WriteCell } from './write-latency';
 
@@ -10,10 +12,15 @@ export interface CatchUpResult {
   events: number;
   keys: number;
   /** Replay into an empty follower, through replog's replay. */
-  replay: { seconds: number; eventsPerSec: number; written: number };
+  /** `phasesMs`: where the replay's time went (core/replay.ts); all but `read` is fixed cost. */
+  replay: { seconds: number; eventsPerSec: number; written: number; phasesMs?: Record<string, number> };
   /** Raw BatchWriteItem of the same items into the same store, the store's own bulk ceiling. */
   rawBatchWrite: { seconds: number; itemsPerSec: number; concurrency: number };
   ratio: number;
+  /** A tuned Scan+BatchWriteItem copy of a table holding the same newest items into an empty one. */
+  copy?: { seconds: number; itemsPerSec: number; segments: number; inFlight: number; items: number };
+  /** Replay end to end against that copy: copy seconds / replay seconds (≥ 1: the rebuild is faster). */
+  replayOverCopy?: number;
 }
 
 export interface FailoverResult {
@@ -67,10 +74,15 @@ export interface BenchResults {
   floorAfter?: { asyncFloorP50Ms: number; semiSyncFloorP50Ms: number; samples: number };
   writes?: WriteCell[];
   ratios?: Array<{ concurrency: number; semiSyncOverAsyncP50: number; semiSyncOverFloorP50: number | undefined; asyncOverFloorP50: number | undefined }>;
+  /** The store's raw capacity in the same run, against replicated writes/s at the highest concurrency. */
+  capacity?: StoreCapacity;
   applyLag?: ApplyLagResult;
   /** The same at a light load (plan.lag.lightRatePerSec), for the lag of a machine that is not saturated. */
   applyLagLight?: ApplyLagResult;
   catchUp?: CatchUpResult;
+  /** The same at a larger size (full runs only). */
+  catchUpLarge?: CatchUpResult;
+  verify?: VerifySettleResult;
   failover?: FailoverResult;
   /** Unplanned leader failover (the leader's store SIGKILLed) and the lossless-read cost. */
   leaderFailover?: LeaderFailoverResult;

@@ -11,6 +11,8 @@ import { measureLogCluster } from './log-cluster';
 import { measureLeaderFailover } from './leader-failover';
 import { measureSwitchover } from './switchover';
 import { measureFloor } from './floor';
+import { measureStoreCapacity } from './store-capacity';
+import { measureVerifySettle } from './verify-settle';
 import { round } from './latency-histogram';
 import { latencyChartSvg } from './latency-chart';
 import { describeMachine } from './machine';
@@ -132,7 +134,22 @@ export async function runBench(request: BenchRequest): Promise<void> {
         partial.floorAfter = { asyncFloorP50Ms: again.asyncFloorP50Ms, semiSyncFloorP50Ms: again.semiSyncFloorP50Ms, samples };
       });
     }
+    if (partial.writes?.some((w) => w.costPerWrite)) {
+      const inFlight = Math.max(...plan.latency.concurrencies);
+      await attempt('capacity', async () => {
+        progress.start(`store capacity (raw conditional writes, ${inFlight} in flight)`, 1, 'runs');
+        partial.capacity = await measureStoreCapacity(b.stack.runtime, { id: b.id, inFlight, durationMs: plan.capacity.durationMs, writes: partial.writes ?? [] });
+        progress.update(1);
+      });
+    }
     if (want.has('lag')) {
+      // Half the most this machine carried in the write cells, unless the rate was asked for: a
+      // fixed rate is either idle or past saturation depending on the machine.
+      const max = partial.writes && partial.writes.length > 0 ? Math.max(...partial.writes.map((w) => w.throughputPerSec)) : undefined;
+      if (request.lagRate === undefined && max !== undefined && max > 0) {
+        plan.lag.ratePerSec = Math.max(1, Math.round(max / 2));
+        plan.lag.rateFrom = `half the highest write throughput measured (${max} writes/s)`;
+      }
       await attempt('lag', async () => {
         const total = Math.round((plan.lag.durationMs / 1000) * plan.lag.ratePerSec);
         progress.start(`apply lag at ${plan.lag.ratePerSec}/s`, total, 'writes');
@@ -158,6 +175,25 @@ export async function runBench(request: BenchRequest): Promise<void> {
         onPhase: (phase, total) => progress.start(`catch-up: ${phase}`, total, 'events'),
         onProgress: (n) => progress.update(n),
       });
+    });
+    if (plan.catchUpLarge) {
+      const large = plan.catchUpLarge;
+      await attempt('catchup (large)', async () => {
+        partial.catchUpLarge = await measureCatchUp({
+          store: request.store,
+          kafkaBrokers: request.kafkaBrokers,
+          ...large,
+          onPhase: (phase, total) => progress.start(`catch-up ${large.events}: ${phase}`, total, 'events'),
+          onProgress: (n) => progress.update(n),
+        });
+      });
+    }
+  }
+  if (want.has('catchup')) {
+    await attempt('verify', async () => {
+      progress.start(`verify (${plan.verify.keys} keys, ${plan.verify.tampered} real differences)`, 1, 'runs');
+      partial.verify = await measureVerifySettle({ store: request.store, kafkaBrokers: request.kafkaBrokers, ...plan.verify });
+      progress.update(1);
     });
   }
   if (want.has('failover')) {

@@ -1,7 +1,7 @@
 // @ts-check
 'use strict';
 /**
- * One role per HTTP, authorizer and relay function, each allowed the table actions its code
+ * One role per HTTP, authorizer, relay and watchdog function, each allowed the table actions its code
  * performs (the table below) on the stage's own table ARNs, wherever those tables live
  * (stage-config.js's placement). Replica apply roles are in followers.js.
  */
@@ -46,9 +46,17 @@ const ACCESS = {
   healthz: {},
   authorizer: {},
   relay: { replicas: LEADER_ITEMS, outboxIndex: ['Query'], control: true, controlItem: true },
+  // The leader's watchdog and the failover it may run: a probe of a replica's store is one
+  // GetItem on its table (the leader's, and each candidate's before the election); the election
+  // reads the control state, progress and consumer reports; each step is a CAS of the control
+  // item; its report is the `leader-watch` item. The fence goes to Kafka with the SASL credentials.
+  leaderWatchdog: { replicas: ['GetItem'], control: true, controlItem: true, watchReport: true },
 };
 
-/** @typedef {{ replicas?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean }} Access */
+/** The watchdog's report item in the control table (src/adapters/dynamodb/watch-report-table.ts, WATCH_REPORT_KEY). */
+const WATCH_REPORT_KEY = 'leader-watch';
+
+/** @typedef {{ replicas?: string[]; outboxIndex?: string[]; control?: boolean; controlItem?: boolean; watchReport?: boolean }} Access */
 
 /** @param {string[]} names */
 const actions = (names) => names.map((n) => `dynamodb:${n}`);
@@ -87,12 +95,22 @@ function statementsFor(s, key, access) {
       Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } },
     });
   }
+  if (access.watchReport) {
+    statements.push({
+      Sid: 'WatchReportWrite',
+      Effect: 'Allow',
+      Action: actions(['PutItem']),
+      Resource: controlArn,
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WATCH_REPORT_KEY] } },
+    });
+  }
   if (s.kafka.vpc) statements.push(networkStatement());
   return statements;
 }
 
 module.exports = {
   ACCESS,
+  WATCH_REPORT_KEY,
 
   resources: stopOnRefusal(async (/** @type {import('./types').Resolvers} */ options) => {
     const s = await stageSettings(options);

@@ -224,13 +224,15 @@ async function stageSettings({ resolveVariable, resolveConfigurationProperty }) 
         const environment = /** @type {Record<string, string | undefined>} */ (await resolveConfigurationProperty(['provider', 'environment']));
         // What the functions that touch a replica or the control table get besides (serverless.yml's custom.replicaEnvironment).
         const replicaEnvironment = /** @type {Record<string, string>} */ (await resolveConfigurationProperty(['custom', 'replicaEnvironment']));
+        // The leader watchdog's own settings (custom.watchdogEnvironment), validated with the rest though only it reads them.
+        const watchdogEnvironment = /** @type {Record<string, string> | undefined} */ (await resolveConfigurationProperty(['custom', 'watchdogEnvironment']));
         const region = String(await resolveConfigurationProperty(['provider', 'region']));
         const kafka = await kafkaAccess(resolveVariable);
         const p = await params(resolveVariable, ['followerBatchSize', 'asyncBatchingWindowSeconds', 'followerLagAlarmThreshold']);
         let config;
         try {
           // Lambda sets AWS_REGION to the stack's region; a replica or control store without a region of its own is there.
-          config = replogModule().loadConfig({ ...environment, ...replicaEnvironment, AWS_REGION: region });
+          config = replogModule().loadConfig({ ...environment, ...replicaEnvironment, ...watchdogEnvironment, AWS_REGION: region });
         } catch (error) {
           throw new StageConfigError(`replog deployment settings: the function environment is not valid: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -80,8 +80,16 @@ export interface ReplaySummary {
   counts: ReplayCounts;
   durationMs: number;
   recordsPerSec: number;
+  /**
+   * Where the run's time went: waiting for the live consumer to leave and planning (`prepare`),
+   * joining the group (`join`), emptying the table (`table`), reading and writing (`read`), the
+   * last checkpoint and leaving (`finish`). What is not `read` is the fixed cost of a replay.
+   */
+  phasesMs: Record<ReplayPhase, number>;
   notes: string[];
 }
+
+export type ReplayPhase = 'prepare' | 'join' | 'table' | 'read' | 'finish';
 
 const DEFAULT_CHECKPOINT_MS = 1000;
 const DEFAULT_IDLE_WAIT_MS = 30_000;
@@ -124,6 +132,13 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
   let joined = false;
   let completed = false;
   let runStartedAt = deps.now();
+  const phasesMs: Record<ReplayPhase, number> = { prepare: 0, join: 0, table: 0, read: 0, finish: 0 };
+  let phaseAt = startedAt;
+  const phaseEnds = (phase: ReplayPhase) => {
+    const t = deps.now();
+    phasesMs[phase] += t - phaseAt;
+    phaseAt = t;
+  };
 
   const replay = async (): Promise<void> => {
     await waitForIdleGroup(deps, id, options.idleWaitMs ?? DEFAULT_IDLE_WAIT_MS, notice, options.signal);
@@ -141,6 +156,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     for (const message of plan.notices) notice(message);
     ({ starts, targets, positions } = plan);
 
+    phaseEnds('prepare');
     await deps.reader.join();
     joined = true;
     entry = plan.entry;
@@ -149,6 +165,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
       await saveOrFail(deps, entry, id);
     }
 
+    phaseEnds('join');
     let known: Map<string, VersionStamp> | undefined;
     const table = decideTable(entry, mode, deps.now());
     if (table.kind === 'recreate') {
@@ -161,6 +178,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
       known = await deps.sink.versions();
     }
 
+    phaseEnds('table');
     runStartedAt = deps.now();
     let lastCheckpoint = runStartedAt;
     let checkpointing: Promise<void> = Promise.resolve();
@@ -196,6 +214,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
       },
     });
     await checkpointing;
+    phaseEnds('read');
     completed = reachedTargets(targets, positions);
     await checkpoint();
     report();
@@ -210,6 +229,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     throw error;
   }
   await letGo(deps, entry, joined, completed);
+  phaseEnds('finish');
   const durationMs = deps.now() - startedAt;
   const readMs = deps.now() - runStartedAt;
   return {
@@ -224,6 +244,7 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     counts,
     durationMs,
     recordsPerSec: readMs > 0 ? (counts.records / readMs) * 1000 : 0,
+    phasesMs,
     notes,
   };
 }

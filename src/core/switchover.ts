@@ -141,7 +141,9 @@ export function abortMove<S extends LeaderControl>(state: S, term: number, now: 
   const t = leadership.transition;
   if (t === undefined || t.term !== term) throw new ConflictError(`no move to term ${term} is under way`);
   if (t.fence === undefined) return { state: { ...state, leadership: { replica: leadership.replica, term: leadership.term, since: leadership.since, state: 'active' } }, refence: false };
-  const retry: LeaderTransition = { ...t, to: t.from, term: term + 1, reason: `${t.kind} to ${t.to} aborted: ${t.reason}` };
+  // A fresh requestedAt: the re-fence is a new move, and a watchdog that judges moves stuck by
+  // their age must not call it off while the process that aborted is still writing its fence.
+  const retry: LeaderTransition = { ...t, to: t.from, term: term + 1, requestedAt: now, reason: `${t.kind} to ${t.to} aborted: ${t.reason}` };
   delete retry.fence;
   // The aborted term took no writes, but its fence ends the old term: writes of the old term are
   // judged by it (leadership.ts).

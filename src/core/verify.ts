@@ -12,6 +12,7 @@ import {
   repairActionFor,
   viewOf,
 } from './replica-diff';
+import { isSameVersion } from './versions';
 
 export interface VerifyDeps {
   leader: { scanner: ReplicaScanner; get(key: string): Promise<StoredItem | undefined> };
@@ -75,8 +76,8 @@ const RECHECK_CONCURRENCY = 16;
 
 /**
  * Compares a follower's table with the leader's: both scanned in parallel, differences classified
- * (replica-diff.ts), then re-read until they persist once the follower has caught up, so writes in
- * flight during the scan are not reported. With `repair`, heals them as repairActionFor says and
+ * (replica-diff.ts), then each re-read once the follower has passed the log end as it was when its
+ * leader state was read (see settle), so writes in flight during the scan are not reported. With `repair`, heals them as repairActionFor says and
  * re-checks the healed keys.
  */
 export async function verifyFollower(deps: VerifyDeps, options: VerifyOptions): Promise<VerifyReport> {
@@ -171,21 +172,51 @@ async function recheck(deps: VerifyDeps, differences: readonly Difference[]): Pr
     const kind = classifyDifference(l, f);
     if (kind) still.push({ key: d.key, kind, leader: l, follower: f });
   });
-  return still.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return byKey(still);
 }
 
+/**
+ * Decides each candidate once the follower has passed what the log held when the candidate's
+ * leader state was read: a leader version whose publish lease was closed at that read is in the
+ * log below the end offsets taken right after it, so once the follower's committed offsets reach
+ * those ends a difference that remains is real and needs no more reading. Only candidates whose
+ * leader version was still being published, or moved meanwhile, go round again, until the deadline.
+ */
 async function settle(deps: VerifyDeps, differences: Difference[], settleMs: number, live: boolean): Promise<Difference[]> {
+  if (!live) return recheck(deps, differences);
   const deadline = deps.now() + settleMs;
-  let current = differences;
+  const decided: Difference[] = [];
+  let open = differences;
   for (;;) {
-    if (live) {
-      const ends = await deps.admin.endOffsets();
-      await waitUntilCommitted(deps, ends.high, deadline);
-    }
-    current = await recheck(deps, current);
-    if (current.length === 0 || !live || deps.now() >= deadline) return current;
+    const leaders = new Map<string, StoredItem | undefined>();
+    await forEachLimited(open, RECHECK_CONCURRENCY, async (d) => {
+      leaders.set(d.key, await deps.leader.get(d.key));
+    });
+    const ends = await deps.admin.endOffsets();
+    await waitUntilCommitted(deps, ends.high, deadline);
+    const again: Difference[] = [];
+    await forEachLimited(open, RECHECK_CONCURRENCY, async (d) => {
+      const read = leaders.get(d.key);
+      const follower = await deps.follower.get(d.key);
+      const l = read && viewOf(read);
+      const f = follower && viewOf(follower);
+      const kind = classifyDifference(l, f);
+      if (!kind) return;
+      const difference = { key: d.key, kind, leader: l, follower: f };
+      const inFlight = read?.outboxAt !== undefined;
+      const current = await deps.leader.get(d.key);
+      const moved = read === undefined ? current !== undefined : !isSameVersion(read, current);
+      if (inFlight || moved) again.push(difference);
+      else decided.push(difference);
+    });
+    open = again;
+    if (open.length === 0 || deps.now() >= deadline) return byKey([...decided, ...open]);
     await deps.sleep(POLL_MS);
   }
+}
+
+function byKey(differences: Difference[]): Difference[] {
+  return differences.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 async function waitUntilCommitted(deps: VerifyDeps, ends: ReadonlyMap<number, bigint>, deadline: number): Promise<void> {

@@ -18,6 +18,19 @@ export interface FailoverDeps extends MoveDeps {
   controlTtlMs: number;
 }
 
+/** What a failover does besides its bounded waits: control-state reads and CAS steps, the replication snapshot, the candidates' probes. */
+const FAILOVER_SLACK_MS = 10_000;
+
+/**
+ * The longest a failover runs before it has promoted or been called off: the wait for writers'
+ * views of the old term, the fence's publish, the candidate's catch-up, a call-off's second fence,
+ * and a slack for its reads. A scheduled watchdog starts no tick with less time left than this
+ * (functions/scheduled-watchdog.ts), so Lambda's timeout does not end a failover half-way.
+ */
+export function failoverBoundMs(limits: { controlTtlMs: number; publishTimeoutMs: number; catchUpTimeoutMs: number }): number {
+  return Math.max(limits.controlTtlMs, HAND_OVER_MIN_WAIT_MS) + 10 + 2 * limits.publishTimeoutMs + limits.catchUpTimeoutMs + FAILOVER_SLACK_MS;
+}
+
 export interface FailoverRequest {
   /** The leader the watchdog found failed, and the term it led then: a failover of anything newer is not this one's to make. */
   failedLeader: string;

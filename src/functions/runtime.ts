@@ -47,10 +47,13 @@ import { TracedAcknowledger } from '../observability/traced-acknowledger';
 import { crashAfterCommit } from './fault-injection';
 import type { SwitchoverDeps } from './leader-switchover';
 import type { FailoverDeps } from './leader-failover';
-import { failOver } from './leader-failover';
+import { failOver, failoverBoundMs } from './leader-failover';
 import { LeaderWatchdog } from './leader-watchdog';
 import type { RejoinDeps } from './rejoin';
 import { runRelay } from './relay';
+
+/** How long the target of a move of leadership may take to apply the log up to the fence. */
+const CATCH_UP_TIMEOUT_MS = 30_000;
 
 /**
  * The composition root: builds adapters from config once per process (one Lambda container, or
@@ -235,7 +238,7 @@ export class Runtime {
       relayPass: (id) => runRelay(this, { replica: id }),
       controlTtlMs: this.config.replicas.controlTtlMs,
       drainTimeoutMs: this.config.relay.graceMs + 5000,
-      catchUpTimeoutMs: 30_000,
+      catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
       log: this.log('leadership'),
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
@@ -286,6 +289,15 @@ export class Runtime {
       stalls: this.stalls,
       log: this.log('watchdog'),
       now: Date.now,
+    });
+  }
+
+  /** The longest one watchdog tick may take: one that fails over (see failoverBoundMs). */
+  get watchdogTickBoundMs(): number {
+    return failoverBoundMs({
+      controlTtlMs: this.config.replicas.controlTtlMs,
+      publishTimeoutMs: this.config.publishTimeoutMs,
+      catchUpTimeoutMs: CATCH_UP_TIMEOUT_MS,
     });
   }
 

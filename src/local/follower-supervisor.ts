@@ -34,12 +34,15 @@ export class FollowerSupervisor {
 
   async start(): Promise<void> {
     await this.reconcile(true);
+    // Not unref'd: while every follower of this process is stopped (a deposed leader waiting for
+    // its rewind, a follower whose replay holds its group, one removed until it is added again)
+    // this timer is all that keeps the process alive to start it again. Unref'd, the event loop
+    // ran dry there and `replog follower --id main` exited before its replica rejoined. stop() clears it.
     this.timer = setInterval(() => {
       this.running = this.running
         .then(() => this.reconcile(false))
         .catch((error: unknown) => this.log.warn('follower reconcile failed; retrying', { error }));
     }, RECONCILE_MS);
-    this.timer.unref();
   }
 
   async stop(): Promise<void> {
@@ -64,13 +67,19 @@ export class FollowerSupervisor {
     const replaying = new Set(journals.filter((j) => leaseIsHeld(j, now)).map((j) => j.followerId));
     const desired = (this.wanted === 'all' ? known : this.wanted.filter((id) => known.includes(id))).filter((id) => !replaying.has(id));
 
+    const rewinding = new Set((state.rewinding ?? []).map((r) => r.replica));
     for (const [id, consumer] of this.consumers) {
       if (desired.includes(id) || this.stopped) continue;
       this.consumers.delete(id);
       await consumer.stop();
-      this.log.info(replaying.has(id) ? 'follower stopped while a replay owns its group' : 'follower stopped: no longer registered', {
-        followerId: id,
-      });
+      if (rewinding.has(id)) {
+        // Not an error, but an operator must act unless REPLOG_AUTO_REJOIN does: say so where they look.
+        this.log.warn(`follower stopped: ${id} lost its leadership in a failover and waits for its rewind (replog rejoin ${id}); it consumes again once rejoined`, {
+          followerId: id,
+        });
+      } else {
+        this.log.info(replaying.has(id) ? 'follower stopped while a replay owns its group' : 'follower stopped: no longer registered', { followerId: id });
+      }
     }
     for (const id of desired) {
       if (this.consumers.has(id) || this.stopped) continue;

@@ -13,6 +13,18 @@ jest.setTimeout(120_000);
 
 const API_KEY = 'smoke-test-api-key-0123456789';
 
+/**
+ * The watchdog in a bare node process of its own (its refusal is logged on stderr): one second left
+ * is less than a tick may take, so it refuses before it touches AWS. Prints its outcome.
+ */
+const WATCHDOG_PROBE = `
+const path = require('node:path');
+const { handler } = require(path.join(process.cwd(), 'leaderWatchdog', process.argv[2]));
+handler({}, { awsRequestId: 'smoke-3', getRemainingTimeInMillis: () => 1000 }).then(
+  () => process.stdout.write('"watched"\\n'),
+  (e) => process.stdout.write(JSON.stringify({ name: e.name, code: e.code, retriable: e.retriable, message: e.message }) + '\\n'));
+`;
+
 /** Runs in the bare node process; prints one JSON line of results. */
 const PROBE = `
 const path = require('node:path');
@@ -51,7 +63,7 @@ describe('bundled handlers', () => {
 
   it('load in a bare Node process and answer sample events without AWS or Kafka', () => {
     const zips = readdirSync(stage.dir).filter((f) => f.endsWith('.zip'));
-    expect(zips.length).toBe(15);
+    expect(zips.length).toBe(16);
     const entries: Record<string, string> = {};
     for (const zip of zips) {
       const name = zip.replace(/\.zip$/, '');
@@ -86,6 +98,25 @@ describe('bundled handlers', () => {
     expect(out.authorizeWithout).toEqual({ isAuthorized: false });
     expect(out.authorizeWith).toEqual({ isAuthorized: true });
     expect(out.followerRejects).toMatch(/not a Lambda Kafka event/);
+
+    writeFileSync(join(dir, 'watchdog-probe.js'), WATCHDOG_PROBE);
+    const watchdog = spawnSync(process.execPath, ['watchdog-probe.js', entries.leaderWatchdog ?? ''], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', REPLOG_LOG_LEVEL: 'ERROR', AWS_REGION: 'us-east-1' },
+    });
+    expect(watchdog.status).toBe(0);
+    expect(JSON.parse(watchdog.stdout.trim())).toMatchObject({
+      name: 'ConfigError',
+      code: 'CONFIG',
+      retriable: false,
+      message: expect.stringMatching(/has 1000 ms left at its start, .* raise its timeout/),
+    });
+    // Logged once, as one JSON line that carries the error.
+    const lines = watchdog.stderr.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ level: 'ERROR', message: 'the watchdog cannot watch in this invocation', watcher: 'lambda:smoke-3' })]);
+    expect(JSON.stringify(lines[0])).toContain('ConfigError');
   });
 });
 

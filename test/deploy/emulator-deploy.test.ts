@@ -3,6 +3,9 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createLambdaClient } from '../../src/adapters/lambda/aws-clients';
+import { loadConfig } from '../../src/config/config';
+import { Runtime } from '../../src/functions/runtime';
+import type { WatchInvocation } from '../../src/functions/scheduled-watchdog';
 import { FunctionInvocationError, LambdaFunctionInvoker } from '../../src/adapters/lambda/function-invoker';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
 import { type RunningEmulator, startEmulator } from '../support/emulators';
@@ -29,6 +32,10 @@ const REGION = 'us-east-1';
 const API_KEY = 'deploy-test-api-key-0123456789abcdef';
 const SECRET_NAME = 'replog/local/api-key';
 const SYNC_TIMEOUT_MS = 20_000;
+/** The local stage's watchdog stops with a failover's bound left (the runtime's defaults; the deploy changes none of them). */
+const WATCHDOG_TICK_BOUND_MS = new Runtime(loadConfig({})).watchdogTickBoundMs;
+/** A timeout that leaves the watchdog 3-4 s to watch: the test invokes it once, rather than for a whole minute and more. */
+const WATCHDOG_TIMEOUT_S = Math.ceil((WATCHDOG_TICK_BOUND_MS + 3000) / 1000);
 const names = uniqueNames('deploy');
 const timings: Record<string, number> = {};
 const started = Date.now();
@@ -56,6 +63,10 @@ function serverless(command: 'deploy' | 'remove', timeoutMs: number): string {
       // The first write meets three cold follower functions; a promotion would be a correct answer
       // to a 2 s timeout, but this test asks for the sync follower's own confirmation.
       `--param=syncTimeoutMs=${SYNC_TIMEOUT_MS}`,
+      // The watchdog's schedule is deployed disabled: a scheduled run still in flight when the stack
+      // is removed would write its log group again after the removal. The test invokes it itself.
+      '--param=watchdogEnabled=false',
+      `--param=watchdogTimeout=${WATCHDOG_TIMEOUT_S}`,
     ],
     // serverless-localstack sends every AWS call of the local stage to EDGE_PORT.
     { cwd: repoRoot, env: packagingEnv({ EDGE_PORT: String(emulator.port), AWS_REGION: REGION }), encoding: 'utf8', timeout: timeoutMs },
@@ -102,7 +113,7 @@ describe('the local stage deployed into ministack', () => {
     expect(outputs).toMatchObject({ LeaderTableName: 'replog-local-leader', ControlTableName: 'replog-local-control' });
     const resources = await stackResources();
     const types = [...resources.values()].map((v) => v.split(' ')[0]);
-    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(15);
+    expect(types.filter((t) => t === 'AWS::Lambda::Function')).toHaveLength(16);
     expect(types.filter((t) => t === 'AWS::DynamoDB::Table')).toHaveLength(5);
     expect(types.filter((t) => t === 'AWS::Lambda::EventSourceMapping')).toHaveLength(4);
     expect(types).toContain('AWS::ApiGatewayV2::Authorizer');
@@ -219,6 +230,34 @@ describe('the local stage deployed into ministack', () => {
       what: 'follower-2 holds k3 version 2',
       timeoutMs: 30_000,
     });
+  });
+
+  it('runs the deployed leader’s watchdog: it watches main for what its timeout leaves past a failover’s bound, and status shows its report', async () => {
+    const leader = ((await api('GET', '/replication/status', undefined, withKey)).body as { leader: { replica: string; term: number } }).leader;
+    expect(leader.replica).toBe('main');
+    const lambda = createLambdaClient({ region: REGION, endpoint: emulator.endpoint });
+    try {
+      const begin = Date.now();
+      const run = (await new LambdaFunctionInvoker(lambda).invoke('replog-local-leaderWatchdog', {})) as WatchInvocation;
+      timings['watchdog invocation'] = (Date.now() - begin) / 1000;
+      expect(run).toMatchObject({
+        watcher: expect.stringMatching(/^lambda:./),
+        autoFailover: true,
+        failedTicks: 0,
+        lastError: null,
+        tickBoundMs: WATCHDOG_TICK_BOUND_MS,
+        report: { leader: 'main', term: leader.term, state: 'healthy' },
+      });
+      // Ticks 250 ms apart for what the timeout leaves past the bound.
+      expect(run.ticks).toBeGreaterThanOrEqual(2);
+      expect(run.remainingAtStopMs).toBeGreaterThanOrEqual(WATCHDOG_TICK_BOUND_MS);
+      expect(run.watchedMs).toBeLessThanOrEqual(WATCHDOG_TIMEOUT_S * 1000 - WATCHDOG_TICK_BOUND_MS);
+      // Nothing else watches here (the schedule is disabled): status shows this invocation's report.
+      const status = (await api('GET', '/replication/status', undefined, withKey)).body as { leader: { watch: unknown } };
+      expect(status.leader.watch).toMatchObject({ watcher: run.watcher, leader: 'main', term: leader.term, state: 'healthy' });
+    } finally {
+      lambda.destroy();
+    }
   });
 
   it('removes the stack and everything it created; the stand-in stops polling the deleted mappings', async () => {

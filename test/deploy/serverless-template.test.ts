@@ -1,5 +1,8 @@
 import { leaderTableDefinition, simpleTableDefinition } from '../../src/adapters/dynamodb/table-definitions';
+import { WATCH_REPORT_KEY } from '../../src/adapters/dynamodb/watch-report-table';
 import { loadConfig } from '../../src/config/config';
+import { Runtime } from '../../src/functions/runtime';
+import { SCHEDULE_MS } from '../../src/functions/scheduled-watchdog';
 import { EXAMPLE_BROKERS, EXAMPLE_KAFKA_SECRET_ARN, STAGES } from './stages';
 import { actionsOf, arnsOf, loadTemplate, ofType, type Resource, resourceIds, roleOf, type Statement, statementsOf, type Template } from './template';
 
@@ -22,6 +25,7 @@ const HTTP_FUNCTIONS: Record<string, string> = {
   healthz: 'src/functions/http/healthz.handler',
   authorizer: 'src/functions/http/authorizer.handler',
   relay: 'src/functions/relay.handler',
+  leaderWatchdog: 'src/functions/scheduled-watchdog.handler',
 };
 /** DESIGN.md's HTTP API, plus GET /items; the key-guarded routes go through the authorizer. */
 const ROUTES: Record<string, 'authorizer' | 'open'> = {
@@ -41,6 +45,7 @@ const LEADER_ITEMS = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateIt
 /** The roles of the functions that may act as the leader, on whichever replica holds the role. */
 const LEADER_ROLES = ['DeleteItemRole', 'PutItemRole', 'RelayRole', 'SetLeaderRole'];
 const CONTROL_ITEM_ONLY = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } };
+const WATCH_REPORT_ONLY = { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WATCH_REPORT_KEY] } };
 const pascal = (id: string) => id.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 const tableIdOf = (replica: string) => (replica === 'main' ? 'LeaderTable' : `FollowerTable${pascal(replica)}`);
 /** Where the packaging put the stack (test/deploy/stages.ts's packaging environment). */
@@ -56,7 +61,7 @@ const REPLICA_ENVIRONMENT: [variable: string, param: string, fallback: string][]
   ['REPLOG_LEADER_WAIT_MS', 'leaderWaitMs', ''],
 ];
 /** The functions that touch a replica table or the control table, and so get the replica environment. */
-const REPLICA_TOUCHING = ['putItem', 'deleteItem', 'getItem', 'listItems', 'replicationStatus', 'setSyncFollower', 'setLeader', 'relay', ...REPLICAS.map((r) => `apply-${r}`)];
+const REPLICA_TOUCHING = ['putItem', 'deleteItem', 'getItem', 'listItems', 'replicationStatus', 'setSyncFollower', 'setLeader', 'relay', 'leaderWatchdog', ...REPLICAS.map((r) => `apply-${r}`)];
 const variablesOf = (r: Resource) => (r.Properties.Environment as { Variables: Record<string, string> }).Variables;
 
 describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage) => {
@@ -80,11 +85,17 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
     return found;
   };
 
+  /** The schedule rule whose target is the function with this logical id. */
+  const ruleOf = (functionId: string) =>
+    ofType(t, 'AWS::Events::Rule')
+      .map(([, r]) => r)
+      .find((r) => (r.Properties.Targets as { Arn: unknown }[]).some((target) => resourceIds(target.Arn)[0] === functionId));
+
   beforeAll(() => {
     t = loadTemplate(stage.dir);
   });
 
-  it('has every HTTP function, the authorizer, the relay and one apply function per replica (main included), on nodejs22.x', () => {
+  it('has every HTTP function, the authorizer, the relay, the leader’s watchdog and one apply function per replica (main included), on nodejs22.x', () => {
     const expected = [...Object.keys(HTTP_FUNCTIONS), ...REPLICAS.map((f) => `apply-${f}`)].map((k) => `replog-${stage.stage}-${k}`);
     expect([...functions().keys()].sort()).toEqual(expected.sort());
     for (const [key, handler] of Object.entries(HTTP_FUNCTIONS)) expect(fn(key).Properties.Handler).toBe(handler);
@@ -284,11 +295,11 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
         expect(arnsOf(s.Resource).length).toBeGreaterThan(0);
       }
     }
-    const readOnly = ['GetItemRole', 'ListItemsRole', 'ReplicationStatusRole', 'SetSyncFollowerRole'];
+    const readOnly = ['GetItemRole', 'ListItemsRole', 'ReplicationStatusRole', 'SetSyncFollowerRole', 'LeaderWatchdogRole'];
     for (const id of readOnly) {
       const writes = statementsOf(t.Resources[id] as Resource).filter((s) => actionsOf(s).some((a) => WRITE_ACTIONS.includes(a)));
-      // Reads only, except the single control item (initialized on a new stack, replaced by CAS).
-      expect(writes.map((s) => s.Condition)).toEqual([CONTROL_ITEM_ONLY]);
+      // Reads only, except the single control item (initialized on a new stack, replaced by CAS), and the watchdog's report.
+      expect(writes.map((s) => s.Condition)).toEqual(id === 'LeaderWatchdogRole' ? [CONTROL_ITEM_ONLY, WATCH_REPORT_ONLY] : [CONTROL_ITEM_ONLY]);
     }
     const none = ['HealthzRole', 'AuthorizerRole', 'DashboardRole'];
     for (const id of none) {
@@ -317,13 +328,52 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
   });
 
   it('runs the relay on a schedule and alarms on each replica’s lag, failing batches and dead letters', () => {
-    const [[, rule] = []] = ofType(t, 'AWS::Events::Rule');
-    expect(rule?.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    const rule = ruleOf('RelayLambdaFunction');
+    expect(rule?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
     const alarms = ofType(t, 'AWS::CloudWatch::Alarm').map(([id, r]) => ({ id, metric: r.Properties.MetricName }));
     for (const f of REPLICAS) {
       expect(alarms).toContainEqual({ id: `FollowerLagAlarm${pascal(f)}`, metric: 'OffsetLag' });
       expect(alarms).toContainEqual({ id: `FollowerErrorsAlarm${pascal(f)}`, metric: 'Errors' });
       expect(alarms).toContainEqual({ id: `DeadLetterAlarm${pascal(f)}`, metric: 'RecordsDeadLettered' });
     }
+  });
+
+  it('runs the leader’s watchdog every minute, each invocation watching past the next one’s start with a failover’s time to spare', () => {
+    const props = fn('leaderWatchdog').Properties;
+    expect(roleOf(fn('leaderWatchdog'))).toBe('LeaderWatchdogRole');
+    expect(ruleOf('LeaderWatchdogLambdaFunction')?.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    const vars = variablesOf(fn('leaderWatchdog'));
+    const c = loadConfig(vars);
+    expect({ auto: c.failover.auto, failureMs: c.failover.failureMs, probeMs: c.failover.probeMs }).toEqual({ auto: true, failureMs: 3000, probeMs: 250 });
+    for (const key of ['putItem', 'relay', 'setLeader']) expect({ key, auto: variablesOf(fn(key)).REPLOG_AUTO_FAILOVER }).toEqual({ key, auto: undefined });
+    // The loop stops when a whole tick's bound is left: what it watches must outlast the schedule's
+    // minute by more than the failure time, so a failure that starts as one invocation ends is seen
+    // whole by the next.
+    const tickBoundMs = new Runtime(c).watchdogTickBoundMs;
+    const watchedMs = Number(props.Timeout) * 1000 - tickBoundMs;
+    expect(watchedMs - SCHEDULE_MS).toBeGreaterThan(c.failover.failureMs + c.failover.probeMs);
+    expect(props).toMatchObject({ Timeout: 130, MemorySize: 512, ReservedConcurrentExecutions: 2 });
+    // No retries of a failed or throttled run: the next minute's is on its way.
+    const [[, invokeConfig] = []] = ofType(t, 'AWS::Lambda::EventInvokeConfig');
+    expect(invokeConfig?.Properties.FunctionName).toEqual({ Ref: 'LeaderWatchdogLambdaFunction' });
+    expect(invokeConfig?.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    const alarm = ofType(t, 'AWS::CloudWatch::Alarm').find(([id]) => id === 'WatchdogErrorsAlarm')?.[1];
+    expect(alarm?.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors' });
+  });
+
+  it('lets the watchdog probe every replica’s store, read the control table, and write only the control item and its own report', () => {
+    const statements = statementsOf(t.Resources.LeaderWatchdogRole as Resource);
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo.map((s) => ({ sid: s.Sid, actions: actionsOf(s), arns: arnsOf(s.Resource), condition: s.Condition }))).toEqual([
+      // A probe is one consistent GetItem of a key no item has, on the leader's table and each candidate's.
+      { sid: 'ReplicaTables', actions: ['dynamodb:GetItem'], arns: REPLICAS.map(tableRef), condition: undefined },
+      // The control state, apply progress and consumer reports the election reads.
+      { sid: 'ControlRead', actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], arns: [controlRef], condition: undefined },
+      // Every step of a failover (and a call-off) is a CAS of the control item.
+      { sid: 'ControlItemWrite', actions: ['dynamodb:PutItem'], arns: [controlRef], condition: CONTROL_ITEM_ONLY },
+      { sid: 'WatchReportWrite', actions: ['dynamodb:PutItem'], arns: [controlRef], condition: WATCH_REPORT_ONLY },
+    ]);
+    // Kafka is not IAM here (the fence goes out with the SASL credentials of the environment); no secret, no MSK, nothing else.
+    expect(statements.flatMap(actionsOf).filter((a) => !a.startsWith('dynamodb:') && !a.startsWith('logs:'))).toEqual([]);
   });
 });

@@ -16,11 +16,17 @@ export interface ReplogProcess {
  * tests can SIGKILL, SIGSTOP and restart leaders and followers for real.
  */
 export function spawnReplog(args: string[], env: NodeJS.ProcessEnv): ReplogProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), ...args], {
+  return spawnTypeScript(join(repoRoot, 'src', 'cli', 'main.ts'), args, env, 'replog');
+}
+
+/** Runs a TypeScript entry point of the repository (a test's own process script) as a separate OS process. */
+export function spawnTypeScript(entry: string, args: string[], env: NodeJS.ProcessEnv, name = entry): ReplogProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: repoRoot,
     env: { ...env, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const label = [name, ...args].join(' ');
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
@@ -43,11 +49,11 @@ export function spawnReplog(args: string[], env: NodeJS.ProcessEnv): ReplogProce
         };
         const onExit = (code: number | null) => {
           cleanup();
-          reject(new Error(`replog ${args.join(' ')} exited (${code}) before ready:\n${out.slice(-4000)}`));
+          reject(new Error(`${label} exited (${code}) before ready:\n${out.slice(-4000)}`));
         };
         const timer = setTimeout(() => {
           cleanup();
-          reject(new Error(`replog ${args.join(' ')} not ready within ${timeoutMs} ms:\n${out.slice(-4000)}`));
+          reject(new Error(`${label} not ready within ${timeoutMs} ms:\n${out.slice(-4000)}`));
         }, timeoutMs);
         const cleanup = () => {
           clearTimeout(timer);

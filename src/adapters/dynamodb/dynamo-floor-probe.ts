@@ -31,7 +31,7 @@ export interface ApplyTimes {
 export class DynamoFloorProbe {
   constructor(
     private readonly client: DynamoDBDocumentClient,
-    readonly tables: { leaderLike: string; followerLike: string; bulk: string },
+    readonly tables: { leaderLike: string; followerLike: string; bulk: string; copy?: string },
   ) {}
 
   async create(): Promise<void> {
@@ -39,6 +39,7 @@ export class DynamoFloorProbe {
       leaderTableDefinition(this.tables.leaderLike),
       simpleTableDefinition(this.tables.followerLike),
       simpleTableDefinition(this.tables.bulk),
+      ...(this.tables.copy ? [simpleTableDefinition(this.tables.copy)] : []),
     ]);
   }
 
@@ -72,6 +73,38 @@ export class DynamoFloorProbe {
   async bulkWrite(events: readonly ChangeEvent[], appliedAt: number, concurrency: number): Promise<void> {
     const items = events.map((event) => buildApplyRequest(this.tables.bulk, event, appliedAt).Item as Record<string, unknown>);
     await batchPutItems(this.client, this.tables.bulk, items, { concurrency });
+  }
+
+  /**
+   * A tuned copy of the bulk table into the copy table, the reference a rebuild is measured
+   * against: a parallel Scan of `segments` segments, each writing its pages with BatchWriteItem
+   * while the other segments read, `inFlight` BatchWriteItem calls in all. Returns the items copied.
+   */
+  async copyBulkTable(segments: number, inFlight: number): Promise<number> {
+    const target = this.tables.copy;
+    if (!target) throw new Error('the floor probe has no copy table');
+    const perSegment = Math.max(1, Math.floor(inFlight / segments));
+    let copied = 0;
+    await Promise.all(
+      Array.from({ length: segments }, async (_, segment) => {
+        let page: Record<string, unknown>[] = [];
+        let start: Record<string, unknown> | undefined;
+        do {
+          start = await scanPages(
+            this.client,
+            () => ({ TableName: this.tables.bulk, Segment: segment, TotalSegments: segments }),
+            (items) => {
+              page = items as Record<string, unknown>[];
+              return false;
+            },
+            start,
+          );
+          await batchPutItems(this.client, target, page, { concurrency: perSegment });
+          copied += page.length;
+        } while (start !== undefined);
+      }),
+    );
+    return copied;
   }
 
   async drop(): Promise<void> {

@@ -17,8 +17,8 @@ export interface BenchRequest {
   store: 'process' | 'in-process' | { endpoint: string };
   kafkaBrokers: string | undefined;
   outDir: string;
-  /** Offered load for the apply-lag measurement, writes/s. */
-  lagRate: number;
+  /** Offered load for the apply-lag measurement, writes/s (default: half the highest measured write throughput). */
+  lagRate: number | undefined;
   /** Events replayed into an empty follower for the catch-up measurement. */
   catchUpEvents: number | undefined;
   /** Base port of the local 3-broker cluster the cluster section starts (default: KAFKA_PORT + 100). */
@@ -50,8 +50,8 @@ export function registerBench(program: Command): void {
     .option('--only <sections>', `run only these sections (${BENCH_SECTIONS.join(', ')})`, benchSectionsOption)
     .option('--store <where>', 'the DynamoDB store: process (dynalite in its own process), in-process, or an endpoint URL', storePlacementOption, 'process')
     .option('--kafka-brokers <list>', 'use these brokers (default: KAFKA_BROKERS, else the local broker)', brokerListOption)
-    .option('--rate <writes/s>', 'offered load for the apply-lag measurement', positiveIntOption, 300)
-    .option('--events <n>', 'events replayed for the catch-up measurement (default 100000, 2000 with --quick)', positiveIntOption)
+    .option('--rate <writes/s>', 'offered load for the apply-lag measurement (default: half the highest write throughput the run measured, else 300)', positiveIntOption)
+    .option('--events <n>', 'events replayed for the catch-up measurement (default 50000, then 200000 too; 2000 with --quick)', positiveIntOption)
     .option('--cluster-port <port>', 'base port of the 3-broker cluster the cluster section starts (default: KAFKA_PORT + 100; it uses six ports from there)', positiveIntOption)
     .option('--out <dir>', 'where results are written', join(repoRoot, 'bench', 'results'))
     .action(
@@ -60,7 +60,7 @@ export function registerBench(program: Command): void {
         only?: BenchSection[];
         store: BenchRequest['store'];
         kafkaBrokers?: string;
-        rate: number;
+        rate?: number;
         events?: number;
         clusterPort?: number;
         out: string;

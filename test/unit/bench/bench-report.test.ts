@@ -29,7 +29,9 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       floor: { samples: 1, warmup: 0 },
       latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], rounds: 1, warmupMs: 0, measureMs: 1, keySpace: 1 },
       lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
+      capacity: { durationMs: 1 },
       catchUp: { events: 1, keySpace: 1 },
+      verify: { keys: 1, tampered: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
       switchover: { switchovers: 2, clients: 2, keys: 10, steadyMs: 1 },
       cluster: { produceSamples: 1, modes: ['semi-sync'], concurrencies: [1], rounds: 1, warmupMs: 0, measureMs: 1, keySpace: 1 },
@@ -145,6 +147,26 @@ describe('bench log cluster figures', () => {
     expect(md).toContain('started in 21000 ms on ports from 9292');
     expect(md).toMatch(/\| 3 \| replication factor 3, min.insync.replicas 2 on 3 brokers \| semi-sync write × 8 \| 30(\.\d+)? \|.*\| 100 \| 1\.5× \|/);
     expect(md).toMatch(/\| 1 \| replication factor 1 on 1 broker \| semi-sync write × 8 \| 20(\.\d+)? \|.*\| 100 \| - \|/);
+  });
+});
+
+describe('bench capacity figures', () => {
+  it("given the store's raw capacity, when judged and written, then each mode's throughput is set against it", () => {
+    const capacity = {
+      inFlight: 64,
+      rawConditionalWritesPerSec: 2000,
+      perMode: [
+        { mode: 'async', storeRequestsPerWrite: 5, capacityPerSec: 400, throughputPerSec: 300, ratio: 0.75 },
+        { mode: 'semi-sync', storeRequestsPerWrite: 5, capacityPerSec: 400, throughputPerSec: 200, ratio: 0.5 },
+      ],
+    };
+    const r = results({ capacity });
+    const targets = judgeTargets(r);
+    expect(targets.find((t) => t.name.startsWith('async writes/s at 64'))?.met).toBe(true);
+    expect(targets.find((t) => t.name.startsWith('semi-sync writes/s at 64'))?.met).toBe(false);
+    const md = markdownReport({ ...r, targets });
+    expect(md).toContain('**2000/s**');
+    expect(md).toContain('| semi-sync | 5 | 400 | 200 | 0.5× |');
   });
 });
 

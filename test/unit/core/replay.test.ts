@@ -66,6 +66,22 @@ describe('replay', () => {
     expect(g.trace.at(-1)).toBe('leave');
   });
 
+  it('given a rebuild, books its time by phase, the phases adding up to the whole run', async () => {
+    const g = given();
+    history(g.log);
+    const d = g.deps();
+    const slow = (ms: number, f: () => Promise<void>) => async () => {
+      g.advance(ms);
+      await f();
+    };
+    const reader = { ...g.log, join: slow(300, () => g.log.join()), leave: slow(20, () => g.log.leave()), read: g.log.read.bind(g.log), commit: g.log.commit.bind(g.log) };
+    const sink = { ...g.sink, recreate: slow(700, () => g.sink.recreate()), putAll: g.sink.putAll.bind(g.sink), applyNewest: g.sink.applyNewest.bind(g.sink), versions: g.sink.versions.bind(g.sink) };
+    const summary = await runReplay({ ...d, reader, sink } as typeof d, g.options());
+    expect(summary.phasesMs).toMatchObject({ join: 300, table: 700, finish: 20 });
+    const total = Object.values(summary.phasesMs).reduce((a, b) => a + b, 0);
+    expect(total).toBe(summary.durationMs);
+  });
+
   it('given an older version after a newer one in the log, a rebuild never writes it over the newer one', async () => {
     const g = given();
     g.log.chunkSize = 1;

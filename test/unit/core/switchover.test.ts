@@ -49,7 +49,8 @@ describe('planned switchover', () => {
     const fenced = recordFence(beginSwitchover(control(), request, healthy), 5, { '0': '42' });
     const { state, refence } = abortMove(fenced, 5, 2000);
     expect(refence).toBe(true);
-    expect(state.leadership.transition).toMatchObject({ to: 'main', from: 'main', term: 6 });
+    // Dated by the abort, not by the move it replaces: it is not a stuck move for a watchdog to call off.
+    expect(state.leadership.transition).toMatchObject({ to: 'main', from: 'main', term: 6, requestedAt: 2000 });
     const done = completeMove(recordFence(state, 6, { '0': '43' }), 6, 2100);
     expect(done.leadership).toMatchObject({ replica: 'main', term: 6, state: 'active' });
     expect(judgeWriteTerm({ term: 4, position: { partition: 0, offset: '41' } }, { leadership: done.leadership, terms: done.terms })).toEqual({ kind: 'confirmed' });

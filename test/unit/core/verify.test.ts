@@ -18,7 +18,11 @@ class Table {
     this.items.set(key, { key, version, value, deleted, updatedAt: version, writeId: `w${version}` });
   }
   scanner = { scan: async () => new Map<string, ReplicaItemView>([...this.items].map(([k, v]) => [k, viewOf(v)])) };
-  get = async (key: string) => this.items.get(key);
+  gets = 0;
+  get = async (key: string) => {
+    this.gets += 1;
+    return this.items.get(key);
+  };
 }
 
 function given() {
@@ -165,5 +169,67 @@ describe('verify', () => {
     expect(report.repairs.map((r) => `${r.key}:${r.action}:${r.done}`)).toEqual(['k:republish:true']);
     // Nobody published it in this test, so the re-check still sees the follower behind.
     expect(report.remaining.map((d) => `${d.key}:${d.kind}`)).toEqual(['k:stale']);
+  });
+
+  it('given 100 real differences and a follower past the log end, decides them in one round: three reads per key, no polling until the settle deadline', async () => {
+    const g = given();
+    for (let i = 0; i < 100; i++) {
+      const key = `k${String(i).padStart(3, '0')}`;
+      g.leader.put(key, 2, { i });
+      g.follower.put(key, 2, { i, tampered: true });
+    }
+    g.admin.high.set(0, 500n);
+    g.admin.catchUp(GROUP);
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: false, settleMs: 10_000 });
+    expect(report.differences).toHaveLength(100);
+    expect(report.counts.differing).toBe(100);
+    expect(g.deps.now()).toBe(0);
+    expect(g.leader.gets + g.follower.gets).toBe(300);
+  });
+
+  it('given a follower behind the log end, re-reads only after its committed offsets reach the end taken after the leader read', async () => {
+    const g = given();
+    g.leader.put('a', 3, { n: 3 });
+    g.follower.put('a', 2, { n: 2 });
+    g.admin.high.set(1, 7n);
+    let polls = 0;
+    g.deps.sleep = async (ms: number) => {
+      polls += 1;
+      // The consumer applies a's version 3 (offset 6) and commits past it on the third poll.
+      if (polls === 3) {
+        g.follower.put('a', 3, { n: 3 });
+        g.admin.catchUp(GROUP);
+      }
+      await Promise.resolve(ms);
+    };
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: false, settleMs: 10_000 });
+    expect(report.matched).toBe(true);
+    expect(polls).toBe(3);
+  });
+
+  it('given a leader version still being published, goes round again until its record is applied, and reports one whose publish never ends at the deadline', async () => {
+    const g = given();
+    g.leader.put('landing', 2, { n: 2 });
+    g.leader.put('stuck', 2, { n: 2 });
+    for (const key of ['landing', 'stuck']) {
+      const item = g.leader.items.get(key) as StoredItem;
+      g.leader.items.set(key, { ...item, outboxAt: 1, outboxLease: 'w2' });
+      g.follower.put(key, 1, { n: 1 });
+    }
+    const sleep = g.deps.sleep;
+    let rounds = 0;
+    g.deps.sleep = async (ms: number) => {
+      rounds += 1;
+      if (rounds === 2) {
+        // landing's write records its publish and the follower applies it.
+        const item = g.leader.items.get('landing') as StoredItem;
+        g.leader.items.set('landing', { key: item.key, version: item.version, value: item.value, deleted: false, updatedAt: 2, published: { partition: 0, offset: '0' } });
+        g.follower.put('landing', 2, { n: 2 });
+      }
+      await sleep(ms);
+    };
+    const report = await verifyFollower(g.deps, { followerId: 'f1', repair: false, settleMs: 1000 });
+    expect(report.differences.map((d) => `${d.key}:${d.kind}`)).toEqual(['stuck:stale']);
+    expect(g.deps.now()).toBeGreaterThanOrEqual(1000);
   });
 });

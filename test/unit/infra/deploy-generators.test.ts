@@ -3,6 +3,7 @@
  * for the settings the packaged stages do not cover: MSK, a VPC, a delayed follower, and refusals.
  */
 import { join } from 'node:path';
+import { WATCH_REPORT_KEY } from '../../../src/adapters/dynamodb/watch-report-table';
 
 interface Resolvers {
   resolveVariable: (address: string) => Promise<unknown>;
@@ -60,6 +61,9 @@ function resolvers(params: Record<string, string>, env: Record<string, string> =
     controlEndpoint: '',
     controlTtlMs: '',
     leaderWaitMs: '',
+    leaderFailureMs: '',
+    leaderProbeMs: '',
+    autoFailover: 'true',
     ...params,
   };
   return {
@@ -73,6 +77,9 @@ function resolvers(params: Record<string, string>, env: Record<string, string> =
       if (path.join('.') === 'provider.region') return 'eu-west-1';
       if (path.join('.') === 'custom.replicaEnvironment') {
         return Object.fromEntries(Object.entries(REPLICA_ENV_PARAMS).map(([variable, param]) => [variable, all[param]]));
+      }
+      if (path.join('.') === 'custom.watchdogEnvironment') {
+        return { REPLOG_LEADER_FAILURE_MS: all.leaderFailureMs, REPLOG_LEADER_PROBE_MS: all.leaderProbeMs, REPLOG_AUTO_FAILOVER: all.autoFailover };
       }
       if (path.join('.') === 'provider.environment') {
         return {
@@ -237,6 +244,26 @@ describe('infra generators', () => {
 
   it('refuses an environment the runtime would refuse, with the config module’s message', async () => {
     await expect(resourcesOf(resolvers({}, { REPLOG_FOLLOWERS: 'Bad_Id' }))).rejects.toThrow(/REPLOG_FOLLOWERS/);
+  });
+
+  it.each([
+    [{ leaderFailureMs: '50' }, /REPLOG_LEADER_FAILURE_MS: must be a whole number from 200 to 600000, got "50"/],
+    [{ autoFailover: 'maybe' }, /REPLOG_AUTO_FAILOVER/],
+  ])('refuses watchdog settings %j the watchdog would refuse', async (params, message) => {
+    await expect(resourcesOf(resolvers(params))).rejects.toThrow(message);
+  });
+
+  it('gives the watchdog role GetItem on the replica tables, and of the control table only reads and its two items', async () => {
+    const roles = (await iam.resources(resolvers({ vpcSubnetIds: '', vpcSecurityGroupIds: '' }))).Resources as Record<string, CfnResource>;
+    const policies = roles.LeaderWatchdogRole?.Properties.Policies as { PolicyDocument: { Statement: { Sid: string; Action: string[]; Condition?: unknown }[] } }[];
+    const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.map((st) => [st.Sid, st.Action, st.Condition])).toEqual([
+      ['OwnLogGroup', ['logs:CreateLogStream', 'logs:PutLogEvents'], undefined],
+      ['ReplicaTables', ['dynamodb:GetItem'], undefined],
+      ['ControlRead', ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], undefined],
+      ['ControlItemWrite', ['dynamodb:PutItem'], { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['control'] } }],
+      ['WatchReportWrite', ['dynamodb:PutItem'], { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [WATCH_REPORT_KEY] } }],
+    ]);
   });
 
   it('reads the Kafka credentials through CloudFormation dynamic references, never itself', async () => {
