@@ -103,16 +103,8 @@ export function judgeTopics(topics: readonly TopicHealth[], allowSingleCopy: boo
   return { refusal: undefined, warnings: [...risks.map((r) => `SINGLE COPY ACCEPTED: ${r}`), ...warnings], summary };
 }
 
-/** The replication topic's durability as status shows it (JSON, `replog status`, the dashboard). */
-export interface DurabilityReport {
-  brokers: number;
-  partitions: number;
-  replicationFactor: number;
-  minInsyncReplicas: number | null;
-  uncleanLeaderElection: boolean | null;
-  underReplicatedPartitions: number[];
-  belowMinIsrPartitions: number[];
-  offlinePartitions: number[];
+/** The replication topic's durability as status shows it (JSON, `replog status`, the dashboard): its health and what that means. */
+export interface DurabilityReport extends Omit<TopicHealth, 'topic'> {
   /** Why an acknowledged write can live on one broker only (singleCopyRisk), or null. */
   singleCopyRisk: string | null;
   /** What acks=all writes meet now: "ok", or why produces fail or wait (below min ISR, offline). */
