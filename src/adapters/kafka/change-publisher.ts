@@ -1,10 +1,11 @@
-import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners } from 'kafkajs';
 import { type ChangeEvent, encodeChangeEvent } from '../../core/change-event';
 import { LeaseEndedError, UnavailableError } from '../../core/errors';
 import { type ChangePublisher, noStalls, type PublishOptions, type StallMeter } from '../../core/ports';
 import type { LogPosition } from '../../core/positions';
 import { compareVersions, isNewer, stampOf, type VersionStamp } from '../../core/versions';
 import { endSpan, SpanKind, startSpan, traceHeaders } from '../../observability/tracing';
+import { IdempotentProducer } from './idempotent-producer';
 import { translateKafkaError } from './kafka-errors';
 
 interface Pending {
@@ -37,9 +38,9 @@ const SENT_KEYS = 10_000;
  * stalled is taken instead of being judged late.
  */
 export class KafkaChangePublisher implements ChangePublisher {
-  private readonly producer: Producer;
+  private readonly producer: IdempotentProducer;
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  private connecting: Promise<number> | undefined;
+  private partitions: Promise<number> | undefined;
   private queue: Pending[] = [];
   private sending = false;
   /** Per key, the newest version this publisher has taken, and where it lands. */
@@ -51,10 +52,7 @@ export class KafkaChangePublisher implements ChangePublisher {
     private readonly timeoutMs: number,
     private readonly stalls: StallMeter = noStalls,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connecting = undefined;
-    });
+    this.producer = new IdempotentProducer(kafka);
   }
 
   publish(event: ChangeEvent, options: PublishOptions = {}): Promise<LogPosition> {
@@ -120,9 +118,9 @@ export class KafkaChangePublisher implements ChangePublisher {
     }
   }
 
-  /** Connects once and learns the partition count, which the partitioner needs. */
+  /** Learns the partition count once, which the partitioner needs. */
   private partitionCount(): Promise<number> {
-    this.connecting ??= (async () => {
+    this.partitions ??= (async () => {
       await this.producer.connect();
       const admin = this.kafka.admin();
       try {
@@ -135,10 +133,10 @@ export class KafkaChangePublisher implements ChangePublisher {
         await admin.disconnect().catch(() => undefined);
       }
     })().catch((error: unknown) => {
-      this.connecting = undefined;
+      this.partitions = undefined;
       throw error;
     });
-    return this.connecting;
+    return this.partitions;
   }
 
   private async sendBatch(queued: Pending[]): Promise<void> {

@@ -1,5 +1,6 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { DeadLetter, DeadLetterSink } from '../../core/ports';
+import { IdempotentProducer } from './idempotent-producer';
 import { translateKafkaError } from './kafka-errors';
 
 /**
@@ -7,26 +8,17 @@ import { translateKafkaError } from './kafka-errors';
  * origin and the reason in headers, so they can be inspected or re-driven later.
  */
 export class KafkaDeadLetterProducer implements DeadLetterSink {
-  private readonly producer: Producer;
-  private connecting: Promise<void> | undefined;
+  private readonly producer: IdempotentProducer;
 
   constructor(
     kafka: Kafka,
     private readonly topic: string,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connecting = undefined;
-    });
+    this.producer = new IdempotentProducer(kafka);
   }
 
   async send(letters: readonly DeadLetter[]): Promise<void> {
     try {
-      this.connecting ??= this.producer.connect().catch((error: unknown) => {
-        this.connecting = undefined;
-        throw error;
-      });
-      await this.connecting;
       await this.producer.send({
         topic: this.topic,
         acks: -1,

@@ -1,6 +1,7 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { encodeFence, type FenceRecord, fenceKey, RECORD_KIND_HEADER } from '../../core/fence';
 import type { FenceWriter } from '../../core/ports';
+import { IdempotentProducer } from './idempotent-producer';
 import { translateKafkaError } from './kafka-errors';
 
 /**
@@ -8,27 +9,18 @@ import { translateKafkaError } from './kafka-errors';
  * replicas, and says where each landed. Every record of an older term after it is refused.
  */
 export class KafkaFenceWriter implements FenceWriter {
-  private readonly producer: Producer;
-  private connecting: Promise<void> | undefined;
+  private readonly producer: IdempotentProducer;
 
   constructor(
     kafka: Kafka,
     private readonly topic: string,
     private readonly timeoutMs: number,
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connecting = undefined;
-    });
+    this.producer = new IdempotentProducer(kafka);
   }
 
   async write(fence: FenceRecord, partitions: readonly number[]): Promise<Record<string, string>> {
     try {
-      this.connecting ??= this.producer.connect().catch((error: unknown) => {
-        this.connecting = undefined;
-        throw error;
-      });
-      await this.connecting;
       const value = encodeFence(fence);
       const sent = await this.producer.send({
         topic: this.topic,

@@ -1,0 +1,88 @@
+import type { Kafka, ProducerRecord, RecordMetadata } from 'kafkajs';
+import { IdempotentProducer } from '../../../src/adapters/kafka/idempotent-producer';
+
+/** kafkajs as far as IdempotentProducer uses it: each producer() a new session, whose sends answer as `answer` says. */
+function fakeKafka(answer: (session: number, record: ProducerRecord) => Promise<RecordMetadata[]>, connect: (session: number) => Promise<void> = async () => undefined) {
+  const sessions: { id: number; sent: ProducerRecord[]; connects: number; disconnected: boolean; options: unknown }[] = [];
+  const kafka = {
+    producer: (options: unknown) => {
+      const session = { id: sessions.length, sent: [] as ProducerRecord[], connects: 0, disconnected: false, options };
+      sessions.push(session);
+      return {
+        on: () => undefined,
+        events: { DISCONNECT: 'producer.disconnect' },
+        connect: async () => {
+          session.connects += 1;
+          await connect(session.id);
+        },
+        disconnect: async () => {
+          session.disconnected = true;
+        },
+        send: async (record: ProducerRecord) => {
+          session.sent.push(record);
+          return answer(session.id, record);
+        },
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka, sessions };
+}
+
+const record = (value: string): ProducerRecord => ({ topic: 't', acks: -1, messages: [{ key: 'k', value, partition: 0 }] });
+const ok = (offset: string): RecordMetadata[] => [{ topicName: 't', partition: 0, errorCode: 0, baseOffset: offset }];
+
+describe('IdempotentProducer', () => {
+  it('given sends that succeed, keeps one idempotent session and connects it once', async () => {
+    const { kafka, sessions } = fakeKafka(async (_s, r) => ok(String(r.messages[0]?.value)));
+    const producer = new IdempotentProducer(kafka);
+    expect(await producer.send(record('1'))).toEqual(ok('1'));
+    expect(await producer.send(record('2'))).toEqual(ok('2'));
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.connects).toBe(1);
+    expect(sessions[0]?.options).toEqual({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    expect(producer.resets).toBe(0);
+  });
+
+  it('given a send that fails, the next send goes out in a new session (a new producer id), never in the failed one', async () => {
+    const { kafka, sessions } = fakeKafka(async (session, r) => {
+      if (session === 0) throw Object.assign(new Error('NOT_ENOUGH_REPLICAS_AFTER_APPEND'), { type: 'NOT_ENOUGH_REPLICAS_AFTER_APPEND' });
+      return ok(String(r.messages[0]?.value));
+    });
+    const producer = new IdempotentProducer(kafka);
+    await expect(producer.send(record('a'))).rejects.toThrow('NOT_ENOUGH_REPLICAS_AFTER_APPEND');
+    expect(await producer.send(record('b'))).toEqual(ok('b'));
+    expect(sessions.map((s) => s.sent.map((r) => r.messages[0]?.value))).toEqual([['a'], ['b']]);
+    expect(sessions[0]?.disconnected).toBe(true);
+    expect(sessions[1]?.connects).toBe(1);
+    expect(producer.resets).toBe(1);
+  });
+
+  it('given a connect that fails, tries the same session again: nothing was sent in it', async () => {
+    let refuse = true;
+    const { kafka, sessions } = fakeKafka(
+      async () => ok('0'),
+      async () => {
+        if (refuse) throw new Error('ECONNREFUSED');
+      },
+    );
+    const producer = new IdempotentProducer(kafka);
+    await expect(producer.send(record('a'))).rejects.toThrow('ECONNREFUSED');
+    refuse = false;
+    expect(await producer.send(record('a'))).toEqual(ok('0'));
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.connects).toBe(2);
+    expect(producer.resets).toBe(0);
+  });
+
+  it('given two sends failing together, ends the failed session once', async () => {
+    const { kafka, sessions } = fakeKafka(async (session) => {
+      if (session === 0) throw new Error('Request timed out');
+      return ok('9');
+    });
+    const producer = new IdempotentProducer(kafka);
+    const results = await Promise.allSettled([producer.send(record('a')), producer.send(record('b'))]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(sessions).toHaveLength(2);
+    expect(producer.resets).toBe(1);
+  });
+});
