@@ -15,7 +15,7 @@ import { DynamoWatchReports } from '../adapters/dynamodb/watch-report-table';
 import { KafkaChangePublisher } from '../adapters/kafka/change-publisher';
 import { KafkaDeadLetterProducer } from '../adapters/kafka/dead-letter-producer';
 import { KafkaFenceWriter } from '../adapters/kafka/fence-writer';
-import { createKafka } from '../adapters/kafka/kafka-client';
+import { createKafka, createPublisherKafka } from '../adapters/kafka/kafka-client';
 import { KafkaLogHeads } from '../adapters/kafka/log-heads';
 import { KafkaReplicationAdmin } from '../adapters/kafka/replication-admin';
 import { KafkaReplayReader } from '../adapters/kafka/replay-reader';
@@ -211,7 +211,8 @@ export class Runtime {
 
   get publisher(): KafkaChangePublisher {
     return this.once('publisher', () => {
-      const p = new KafkaChangePublisher(this.kafka, this.config.topic, this.config.publishTimeoutMs, this.stalls);
+      const kafka = createPublisherKafka(this.config.kafka, this.log('kafkajs'), this.config.publishTimeoutMs);
+      const p = new KafkaChangePublisher(kafka, this.config.topic, this.config.publishTimeoutMs, this.stalls);
       this.closers.push(() => p.disconnect());
       return p;
     });

@@ -52,7 +52,10 @@ export class KafkaChangePublisher implements ChangePublisher {
     private readonly timeoutMs: number,
     private readonly stalls: StallMeter = noStalls,
   ) {
-    this.producer = new IdempotentProducer(kafka);
+    // One retry inside kafkajs (a moved leader: it refreshes metadata first); past that the send
+    // fails, the session ends and the next batch starts from fresh metadata, so a broker that
+    // stopped answering holds the publisher for two request timeouts, not six.
+    this.producer = new IdempotentProducer(kafka, 1);
   }
 
   publish(event: ChangeEvent, options: PublishOptions = {}): Promise<LogPosition> {

@@ -20,7 +20,14 @@ export class IdempotentProducer {
   /** Sessions ended by a failed send since this producer was made (status, tests). */
   resets = 0;
 
-  constructor(private readonly kafka: Kafka) {
+  /**
+   * `retries`: kafkajs's own retries of a send within the session (it must allow one for an
+   * idempotent producer); past them the send fails and the session ends.
+   */
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly retries = 5,
+  ) {
     this.producer = this.create();
   }
 
@@ -50,7 +57,7 @@ export class IdempotentProducer {
   }
 
   private create(): Producer {
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: this.retries } });
     producer.on(producer.events.DISCONNECT, () => {
       if (this.producer === producer) this.connecting = undefined;
     });

@@ -52,13 +52,13 @@ function logCreatorFor(log: Log) {
     };
 }
 
-export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = ''): Kafka {
+export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = '', options: { requestTimeoutMs?: number } = {}): Kafka {
   const config: KafkaConfig = {
     brokers: conn.brokers,
     clientId: `${conn.clientId}${clientSuffix}`,
     ssl: conn.ssl,
     connectionTimeout: 3000,
-    requestTimeout: 10_000,
+    requestTimeout: options.requestTimeoutMs ?? 10_000,
     // Bounded: a dead broker must surface as a 503, not an endless retry inside a request.
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
     logLevel: logLevel.WARN,
@@ -67,3 +67,20 @@ export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = ''):
   };
   return new Kafka(config);
 }
+
+/**
+ * The client the leader's publisher produces through. kafkajs retries a request that timed out
+ * on the same connection with the metadata it had (the Java client drops the connection and asks
+ * for new metadata instead), so a broker that stopped answering without closing its sockets (a
+ * frozen process, a host gone from the network) would hold every publish for its retries times
+ * the request timeout, long after the controller moved its partitions. Here a request waits as
+ * long as a publish lease, plus the margin the broker needs to answer its own produce timeout
+ * (which is the lease); a failed send then ends the producer's session (idempotent-producer.ts),
+ * and the next one starts from fresh metadata.
+ */
+export function createPublisherKafka(conn: KafkaConnection, log: Log, publishTimeoutMs: number): Kafka {
+  return createKafka(conn, log, '-publisher', { requestTimeoutMs: publishTimeoutMs + PRODUCE_ANSWER_MARGIN_MS });
+}
+
+/** How long after its produce timeout a live broker's REQUEST_TIMED_OUT answer may take to arrive. */
+const PRODUCE_ANSWER_MARGIN_MS = 1000;
