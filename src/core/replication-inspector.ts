@@ -3,7 +3,7 @@ import { type PartitionProgress, PROGRESS_WINDOW_MS, summarizeApplyLag } from '.
 import { type ConsumerView, restartingReason, viewConsumer } from './consumer-state';
 import type { ControlState } from './control-state';
 import type { ApplyProgressStore, ConsumerStateStore, Log, LogHeadReader, ReplicationAdmin } from './ports';
-import { PartitionsUnavailableError } from './errors';
+import { PartitionsUnavailableError, UnavailableError } from './errors';
 import { type CommittedOffsets, lagOf } from './positions';
 import type { CandidateView } from './promotion';
 import { assessHealth, type PartitionFacts } from './replica-health';
@@ -110,8 +110,8 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
  * replica choice for reads use this: status must answer while brokers are down, and a follower
  * judged on incomplete facts is never healthy, so never chosen.
  */
-export async function readReplication(sources: ReplicationSources, state: ControlState): Promise<ReplicationSnapshot> {
-  return (await readAll(sources, state)).snapshot;
+export async function readReplication(sources: ReplicationSources, state: ControlState, options: { timeoutMs?: number } = {}): Promise<ReplicationSnapshot> {
+  return (await readAll(sources, state, options.timeoutMs)).snapshot;
 }
 
 /** A failed read, kept with its cause for the strict caller and described for the document. */
@@ -130,38 +130,51 @@ function describeUnread(u: UnreadFact): string {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; failure: FailedRead };
 
-async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedRead): Promise<Outcome<T>> {
+/** `timeoutMs`: a read not answered by then counts as failed (brokers down can hold a request for its whole timeout). */
+async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedRead, timeoutMs: number | undefined): Promise<Outcome<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return { ok: true, value: await read };
+    const deadline =
+      timeoutMs === undefined
+        ? []
+        : [
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(() => reject(new UnavailableError(`no answer within ${timeoutMs} ms`, { details: { dependency: 'log' } })), timeoutMs);
+            }),
+          ];
+    return { ok: true, value: await Promise.race([read, ...deadline]) };
   } catch (error) {
     return { ok: false, failure: onError(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function readAll(sources: ReplicationSources, state: ControlState): Promise<{ snapshot: ReplicationSnapshot; failures: FailedRead[] }> {
+async function readAll(sources: ReplicationSources, state: ControlState, timeoutMs?: number): Promise<{ snapshot: ReplicationSnapshot; failures: FailedRead[] }> {
   const { admin, groupOf } = sources;
   const startedAt = sources.now();
   const ids = state.followers.map((f) => f.id);
   const groups = ids.map(groupOf);
   const thresholds = [...new Set(state.followers.map((f) => sources.stallMs + f.delayMs))];
-  const endsRead = attempt(admin.endOffsets(), (e) => failed('endOffsets', e));
+  const endsRead = attempt(admin.endOffsets(), (e) => failed('endOffsets', e), timeoutMs);
   const [endsOutcome, committedOutcomes, membershipOutcome, progressOutcome, recentOutcomes, reports] = await Promise.all([
     endsRead,
     // One read per group: a group whose coordinator is down leaves only its own follower unknown.
-    Promise.all(groups.map(async (g) => [g, await attempt(admin.committedOffsets([g]), (e) => failed('committedOffsets', e, { groupId: g }))] as const)).then(
+    Promise.all(groups.map(async (g) => [g, await attempt(admin.committedOffsets([g]), (e) => failed('committedOffsets', e, { groupId: g }), timeoutMs)] as const)).then(
       (entries) => new Map(entries),
     ),
-    attempt(admin.groupMembership(groups), (e) => failed('groupMembership', e)),
+    attempt(admin.groupMembership(groups), (e) => failed('groupMembership', e), timeoutMs),
     endsRead.then((e) =>
       // Without the partitions there is nothing to load; the end offsets' failure already says why.
       e.ok
         ? attempt(
             sources.progress.loadProgress(ids.flatMap((followerId) => [...e.value.high.keys()].map((partition) => ({ followerId, partition })))),
             (err) => failed('progress', err),
+            timeoutMs,
           )
         : undefined,
     ),
-    Promise.all(thresholds.map(async (t) => [t, await attempt(admin.offsetsAtTime(startedAt - t), (e) => failed('offsetsAtTime', e, { thresholdMs: t }))] as const)).then(
+    Promise.all(thresholds.map(async (t) => [t, await attempt(admin.offsetsAtTime(startedAt - t), (e) => failed('offsetsAtTime', e, { thresholdMs: t }), timeoutMs)] as const)).then(
       (entries) => new Map(entries),
     ),
     sources.consumers.load(ids).catch((error: unknown) => {
