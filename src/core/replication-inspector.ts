@@ -93,13 +93,10 @@ const READ_NAMES: Record<ReplicationRead, string> = {
  * Reads every follower's state in one parallel round, like `readReplication`, and refuses a
  * partial one: promotion, failover, switchover and sync designation decide who holds the
  * acknowledged writes, and a follower whose offsets could not be read might be the one that does.
- * The first read that failed fails this with its own error, as one failed read always did.
+ * The first read to fail fails this at once with its own error, as one failed read always did.
  */
 export async function inspectReplication(sources: ReplicationSources, state: ControlState): Promise<ReplicationSnapshot> {
-  const { snapshot, failures } = await readAll(sources, state);
-  const [first] = failures;
-  if (first !== undefined) throw first.cause;
-  return snapshot;
+  return (await readAll(sources, state, { strict: true })).snapshot;
 }
 
 /**
@@ -111,7 +108,7 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
  * judged on incomplete facts is never healthy, so never chosen.
  */
 export async function readReplication(sources: ReplicationSources, state: ControlState, options: { timeoutMs?: number } = {}): Promise<ReplicationSnapshot> {
-  return (await readAll(sources, state, options.timeoutMs)).snapshot;
+  return (await readAll(sources, state, { timeoutMs: options.timeoutMs })).snapshot;
 }
 
 /** A failed read, kept with its cause for the strict caller and described for the document. */
@@ -130,8 +127,16 @@ function describeUnread(u: UnreadFact): string {
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; failure: FailedRead };
 
-/** `timeoutMs`: a read not answered by then counts as failed (brokers down can hold a request for its whole timeout). */
-async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedRead, timeoutMs: number | undefined): Promise<Outcome<T>> {
+/**
+ * `timeoutMs`: a read not answered by then counts as failed (brokers down can hold a request for
+ * its whole timeout). `strict`: a failed read rejects at once, so the round fails fast.
+ */
+interface ReadMode {
+  timeoutMs?: number;
+  strict?: boolean;
+}
+
+async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedRead, { timeoutMs, strict }: ReadMode): Promise<Outcome<T>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const deadline =
@@ -144,37 +149,38 @@ async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedR
           ];
     return { ok: true, value: await Promise.race([read, ...deadline]) };
   } catch (error) {
+    if (strict) throw error;
     return { ok: false, failure: onError(error) };
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function readAll(sources: ReplicationSources, state: ControlState, timeoutMs?: number): Promise<{ snapshot: ReplicationSnapshot; failures: FailedRead[] }> {
+async function readAll(sources: ReplicationSources, state: ControlState, mode: ReadMode): Promise<{ snapshot: ReplicationSnapshot; failures: FailedRead[] }> {
   const { admin, groupOf } = sources;
   const startedAt = sources.now();
   const ids = state.followers.map((f) => f.id);
   const groups = ids.map(groupOf);
   const thresholds = [...new Set(state.followers.map((f) => sources.stallMs + f.delayMs))];
-  const endsRead = attempt(admin.endOffsets(), (e) => failed('endOffsets', e), timeoutMs);
+  const endsRead = attempt(admin.endOffsets(), (e) => failed('endOffsets', e), mode);
   const [endsOutcome, committedOutcomes, membershipOutcome, progressOutcome, recentOutcomes, reports] = await Promise.all([
     endsRead,
     // One read per group: a group whose coordinator is down leaves only its own follower unknown.
-    Promise.all(groups.map(async (g) => [g, await attempt(admin.committedOffsets([g]), (e) => failed('committedOffsets', e, { groupId: g }), timeoutMs)] as const)).then(
+    Promise.all(groups.map(async (g) => [g, await attempt(admin.committedOffsets([g]), (e) => failed('committedOffsets', e, { groupId: g }), mode)] as const)).then(
       (entries) => new Map(entries),
     ),
-    attempt(admin.groupMembership(groups), (e) => failed('groupMembership', e), timeoutMs),
+    attempt(admin.groupMembership(groups), (e) => failed('groupMembership', e), mode),
     endsRead.then((e) =>
       // Without the partitions there is nothing to load; the end offsets' failure already says why.
       e.ok
         ? attempt(
             sources.progress.loadProgress(ids.flatMap((followerId) => [...e.value.high.keys()].map((partition) => ({ followerId, partition })))),
             (err) => failed('progress', err),
-            timeoutMs,
+            mode,
           )
         : undefined,
     ),
-    Promise.all(thresholds.map(async (t) => [t, await attempt(admin.offsetsAtTime(startedAt - t), (e) => failed('offsetsAtTime', e, { thresholdMs: t }), timeoutMs)] as const)).then(
+    Promise.all(thresholds.map(async (t) => [t, await attempt(admin.offsetsAtTime(startedAt - t), (e) => failed('offsetsAtTime', e, { thresholdMs: t }), mode)] as const)).then(
       (entries) => new Map(entries),
     ),
     sources.consumers.load(ids).catch((error: unknown) => {

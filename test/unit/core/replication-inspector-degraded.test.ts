@@ -137,6 +137,14 @@ describe('replication inspection with the log partly unavailable', () => {
       await expect(inspectReplication(sources, state)).rejects.toBe(down);
     });
 
+    it('fails at once on the first failed read, without waiting for a read that hangs', async () => {
+      const { admin, sources } = given();
+      admin.groupMembership = () => new Promise(() => undefined);
+      const down = new UnavailableError('Kafka fetchOffsets failed: COORDINATOR_NOT_AVAILABLE');
+      admin.failingGroups.set('g-f1', down);
+      await expect(inspectReplication(sources, state)).rejects.toBe(down);
+    });
+
     it('given every read answering, answers the same snapshot as the degrading read', async () => {
       const { sources } = given();
       expect(await inspectReplication(sources, state)).toEqual(await readReplication(sources, state));
