@@ -77,10 +77,6 @@ export interface UnreadFact {
   unavailablePartitions: number[];
 }
 
-interface FailedRead extends UnreadFact {
-  cause: unknown;
-}
-
 const READ_NAMES: Record<ReplicationRead, string> = {
   endOffsets: 'end offsets',
   committedOffsets: 'committed offsets',
@@ -96,7 +92,7 @@ const READ_NAMES: Record<ReplicationRead, string> = {
  * The first read to fail fails this at once with its own error, as one failed read always did.
  */
 export async function inspectReplication(sources: ReplicationSources, state: ControlState): Promise<ReplicationSnapshot> {
-  return (await readAll(sources, state, { strict: true })).snapshot;
+  return readAll(sources, state, { strict: true });
 }
 
 /**
@@ -108,12 +104,11 @@ export async function inspectReplication(sources: ReplicationSources, state: Con
  * judged on incomplete facts is never healthy, so never chosen.
  */
 export async function readReplication(sources: ReplicationSources, state: ControlState, options: { timeoutMs?: number } = {}): Promise<ReplicationSnapshot> {
-  return (await readAll(sources, state, { timeoutMs: options.timeoutMs })).snapshot;
+  return readAll(sources, state, { timeoutMs: options.timeoutMs });
 }
 
-/** A failed read, kept with its cause for the strict caller and described for the document. */
-function failed(read: ReplicationRead, error: unknown, scope: { groupId?: string; thresholdMs?: number } = {}): FailedRead {
-  return { read, error: error instanceof Error ? error.message : String(error), ...scope, unavailablePartitions: offlinePartitionsIn(error), cause: error };
+function failed(read: ReplicationRead, error: unknown, scope: { groupId?: string; thresholdMs?: number } = {}): UnreadFact {
+  return { read, error: error instanceof Error ? error.message : String(error), ...scope, unavailablePartitions: offlinePartitionsIn(error) };
 }
 
 function offlinePartitionsIn(error: unknown): number[] {
@@ -125,7 +120,7 @@ function describeUnread(u: UnreadFact): string {
   return `${READ_NAMES[u.read]}${scope}: ${u.error}`;
 }
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; failure: FailedRead };
+type Outcome<T> = { ok: true; value: T } | { ok: false; failure: UnreadFact };
 
 /**
  * `timeoutMs`: a read not answered by then counts as failed (brokers down can hold a request for
@@ -136,7 +131,7 @@ interface ReadMode {
   strict?: boolean;
 }
 
-async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedRead, { timeoutMs, strict }: ReadMode): Promise<Outcome<T>> {
+async function attempt<T>(read: Promise<T>, onError: (error: unknown) => UnreadFact, { timeoutMs, strict }: ReadMode): Promise<Outcome<T>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const deadline =
@@ -156,7 +151,7 @@ async function attempt<T>(read: Promise<T>, onError: (error: unknown) => FailedR
   }
 }
 
-async function readAll(sources: ReplicationSources, state: ControlState, mode: ReadMode): Promise<{ snapshot: ReplicationSnapshot; failures: FailedRead[] }> {
+async function readAll(sources: ReplicationSources, state: ControlState, mode: ReadMode): Promise<ReplicationSnapshot> {
   const { admin, groupOf } = sources;
   const startedAt = sources.now();
   const ids = state.followers.map((f) => f.id);
@@ -188,7 +183,7 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
       return new Map();
     }),
   ]);
-  const failures: FailedRead[] = [
+  const failures: UnreadFact[] = [
     ...(endsOutcome.ok ? [] : [endsOutcome.failure]),
     ...[...committedOutcomes.values()].flatMap((o) => (o.ok ? [] : [o.failure])),
     ...(membershipOutcome.ok ? [] : [membershipOutcome.failure]),
@@ -290,10 +285,10 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
     topicEnd: ends === undefined ? {} : Object.fromEntries([...ends.high].map(([p, o]) => [String(p), o.toString()])),
     topicStart: ends === undefined ? {} : Object.fromEntries([...ends.low].map(([p, o]) => [String(p), o.toString()])),
     followers,
-    unread: failures.map(({ cause: _cause, ...u }) => u),
+    unread: failures,
     fetchedAt: now,
   };
-  return { snapshot, failures };
+  return snapshot;
 }
 
 /** Why a follower is not judged healthy when some of its facts are missing: which, and why. */
