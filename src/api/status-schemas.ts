@@ -7,6 +7,8 @@ import { REPLICA_ID_PATTERN } from './item-schemas';
  * spelled out; objects stay open (more fields may come) and every field listed is checked.
  */
 const isoOrNull = z.iso.datetime().nullable();
+const partitionListOf = () => z.array(z.number().int().min(0));
+const partitionList = partitionListOf();
 const offsets = z.record(z.string(), z.string()).meta({ description: 'partition → offset (decimal string)' });
 
 const LeaderSection = z.looseObject({
@@ -41,9 +43,12 @@ const FollowerView = z.looseObject({
   priority: z.number(),
   delayMs: z.number().min(0),
   committed: z.record(z.string(), z.string().nullable()),
-  lag: z.looseObject({ events: z.number().int().min(0), perPartition: z.record(z.string(), z.number()) }),
+  lag: z.looseObject({
+    events: z.number().int().min(0).nullable().meta({ description: 'Events not yet applied over all partitions; null when some partition’s lag could not be read.' }),
+    perPartition: z.record(z.string(), z.number()).meta({ description: 'partition → events not yet applied, for the partitions that could be read' }),
+  }),
   applyLagMs: z.looseObject({
-    current: z.number(),
+    current: z.number().nullable().meta({ description: 'null when the offsets it needs could not be read' }),
     last: z.number().nullable(),
     p99: z.number().nullable(),
     max: z.number().nullable(),
@@ -54,11 +59,19 @@ const FollowerView = z.looseObject({
   lastProgressAt: isoOrNull,
   group: z.looseObject({ state: z.string(), members: z.number().int() }),
   consumer: z.looseObject({ state: z.enum(['running', 'restarting', 'absent', 'silent']), restarts: z.number().int() }).nullable(),
+  unread: z.array(z.string()).meta({ description: 'The facts about this follower that could not be read, each with why; when any is, `healthy` is false.' }),
   healthy: z.boolean(),
   healthReason: z.string().nullable(),
 });
 
-const partitionList = z.array(z.number().int().min(0));
+const Unread = z.looseObject({
+  read: z.enum(['endOffsets', 'committedOffsets', 'groupMembership', 'offsetsAtTime', 'progress']),
+  error: z.string(),
+  groupId: z.string().optional().meta({ description: 'The consumer group whose read failed (committed offsets are read per group).' }),
+  thresholdMs: z.number().optional().meta({ description: 'The stall threshold whose offsets-at-time read failed.' }),
+  unavailablePartitions: partitionListOf().meta({ description: 'Partitions the log reports offline (no leader), when it could say.' }),
+});
+
 
 const TopicDurability = z
   .union([
@@ -96,7 +109,16 @@ export const ReplicationStatus = z
       onNoCandidate: z.enum(['degrade', 'fail']),
       stallMs: z.number(),
     }),
-    topic: z.looseObject({ name: z.string(), endOffsets: offsets, startOffsets: offsets, durability: TopicDurability }),
+    topic: z.looseObject({
+      name: z.string(),
+      endOffsets: offsets.meta({ description: 'partition → end offset; empty when they could not be read (see offsetsUnavailable)' }),
+      startOffsets: offsets,
+      offsetsUnavailable: z
+        .looseObject({ error: z.string(), unavailablePartitions: partitionList })
+        .nullable()
+        .meta({ description: 'Why the log’s offsets could not be read and which partitions it reports offline; null when they were read.' }),
+      durability: TopicDurability,
+    }),
     followers: z.array(FollowerView),
     counters: z.looseObject({
       acks: z.record(z.string(), z.number()),
@@ -106,6 +128,8 @@ export const ReplicationStatus = z
       failedAcks: z.number(),
       publishFailures: z.number(),
     }),
+    partial: z.boolean().meta({ description: 'Some replication facts could not be read (see unread); what depends on them is unknown, never reported healthy.' }),
+    unread: z.array(Unread),
     fetchedAt: z.iso.datetime(),
     localStores: z.array(z.looseObject({ id: z.string(), endpoint: z.string() })).optional().meta({ description: 'replog dev --separate-stores only: the store processes.' }),
   })

@@ -123,6 +123,20 @@ export class UnavailableError extends ReplogError {
 }
 
 /**
+ * A read of the log failed and the log reports these partitions offline (no leader, e.g. most of
+ * their brokers down): callers that can answer without them (status) name them.
+ */
+export class PartitionsUnavailableError extends UnavailableError {
+  constructor(
+    message: string,
+    readonly partitions: readonly number[],
+    options: ReplogErrorOptions = {},
+  ) {
+    super(message, { ...options, details: { dependency: 'log', unavailablePartitions: [...partitions], ...options.details } });
+  }
+}
+
+/**
  * A publish given up before it was handed to the log, because its publish lease ended first
  * (core/publish-order.ts): nothing of it was sent, so nothing of it can reach the log later.
  */

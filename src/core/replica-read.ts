@@ -24,9 +24,10 @@ export type ReplicaCandidate = Pick<FollowerProgress, 'id' | 'healthy' | 'delayM
  * caught-up followers spreads the load instead of piling it on the first one.
  */
 export function pickReadReplica(candidates: readonly ReplicaCandidate[], random: () => number): ReplicaCandidate | undefined {
-  const eligible = candidates.filter((c) => c.healthy && c.delayMs === 0);
+  // A follower whose lag could not be read is never healthy; the null check only says so to the compiler.
+  const eligible = candidates.filter((c) => c.healthy && c.delayMs === 0 && c.lag.events !== null);
   if (eligible.length === 0) return undefined;
-  const least = Math.min(...eligible.map((c) => c.lag.events));
+  const least = Math.min(...eligible.map((c) => c.lag.events ?? Number.POSITIVE_INFINITY));
   const tied = eligible.filter((c) => c.lag.events === least);
   return tied[Math.min(tied.length - 1, Math.floor(random() * tied.length))];
 }
@@ -129,7 +130,8 @@ async function resolveReplica(deps: ReplicaReadDeps, target: ReplicaTarget): Pro
       (views) => views.find((v) => v.id === target.id),
       () => undefined,
     );
-    return { replica: target.id, ...(view ? { lag: lagOf(view) } : {}) };
+    const lag = view === undefined ? undefined : lagOf(view);
+    return { replica: target.id, ...(lag ? { lag } : {}) };
   }
   let views: readonly ReplicaCandidate[];
   try {
@@ -139,13 +141,17 @@ async function resolveReplica(deps: ReplicaReadDeps, target: ReplicaTarget): Pro
   }
   const chosen = pickReadReplica(views, deps.random);
   if (!chosen) return leaderInstead(null, 'no-healthy-follower', started, deps, 'no follower is healthy; the leader answered');
-  return { replica: chosen.id, lag: lagOf(chosen) };
+  const lag = lagOf(chosen);
+  return { replica: chosen.id, ...(lag ? { lag } : {}) };
 }
 
 function leaderInstead(from: string | null, reason: FallbackReason, started: number, deps: ReplicaReadDeps, message: string): ServedBy {
   return { replica: 'leader', fallback: { from, reason, waitedMs: deps.now() - started, message } };
 }
 
-function lagOf(view: ReplicaCandidate): { events: number; ms: number } {
-  return { events: view.lag.events, ms: view.applyLagMs.current };
+/** No lag headers for a follower whose lag could not be read: a guess would read as a measurement. */
+function lagOf(view: ReplicaCandidate): { events: number; ms: number } | undefined {
+  const { events } = view.lag;
+  const ms = view.applyLagMs.current;
+  return events === null || ms === null ? undefined : { events, ms };
 }

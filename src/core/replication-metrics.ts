@@ -220,10 +220,11 @@ export function observe(event: InstrumentationEvent): Observation[] {
       ];
     }
     case 'replication.observed':
+      // A lag that could not be read is left out, not reported as 0: a gap in the series, not a caught-up follower.
       return event.snapshot.followers.flatMap((f) => [
-        one('replicaLagEvents', { follower: f.id }, f.lag.events),
+        ...(f.lag.events === null ? [] : [one('replicaLagEvents', { follower: f.id }, f.lag.events)]),
         ...Object.entries(f.lag.perPartition).map(([partition, events]) => one('replicaPartitionLagEvents', { follower: f.id, partition }, events)),
-        one('replicaApplyLag', { follower: f.id }, f.applyLagMs.current),
+        ...(f.applyLagMs.current === null ? [] : [one('replicaApplyLag', { follower: f.id }, f.applyLagMs.current)]),
         one('replicaHealthy', { follower: f.id }, f.healthy ? 1 : 0),
       ]);
     case 'write.acknowledged':

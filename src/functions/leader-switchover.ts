@@ -63,7 +63,7 @@ export async function switchLeader(deps: SwitchoverDeps, request: SwitchoverRequ
     delayMs: view?.delayMs,
     healthy: view?.healthy ?? false,
     ...(view?.healthReason == null ? {} : { healthReason: view.healthReason }),
-    lagEvents: view?.lag.events ?? 0,
+    lagEvents: view === undefined ? 0 : (view.lag.events ?? Number.POSITIVE_INFINITY),
   };
   const begun = withSwitchoverBegun(before, { ...request, now: requestedAt, maxLagEvents: SWITCHOVER_MAX_LAG_EVENTS }, target);
   if (!(await deps.control.replace(before.revision, begun))) {

@@ -37,7 +37,7 @@ import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { startStallMeter } from '../core/stall-meter';
 import { Instrumentation } from '../core/instrumentation';
 import { ReplicationCounters } from '../core/replication-counters';
-import { inspectReplication, type ReplicationSources } from '../core/replication-inspector';
+import { type ReplicationSources, readReplication } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import type { TopicHealth } from '../core/topic-durability';
@@ -450,7 +450,9 @@ export class Runtime {
       'views',
       () =>
         new ReplicationViewCache(
-          async () => inspectReplication(this.replicationSources, await this.roster.current()),
+          // Partial views serve reads too (status offers its own here): a follower judged on facts
+          // not all read is never healthy, so never chosen; one whose facts were read is judged as ever.
+          async () => readReplication(this.replicationSources, await this.roster.current()),
           this.config.reads.viewTtlMs,
           Date.now,
         ),

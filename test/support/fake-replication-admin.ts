@@ -11,6 +11,10 @@ export class FakeReplicationAdmin implements ReplicationAdmin, LogHeadReader {
   readonly members = new Map<string, number>();
   readonly high = new Map<number, bigint>([[0, 0n], [1, 0n], [2, 0n]]);
   offsetCalls = 0;
+  /** Reads that fail, as Kafka's do with brokers down (set by the test); cleared, they answer again. */
+  readonly failing: { endOffsets?: Error; offsetsAtTime?: Error; groupMembership?: Error } = {};
+  /** Groups whose committed offsets cannot be read (their coordinator down): a read asking for one fails. */
+  readonly failingGroups = new Map<string, Error>();
 
   commit(group: string, partition: number, next: bigint): void {
     const m = this.committed.get(group) ?? new Map<number, bigint>();
@@ -25,10 +29,13 @@ export class FakeReplicationAdmin implements ReplicationAdmin, LogHeadReader {
 
   async committedOffsets(groupIds: readonly string[]): Promise<Map<string, CommittedOffsets>> {
     this.offsetCalls += 1;
+    const down = groupIds.map((g) => this.failingGroups.get(g)).find((e) => e !== undefined);
+    if (down) throw down;
     return new Map(groupIds.map((g) => [g, new Map(this.committed.get(g) ?? [])]));
   }
 
   async endOffsets() {
+    if (this.failing.endOffsets) throw this.failing.endOffsets;
     return { high: new Map(this.high), low: new Map([...this.high.keys()].map((p) => [p, 0n] as const)) };
   }
 
@@ -36,10 +43,12 @@ export class FakeReplicationAdmin implements ReplicationAdmin, LogHeadReader {
   readonly firstRecent = new Map<number, bigint>();
 
   async offsetsAtTime(_timestamp: number): Promise<Map<number, bigint>> {
+    if (this.failing.offsetsAtTime) throw this.failing.offsetsAtTime;
     return new Map([...this.high.keys()].map((p) => [p, this.firstRecent.get(p) ?? 0n] as const));
   }
 
   async groupMembership(groupIds: readonly string[]): Promise<Map<string, GroupMembership>> {
+    if (this.failing.groupMembership) throw this.failing.groupMembership;
     return new Map(
       groupIds.map((groupId) => {
         const members = this.members.get(groupId) ?? 0;

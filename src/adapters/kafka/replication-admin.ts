@@ -1,5 +1,5 @@
 import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
-import { isRetriable } from '../../core/errors';
+import { isRetriable, PartitionsUnavailableError, type ReplogError } from '../../core/errors';
 import type { OffsetReader } from '../../core/ports';
 import type { CommittedOffsets } from '../../core/positions';
 import type { DurableSettings, TopicHealth } from '../../core/topic-durability';
@@ -69,7 +69,7 @@ export class KafkaReplicationAdmin implements OffsetReader {
         low: new Map(offsets.map((o) => [o.partition, BigInt(o.low)])),
       };
     } catch (error) {
-      throw translateKafkaError(error, 'fetchTopicOffsets');
+      throw await this.namingOfflinePartitions(translateKafkaError(error, 'fetchTopicOffsets'));
     }
   }
 
@@ -90,7 +90,27 @@ export class KafkaReplicationAdmin implements OffsetReader {
       const offsets = await admin.fetchTopicOffsetsByTimestamp(this.topic, timestamp);
       return new Map(offsets.map((o) => [o.partition, BigInt(o.offset)]));
     } catch (error) {
-      throw translateKafkaError(error, 'fetchTopicOffsetsByTimestamp');
+      throw await this.namingOfflinePartitions(translateKafkaError(error, 'fetchTopicOffsetsByTimestamp'));
+    }
+  }
+
+  /**
+   * kafkajs lists offsets for every partition of the topic in one call and fails it whole when a
+   * partition has no leader (LEADER_NOT_AVAILABLE, or no broker to ask): it cannot answer the
+   * partitions that can be read. The metadata still can, so the failure says which are offline.
+   */
+  private async namingOfflinePartitions(error: ReplogError): Promise<ReplogError> {
+    try {
+      const admin = await this.connected();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.topic] });
+      const offline = (topics[0]?.partitions ?? []).filter((p) => p.leader < 0).map((p) => p.partitionId).sort((a, b) => a - b);
+      if (offline.length === 0) return error;
+      return new PartitionsUnavailableError(`partition ${offline.join(', ')} of ${this.topic} has no leader: ${error.message}`, offline, {
+        cause: error,
+        retriable: error.retriable,
+      });
+    } catch {
+      return error;
     }
   }
 

@@ -66,6 +66,8 @@ const statusSchema = z.object({
   topic: z.object({
     name: z.string(),
     endOffsets: z.record(z.string(), z.string()),
+    // Absent from a replog that predates degraded status; null when the offsets were read.
+    offsetsUnavailable: z.object({ error: z.string(), unavailablePartitions: z.array(z.number()) }).nullable().optional(),
     // Absent from a replog that predates it; null where the process has no Kafka admin client.
     durability: z
       .union([
@@ -92,9 +94,11 @@ const statusSchema = z.object({
       id: z.string(),
       role: z.string(),
       healthy: z.boolean(),
-      lag: z.object({ events: z.number() }),
+      lag: z.object({ events: z.number().nullable() }),
       committed: z.record(z.string(), z.string().nullable()),
-      applyLagMs: z.object({ current: z.number(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
+      /** What could not be read about this follower; absent from a replog that predates degraded status. */
+      unread: z.array(z.string()).optional(),
+      applyLagMs: z.object({ current: z.number().nullable(), last: z.number().nullable(), p99: z.number().nullable() }).partial().optional(),
       healthReason: z.string().nullable().optional(),
       delayMs: z.number().optional(),
       /** Events refused because a newer term's fence came before them; absent from a replog that does not fence. */
@@ -124,6 +128,8 @@ const statusSchema = z.object({
       }),
     )
     .optional(),
+  partial: z.boolean().optional(),
+  unread: z.array(z.object({ read: z.string(), error: z.string(), groupId: z.string().optional(), unavailablePartitions: z.array(z.number()) }).passthrough()).optional(),
   counters: z.object({
     acks: z.record(z.string(), z.number()),
     syncTimeouts: z.number(),
@@ -215,6 +221,18 @@ export function renderLeader(leader: NonNullable<StatusDocument['leader']>): str
   return lines;
 }
 
+const unavailableText = (u: { error: string; unavailablePartitions: number[] }) =>
+  u.unavailablePartitions.length > 0 ? `partition ${u.unavailablePartitions.join(', ')} offline: ${u.error}` : u.error;
+
+/** The banner of a partial document: what is shown below is only what could be read. */
+function partialLines(s: StatusDocument): string[] {
+  if (!s.partial || !s.unread || s.unread.length === 0) return [];
+  return [
+    'PARTIAL: some replication facts could not be read; what depends on them is unknown and not reported healthy',
+    ...s.unread.map((u) => `  ${u.read}${u.groupId ? ` of ${u.groupId}` : ''}: ${unavailableText(u)}`),
+  ];
+}
+
 export function renderStatus(s: StatusDocument): string {
   // Fenced refusals are news only when there are some: the column appears when one is non-zero.
   const fenced = s.followers.some((f) => (f.fencedRefusals ?? 0) > 0);
@@ -224,11 +242,12 @@ export function renderStatus(s: StatusDocument): string {
     f.delayMs ? `${f.role} ${formatDuration(f.delayMs)}` : f.role,
     f.healthy ? 'healthy' : `UNHEALTHY (${f.healthReason ?? 'unknown'})`,
     consumerCell(f.consumer),
-    String(f.lag.events),
+    // Unknown is not 0: a lag that could not be read must not read as caught up.
+    f.lag.events === null ? 'unknown' : String(f.lag.events),
     ms(f.applyLagMs?.current),
     `${ms(f.applyLagMs?.last)} / ${ms(f.applyLagMs?.p99)}`,
     ...(fenced ? [String(f.fencedRefusals ?? 0)] : []),
-    Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
+    Object.keys(f.committed).length === 0 && (f.unread?.length ?? 0) > 0 ? 'unknown' : Object.entries(f.committed).map(([p, o]) => `${p}:${o ?? '-'}`).join(' '),
   ]);
   const header = [
     'follower',
@@ -247,7 +266,8 @@ export function renderStatus(s: StatusDocument): string {
   const c = s.counters;
   return [
     ...(s.leader ? renderLeader(s.leader) : []),
-    `topic ${s.topic.name}  end offsets ${ends}`,
+    ...partialLines(s),
+    `topic ${s.topic.name}  end offsets ${s.topic.offsetsUnavailable ? `UNKNOWN (${unavailableText(s.topic.offsetsUnavailable)})` : ends}`,
     ...(s.topic.durability === undefined ? [] : [`log durability  ${describeDurability(s.topic.durability)}`]),
     ...(s.topic.durability?.error === null && s.topic.durability.singleCopyRisk ? [`  ${s.topic.durability.singleCopyRisk}`] : []),
     `sync follower ${s.control.syncFollower ?? '(none)'}  revision ${s.control.revision}  promotions ${s.control.promotions}`,

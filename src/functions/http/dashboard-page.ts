@@ -41,6 +41,7 @@ svg.chart .peak { font-size: 9px; fill: var(--muted); }
 #counters span { display: block; color: var(--muted); font-size: 12px; }
 #counters strong { font-size: 16px; font-variant-numeric: tabular-nums; }
 #state.error { color: var(--bad); }
+#partial { color: var(--bad); font-weight: 600; }
 #key-form { display: none; margin: 8px 0; }
 #key-form.shown { display: block; }
 .badge.active { background: var(--ok); }
@@ -117,7 +118,8 @@ const SCRIPT = `
     rememberWrites(status, now);
     for (const f of status.followers) {
       const points = history.get(f.id) || [];
-      points.push({ t: now, ms: f.applyLagMs ? f.applyLagMs.current : 0, events: f.lag.events });
+      // A lag that could not be read leaves a gap in the chart, never a point at 0.
+      if (f.lag.events !== null && (!f.applyLagMs || f.applyLagMs.current !== null)) points.push({ t: now, ms: f.applyLagMs ? f.applyLagMs.current : 0, events: f.lag.events });
       while (points.length && points[0].t < now - HISTORY_MS) points.shift();
       history.set(f.id, points);
     }
@@ -311,13 +313,26 @@ const SCRIPT = `
     node.title = d.singleCopyRisk || '';
   }
 
+  const unavailableText = (u) => (u.unavailablePartitions && u.unavailablePartitions.length > 0 ? 'partition ' + u.unavailablePartitions.join(', ') + ' offline: ' : '') + u.error;
+
+  // A partial document says so first: what is missing is unknown, not healthy and not 0.
+  function renderPartial(s) {
+    const node = $('partial');
+    const unread = s.partial && s.unread ? s.unread : [];
+    node.hidden = unread.length === 0;
+    node.textContent = unread.length === 0 ? '' : 'PARTIAL: some replication facts could not be read; what depends on them is unknown and not reported healthy. ' +
+      unread.map((u) => u.read + (u.groupId ? ' of ' + u.groupId : '') + ': ' + unavailableText(u)).join(' · ');
+  }
+
   function render(s) {
     if (s.leader) renderLeader(s.leader);
     $('topic').textContent = s.topic.name;
     renderDurability(s.topic.durability);
     $('sync').textContent = s.control.syncFollower || '(none)';
     $('revision').textContent = s.control.revision;
-    $('ends').textContent = Object.entries(s.topic.endOffsets).map(([p, o]) => p + ':' + o).join('  ');
+    const offsetsUnavailable = s.topic.offsetsUnavailable;
+    $('ends').textContent = offsetsUnavailable ? 'UNKNOWN (' + unavailableText(offsetsUnavailable) + ')' : Object.entries(s.topic.endOffsets).map(([p, o]) => p + ':' + o).join('  ');
+    renderPartial(s);
     const rows = $('followers');
     rows.replaceChildren();
     for (const f of s.followers) {
@@ -337,7 +352,7 @@ const SCRIPT = `
       } else {
         consumer.appendChild(el('span', { class: 'muted' }, '–'));
       }
-      tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-events' }, f.lag.events));
+      tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-events' }, f.lag.events === null ? 'unknown' : f.lag.events));
       const lag = f.applyLagMs || {};
       tr.appendChild(el('td', { class: 'num', 'data-field': 'lag-ms' }, fmtMs(lag.current)));
       tr.appendChild(el('td', { class: 'num muted' }, fmtMs(lag.last) + ' / ' + fmtMs(lag.p99)));
@@ -402,6 +417,7 @@ const BODY = `
 <p class="meta">topic <b id="topic">…</b> · sync follower <b id="sync">…</b> · revision <b id="revision">…</b> · end offsets <b id="ends">…</b></p>
 <p class="meta">log durability <b id="durability" data-state="unknown">…</b></p>
 <p class="meta"><span id="state">loading…</span></p>
+<p class="meta" id="partial" hidden></p>
 <form id="key-form"><label>API key <input id="key" type="password" autocomplete="off" size="40"></label> <button type="submit">Use key</button> <span class="muted">(kept in this tab's session storage only)</span></form>
 <h2>Leader</h2>
 <table>

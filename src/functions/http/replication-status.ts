@@ -5,7 +5,7 @@ import type { Instrumentation } from '../../core/instrumentation';
 import type { Log, WatchReportStore } from '../../core/ports';
 import type { WatchReport } from '../../core/leader-watch';
 import type { ReplicationCounters } from '../../core/replication-counters';
-import { inspectReplication, type ReplicationSources } from '../../core/replication-inspector';
+import { type ReplicationSources, readReplication } from '../../core/replication-inspector';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
 import type { SyncRoster } from '../../core/sync-roster';
 import { type DurabilityReport, type DurabilityUnknown, durabilityReport, type TopicHealth } from '../../core/topic-durability';
@@ -34,6 +34,8 @@ export interface StatusDeps {
 
 /** How long status waits for the topic's description: brokers down must not stall the whole document. */
 const DURABILITY_TIMEOUT_MS = 3000;
+/** The same bound for each replication read (offsets, membership, progress); one not answered by then is shown unknown. */
+const REPLICATION_READ_TIMEOUT_MS = 3000;
 
 /**
  * The topic's durability for status: copies, min ISR, under-replicated / below-min-ISR / offline
@@ -61,7 +63,8 @@ export async function replicationStatus(rt: StatusDeps) {
   const startedAt = Date.now();
   const state = await rt.roster.refresh();
   const [snapshot, watch, durability] = await Promise.all([
-    inspectReplication(rt.replicationSources, state),
+    // Degrades instead of failing: a read that fails leaves its part unknown (`unread`), the rest answers.
+    readReplication(rt.replicationSources, state, { timeoutMs: REPLICATION_READ_TIMEOUT_MS }),
     rt.watchReports.load().catch((error: unknown) => {
       rt.log('status').warn('the watchdog report could not be read; status shows none', { error });
       return undefined;
@@ -69,8 +72,10 @@ export async function replicationStatus(rt: StatusDeps) {
     durabilitySection(rt),
   ]);
   // The read path chooses replicas from this view too: what status just reported is what reads obey.
+  // A partial view is safe there: a follower judged on facts not all read is never healthy.
   rt.views.offer(snapshot, startedAt);
   rt.instrumentation.emit({ type: 'replication.observed', snapshot });
+  const endsUnread = snapshot.unread.find((u) => u.read === 'endOffsets');
   return {
     leader: leaderSection(state, rt.config.tables, rt.config.topic, rt.startedAt, watch),
     control: {
@@ -86,7 +91,13 @@ export async function replicationStatus(rt: StatusDeps) {
       onNoCandidate: rt.config.ack.onNoCandidate,
       stallMs: rt.config.stallMs,
     },
-    topic: { name: rt.config.topic, endOffsets: snapshot.topicEnd, startOffsets: snapshot.topicStart, durability: durability === null ? null : { ...durability } },
+    topic: {
+      name: rt.config.topic,
+      endOffsets: snapshot.topicEnd,
+      startOffsets: snapshot.topicStart,
+      offsetsUnavailable: endsUnread === undefined ? null : { error: endsUnread.error, unavailablePartitions: endsUnread.unavailablePartitions },
+      durability: durability === null ? null : { ...durability },
+    },
     followers: snapshot.followers.map((f) => ({
       ...f,
       consumer: f.consumer === null ? null : { ...f.consumer },
@@ -94,6 +105,8 @@ export async function replicationStatus(rt: StatusDeps) {
       lastProgressAt: iso(f.lastProgressAt),
     })),
     counters: { ...rt.counters.snapshot() },
+    partial: snapshot.unread.length > 0,
+    unread: snapshot.unread.map((u) => ({ ...u, unavailablePartitions: [...u.unavailablePartitions] })),
     fetchedAt: new Date(snapshot.fetchedAt).toISOString(),
   } satisfies ReplicationStatus;
 }

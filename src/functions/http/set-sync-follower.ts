@@ -30,7 +30,7 @@ async function setSyncFollower(rt: SyncDesignationDeps, event: HttpEvent): Promi
   const view = snapshot.followers.find((f) => f.id === followerId);
   if (!view) throw new ValidationError('BAD_BODY', `${followerId} is not a configured follower`);
   if (view.delayMs > 0) throw new ConflictError(`${followerId} is a delayed follower and can never be the sync follower`);
-  if (!view.healthy || view.lag.events > CAUGHT_UP_MAX_LAG) {
+  if (!view.healthy || view.lag.events === null || view.lag.events > CAUGHT_UP_MAX_LAG) {
     throw new ConflictError(
       `${followerId} is not caught up (healthy: ${view.healthy}, lag: ${view.lag.events} events); it can be designated once it is attached and at most ${CAUGHT_UP_MAX_LAG} events behind`,
       { details: { healthy: view.healthy, lag: view.lag.events } },

@@ -81,3 +81,57 @@ describe('replog status: the log’s durability', () => {
     expect(renderStatus(doc)).not.toContain('log durability');
   });
 });
+
+describe('replog status: a partial status (the log partly unavailable)', () => {
+  const partial = {
+    ...doc,
+    topic: { ...doc.topic, endOffsets: {}, offsetsUnavailable: { error: 'Kafka fetchTopicOffsets failed: LEADER_NOT_AVAILABLE', unavailablePartitions: [2] } },
+    followers: [
+      {
+        id: 'follower-1',
+        role: 'sync',
+        healthy: false,
+        healthReason: 'the log could not be read: end offsets: Kafka fetchTopicOffsets failed: LEADER_NOT_AVAILABLE',
+        lag: { events: null },
+        committed: { '0': '12' },
+        unread: ['end offsets: Kafka fetchTopicOffsets failed: LEADER_NOT_AVAILABLE'],
+        applyLagMs: { current: null, last: 8, p99: 40 },
+      },
+      {
+        id: 'follower-2',
+        role: 'async',
+        healthy: false,
+        healthReason: 'the log could not be read: committed offsets of g-follower-2: COORDINATOR_NOT_AVAILABLE',
+        lag: { events: null },
+        committed: {},
+        unread: ['committed offsets of g-follower-2: COORDINATOR_NOT_AVAILABLE'],
+        applyLagMs: { current: null, last: null, p99: null },
+      },
+    ],
+    partial: true,
+    unread: [
+      { read: 'endOffsets', error: 'Kafka fetchTopicOffsets failed: LEADER_NOT_AVAILABLE', unavailablePartitions: [2] },
+      { read: 'committedOffsets', groupId: 'g-follower-2', error: 'COORDINATOR_NOT_AVAILABLE', unavailablePartitions: [] },
+    ],
+  } as StatusDocument;
+
+  it('says it is partial and which reads failed, before anything else about the log', () => {
+    const lines = renderStatus(partial).split('\n');
+    expect(lines[0]).toMatch(/^PARTIAL: some replication facts could not be read/);
+    expect(lines[1]).toBe('  endOffsets: partition 2 offline: Kafka fetchTopicOffsets failed: LEADER_NOT_AVAILABLE');
+    expect(lines[2]).toBe('  committedOffsets of g-follower-2: COORDINATOR_NOT_AVAILABLE');
+    expect(lines).toContain('topic replog.changes  end offsets UNKNOWN (partition 2 offline: Kafka fetchTopicOffsets failed: LEADER_NOT_AVAILABLE)');
+  });
+
+  it('shows an unknown lag as unknown, never 0, and a follower whose offsets were not read as unhealthy with why', () => {
+    const lines = renderStatus(partial).split('\n');
+    const f1 = lines.find((l) => l.startsWith('follower-1')) ?? '';
+    expect(f1).toMatch(/UNHEALTHY \(the log could not be read: end offsets: .*\)\s+-\s+unknown\s+-\s+8 ms \/ 40 ms\s+0:12/);
+    const f2 = (lines.find((l) => l.startsWith('follower-2')) ?? '').trimEnd();
+    expect(f2).toMatch(/\s+unknown\s+-\s+- \/ -\s+unknown$/);
+  });
+
+  it('given a complete status, prints no PARTIAL banner', () => {
+    expect(renderStatus({ ...doc, partial: false, unread: [] })).not.toContain('PARTIAL');
+  });
+});

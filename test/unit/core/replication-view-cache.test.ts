@@ -1,7 +1,7 @@
 import type { ReplicationSnapshot } from '../../../src/core/replication-inspector';
 import { ReplicationViewCache } from '../../../src/core/replication-view-cache';
 
-const snapshot = (fetchedAt: number): ReplicationSnapshot => ({ topicEnd: {}, topicStart: {}, followers: [], fetchedAt });
+const snapshot = (fetchedAt: number): ReplicationSnapshot => ({ topicEnd: {}, topicStart: {}, followers: [], unread: [], fetchedAt });
 
 describe('replication view cache', () => {
   it('given concurrent reads within the TTL, loads once and serves the same view', async () => {

@@ -186,6 +186,43 @@ describe('dashboard page: operators’ views', () => {
   });
 });
 
+describe('dashboard page: a partial status (the log partly unavailable)', () => {
+  const partial = () => {
+    const s = status({});
+    return {
+      ...s,
+      topic: { ...s.topic, endOffsets: {}, offsetsUnavailable: { error: 'LEADER_NOT_AVAILABLE', unavailablePartitions: [2] } },
+      followers: [
+        {
+          ...s.followers[0],
+          healthy: false,
+          healthReason: 'the log could not be read: end offsets: LEADER_NOT_AVAILABLE',
+          lag: { events: null, perPartition: {} },
+          applyLagMs: { current: null, last: 4, p99: 9 },
+          unread: ['end offsets: LEADER_NOT_AVAILABLE'],
+        },
+      ],
+      partial: true,
+      unread: [{ read: 'endOffsets', error: 'LEADER_NOT_AVAILABLE', unavailablePartitions: [2] }],
+    };
+  };
+
+  it('given a partial status, says so and which reads failed, shows the end offsets unknown and the lag unknown, never 0', async () => {
+    const d = await show(partial());
+    expect(d.getElementById('partial')?.hidden).toBe(false);
+    expect(text(d, 'partial')).toMatch(/^PARTIAL: .* endOffsets: partition 2 offline: LEADER_NOT_AVAILABLE$/);
+    expect(text(d, 'ends')).toBe('UNKNOWN (partition 2 offline: LEADER_NOT_AVAILABLE)');
+    const row = d.getElementById('followers')?.find('data-follower', 'follower-1');
+    expect(row?.find('data-field', 'lag-events')?.textContent).toBe('unknown');
+    expect(row?.find('data-field', 'health')?.textContent).toBe('unhealthythe log could not be read: end offsets: LEADER_NOT_AVAILABLE');
+  });
+
+  it('given a complete status, shows no partial banner', async () => {
+    const d = await show(status({}));
+    expect(d.getElementById('partial')?.hidden).toBe(true);
+  });
+});
+
 describe('dashboard page: the log’s durability', () => {
   const durable = {
     brokers: 3,
