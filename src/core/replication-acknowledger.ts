@@ -117,7 +117,10 @@ export class ReplicationAcknowledger implements Acknowledger {
         // Another leader instance already replaced the follower we saw failing.
         return state.syncFollower;
       }
-      const snapshot = await inspectReplication(this.deps.sources, state);
+      // A write is waiting on this: a log that cannot say who is caught up (brokers down or
+      // frozen hold an admin request for its whole timeout, and retry it) gets the sync wait's
+      // own bound, then the no-candidate policy answers.
+      const snapshot = await inspectReplication(this.deps.sources, state, { timeoutMs: this.deps.policy.syncTimeoutMs });
       const exclude = new Set<string>(failedSync === null ? [] : [failedSync]);
       const candidate = pickPromotionCandidate(state.followers, candidateViews(snapshot), exclude);
       if (candidate === undefined) {

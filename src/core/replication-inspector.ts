@@ -91,8 +91,8 @@ const READ_NAMES: Record<ReplicationRead, string> = {
  * acknowledged writes, and a follower whose offsets could not be read might be the one that does.
  * The first read to fail fails this at once with its own error, as one failed read always did.
  */
-export async function inspectReplication(sources: ReplicationSources, state: ControlState): Promise<ReplicationSnapshot> {
-  return readAll(sources, state, { strict: true });
+export async function inspectReplication(sources: ReplicationSources, state: ControlState, options: { timeoutMs?: number } = {}): Promise<ReplicationSnapshot> {
+  return readAll(sources, state, { strict: true, timeoutMs: options.timeoutMs });
 }
 
 /**

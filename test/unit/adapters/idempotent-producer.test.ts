@@ -39,8 +39,19 @@ describe('IdempotentProducer', () => {
     expect(await producer.send(record('2'))).toEqual(ok('2'));
     expect(sessions).toHaveLength(1);
     expect(sessions[0]?.connects).toBe(1);
-    expect(sessions[0]?.options).toEqual({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    expect(sessions[0]?.options).toEqual({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 5 } });
     expect(producer.resets).toBe(0);
+  });
+
+  it('given a retry budget, every session gets it (the publisher allows kafkajs one retry)', async () => {
+    const { kafka, sessions } = fakeKafka(async (session) => {
+      if (session === 0) throw new Error('Request Produce timed out');
+      return ok('1');
+    });
+    const producer = new IdempotentProducer(kafka, 1);
+    await expect(producer.send(record('a'))).rejects.toThrow('timed out');
+    await producer.send(record('a'));
+    expect(sessions.map((s) => s.options)).toEqual([0, 1].map(() => ({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 1 } })));
   });
 
   it('given a send that fails, the next send goes out in a new session (a new producer id), never in the failed one', async () => {

@@ -85,6 +85,18 @@ describe('replication acknowledger', () => {
     expect(clock.now() - started).toBeLessThan(1000);
   });
 
+  it('given a log that does not answer the promotion read (brokers frozen), the write still answers after the sync wait plus one bound, degraded', async () => {
+    const { ack, admin, clock } = given({ onNoCandidate: 'degrade' });
+    admin.endOffsets = () => new Promise(() => undefined);
+    const started = Date.now();
+    // The sync wait runs in virtual time; the promotion read's bound (the sync timeout) in real time.
+    const pending = ack.acknowledge(parseAckMode('semi-sync'), event, position);
+    await clock.advance(1000);
+    const outcome = await pending;
+    expect(outcome).toMatchObject({ mode: 'semi-sync', confirmedBy: [], degraded: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it('given every follower is stopped and the fallback is fail, answers 504 with key, version and position', async () => {
     const { acknowledge, admin } = given({ onNoCandidate: 'fail' });
     for (const f of followers) admin.members.set(groupOf(f.id), 0);
