@@ -31,11 +31,16 @@ export class IdempotentProducer {
     this.producer = this.create();
   }
 
-  /** Connects the current session (once; again after a disconnect or a reset). */
+  /**
+   * Connects the current session (once; again after a disconnect). A connect that fails ends the
+   * session too: kafkajs keeps a broker whose ApiVersions request timed out (a frozen broker
+   * accepts connections in its kernel and answers nothing) as connected, with no API versions, and
+   * every later request of that session fails at once with "Broker not connected".
+   */
   connect(): Promise<void> {
     const producer = this.producer;
     this.connecting ??= producer.connect().catch((error: unknown) => {
-      if (this.producer === producer) this.connecting = undefined;
+      this.endSession(producer);
       throw error;
     });
     return this.connecting;

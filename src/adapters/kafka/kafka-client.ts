@@ -52,9 +52,9 @@ function logCreatorFor(log: Log) {
     };
 }
 
-export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = '', options: { requestTimeoutMs?: number } = {}): Kafka {
+export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = '', options: { requestTimeoutMs?: number; rotateBootstrap?: boolean } = {}): Kafka {
   const config: KafkaConfig = {
-    brokers: conn.brokers,
+    brokers: options.rotateBootstrap ? rotatingBootstrap(conn.brokers) : conn.brokers,
     clientId: `${conn.clientId}${clientSuffix}`,
     ssl: conn.ssl,
     connectionTimeout: 3000,
@@ -69,7 +69,7 @@ export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = '', 
 }
 
 /**
- * The client the leader's publisher produces through. kafkajs retries a request that timed out
+ * The client the leader's publisher produces through; its bootstrap list rotates (see below). kafkajs retries a request that timed out
  * on the same connection with the metadata it had (the Java client drops the connection and asks
  * for new metadata instead), so a broker that stopped answering without closing its sockets (a
  * frozen process, a host gone from the network) would hold every publish for its retries times
@@ -79,7 +79,21 @@ export function createKafka(conn: KafkaConnection, log: Log, clientSuffix = '', 
  * and the next one starts from fresh metadata.
  */
 export function createPublisherKafka(conn: KafkaConnection, log: Log, publishTimeoutMs: number): Kafka {
-  return createKafka(conn, log, '-publisher', { requestTimeoutMs: publishTimeoutMs + PRODUCE_ANSWER_MARGIN_MS });
+  return createKafka(conn, log, '-publisher', { requestTimeoutMs: publishTimeoutMs + PRODUCE_ANSWER_MARGIN_MS, rotateBootstrap: true });
+}
+
+/**
+ * The bootstrap list, starting one broker further on each time kafkajs asks for it. Every new
+ * producer session takes the first broker of the list as its seed and, when that broker accepts
+ * the connection but never answers (frozen), keeps it for the whole session; so after a session
+ * ends on it the next one must start elsewhere.
+ */
+export function rotatingBootstrap(brokers: readonly string[]): () => string[] {
+  let next = 0;
+  return () => {
+    const start = next++ % brokers.length;
+    return [...brokers.slice(start), ...brokers.slice(0, start)];
+  };
 }
 
 /** How long after its produce timeout a live broker's REQUEST_TIMED_OUT answer may take to arrive. */

@@ -1,5 +1,6 @@
 import type { Kafka, ProducerRecord, RecordMetadata } from 'kafkajs';
 import { IdempotentProducer } from '../../../src/adapters/kafka/idempotent-producer';
+import { rotatingBootstrap } from '../../../src/adapters/kafka/kafka-client';
 
 /** kafkajs as far as IdempotentProducer uses it: each producer() a new session, whose sends answer as `answer` says. */
 function fakeKafka(answer: (session: number, record: ProducerRecord) => Promise<RecordMetadata[]>, connect: (session: number) => Promise<void> = async () => undefined) {
@@ -68,21 +69,21 @@ describe('IdempotentProducer', () => {
     expect(producer.resets).toBe(1);
   });
 
-  it('given a connect that fails, tries the same session again: nothing was sent in it', async () => {
-    let refuse = true;
+  it('given a connect that fails, connects a new session: the failed one may hold a broker it believes connected', async () => {
     const { kafka, sessions } = fakeKafka(
       async () => ok('0'),
-      async () => {
-        if (refuse) throw new Error('ECONNREFUSED');
+      async (session) => {
+        if (session === 0) throw new Error('Broker not connected');
       },
     );
     const producer = new IdempotentProducer(kafka);
-    await expect(producer.send(record('a'))).rejects.toThrow('ECONNREFUSED');
-    refuse = false;
+    await expect(producer.send(record('a'))).rejects.toThrow('Broker not connected');
     expect(await producer.send(record('a'))).toEqual(ok('0'));
-    expect(sessions).toHaveLength(1);
-    expect(sessions[0]?.connects).toBe(2);
-    expect(producer.resets).toBe(0);
+    expect(sessions.map((s) => ({ connects: s.connects, sent: s.sent.length, disconnected: s.disconnected }))).toEqual([
+      { connects: 1, sent: 0, disconnected: true },
+      { connects: 1, sent: 1, disconnected: false },
+    ]);
+    expect(producer.resets).toBe(1);
   });
 
   it('given two sends failing together, ends the failed session once', async () => {
@@ -95,5 +96,17 @@ describe('IdempotentProducer', () => {
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(sessions).toHaveLength(2);
     expect(producer.resets).toBe(1);
+  });
+});
+
+describe('rotatingBootstrap', () => {
+  it('given each new session asks for the list, starts each one a broker further on, wrapping around', () => {
+    const next = rotatingBootstrap(['a:1', 'b:2', 'c:3']);
+    expect([next(), next(), next(), next()]).toEqual([
+      ['a:1', 'b:2', 'c:3'],
+      ['b:2', 'c:3', 'a:1'],
+      ['c:3', 'a:1', 'b:2'],
+      ['a:1', 'b:2', 'c:3'],
+    ]);
   });
 });
