@@ -86,6 +86,7 @@ const envSchema = z.object({
   REPLOG_ON_SYNC_TIMEOUT: z.enum(['promote', 'degrade', 'fail']).default('promote'),
   REPLOG_ON_NO_CANDIDATE: z.enum(['degrade', 'fail']).default('degrade'),
   REPLOG_ACK_POLL_MS: intFrom(3, 1, 10_000),
+  REPLOG_CONFIRM_FROM: z.enum(['committed-offset', 'applied-record']).default('committed-offset'),
   REPLOG_PUBLISH_TIMEOUT_MS: intFrom(5000, 100, 120_000),
   REPLOG_MAX_BODY_BYTES: intFrom(DEFAULT_MAX_BODY_BYTES, 1, 10 * 1024 * 1024),
   REPLOG_API_KEY: z.string().min(16, 'REPLOG_API_KEY must be at least 16 characters').optional(),
@@ -200,6 +201,12 @@ export interface Config {
     onSyncTimeout: 'promote' | 'degrade' | 'fail';
     onNoCandidate: 'degrade' | 'fail';
     pollMs: number;
+    /**
+     * What confirms a follower: its group's committed offset only, or also the applied record its
+     * handler writes right after each apply (core/applied-record.ts), which in Lambda lands before
+     * the event source mapping commits. Followers and leaders must share the setting.
+     */
+    confirmFrom: 'committed-offset' | 'applied-record';
   };
   publishTimeoutMs: number;
   maxBodyBytes: number;
@@ -347,6 +354,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       onSyncTimeout: e.REPLOG_ON_SYNC_TIMEOUT,
       onNoCandidate: e.REPLOG_ON_NO_CANDIDATE,
       pollMs: e.REPLOG_ACK_POLL_MS,
+      confirmFrom: e.REPLOG_CONFIRM_FROM,
     },
     publishTimeoutMs: e.REPLOG_PUBLISH_TIMEOUT_MS,
     maxBodyBytes: e.REPLOG_MAX_BODY_BYTES,
