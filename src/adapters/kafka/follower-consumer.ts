@@ -29,6 +29,12 @@ export interface FollowerConsumerOptions {
   eventShape?: LambdaKafkaEventShape;
   /** A mapping's MaximumBatchingWindowInSeconds, in ms: how long a fetch may wait to fill a batch. */
   batchingWindowMs?: number;
+  /**
+   * A pause between the handler's success and the commit (REPLOG_FAULT_COMMIT_DELAY_MS, 0 by
+   * default): stands in for an event source mapping, which commits after the invocation returns
+   * at a time replog does not control, so applied-record confirmation can be measured against it.
+   */
+  commitDelayMs?: number;
 }
 
 /**
@@ -228,6 +234,7 @@ export class FollowerConsumer {
         }
       }
       resolveOffset(last.offset);
+      if (this.options.commitDelayMs) await new Promise((r) => setTimeout(r, this.options.commitDelayMs));
       // A commit refused because the group moved on (a pause past the session timeout) crashes
       // this consumer; the batch was applied but not committed, so it is delivered again.
       await consumer.commitOffsets([
