@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   }
   const table = ['| commit delay (ms) | clients | REPLOG_CONFIRM_FROM | p50 ms | p99 ms | max ms | acked | failed | degraded |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
   console.log(`\n${table}`);
-  writeFileSync(join(benchRoot, 'results', 'confirm-sources.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(benchRoot, 'results', 'run-confirm-sources.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 main().then(

@@ -226,6 +226,9 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     phaseEnds('read');
     completed = reachedTargets(targets, positions);
     await checkpoint();
+    // Once more at the hand-over: a claim a straggling invocation made while the table was being
+    // rebuilt says nothing true; from here only batches delivered from these offsets claim.
+    if (mode === 'rebuild') await deps.forgetApplied?.([...targets.keys()]);
     report();
   };
 

@@ -52,7 +52,7 @@ function history(log: InMemoryReplayLog) {
 }
 
 describe('replay', () => {
-  it('given a rebuild, forgets the applied records before and after recreating the table, and not on a catch-up', async () => {
+  it('given a rebuild, forgets the applied records before and after recreating the table and at the hand-over, and not on a catch-up', async () => {
     const g = given();
     history(g.log);
     const forgetApplied = async (partitions: readonly number[]) => {
@@ -60,6 +60,8 @@ describe('replay', () => {
     };
     await runReplay({ ...g.deps(), forgetApplied }, g.options());
     expect(g.trace.slice(0, 5)).toEqual(['join', 'commit 0:0 1:0 2:0', 'forget 0,1,2', 'recreate', 'forget 0,1,2']);
+    expect(g.trace.filter((t) => t.startsWith('forget'))).toHaveLength(3);
+    expect(g.trace.slice(-2)).toEqual(['forget 0,1,2', 'leave']);
 
     const c = given();
     history(c.log);
