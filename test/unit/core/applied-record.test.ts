@@ -1,46 +1,10 @@
-import { type AppliedRecord, type AppliedRecordStore, AppliedRecordWriter, type ExtendOutcome, furthest } from '../../../src/core/applied-record';
+import { AppliedRecordWriter, furthest } from '../../../src/core/applied-record';
 import { OffsetWatcher } from '../../../src/core/offset-watcher';
 import type { OffsetReader } from '../../../src/core/ports';
 import type { CommittedOffsets } from '../../../src/core/positions';
+import { MemoryAppliedRecords } from '../../support/in-memory-applied-records';
 import { silentLog } from '../../support/in-memory-stores';
 import { ManualClock } from '../../support/manual-clock';
-
-/** The control table's applied items, with the adapter's conditions. */
-class MemoryAppliedRecords implements AppliedRecordStore {
-  readonly items = new Map<string, AppliedRecord>();
-  failReads = false;
-
-  private key(followerId: string, partition: number): string {
-    return `${followerId}#${partition}`;
-  }
-
-  async loadApplied(keys: readonly { followerId: string; partition: number }[]): Promise<AppliedRecord[]> {
-    if (this.failReads) throw new Error('control table unreachable');
-    return keys.flatMap((k) => {
-      const r = this.items.get(this.key(k.followerId, k.partition));
-      return r ? [{ ...r }] : [];
-    });
-  }
-
-  async createApplied(followerId: string, partition: number, incarnation: string): Promise<boolean> {
-    const key = this.key(followerId, partition);
-    if (this.items.has(key)) return false;
-    this.items.set(key, { followerId, partition, incarnation, appliedThrough: 0n });
-    return true;
-  }
-
-  async extendApplied(followerId: string, partition: number, incarnation: string, through: bigint): Promise<ExtendOutcome> {
-    const r = this.items.get(this.key(followerId, partition));
-    if (r === undefined || r.incarnation !== incarnation) return 'other-incarnation';
-    if (r.appliedThrough >= through) return 'not-newer';
-    r.appliedThrough = through;
-    return 'extended';
-  }
-
-  async forgetApplied(followerId: string, partitions: readonly number[]): Promise<void> {
-    for (const p of partitions) this.items.delete(this.key(followerId, p));
-  }
-}
 
 /** Committed offsets the test moves by hand: in Lambda, the event source mapping's commits. */
 class GroupOffsets implements OffsetReader {
