@@ -28,7 +28,8 @@ export async function measureStoreCapacity(
     followerLike: `${options.id}-cap-follower`,
     bulk: `${options.id}-cap-bulk`,
   });
-  await probe.create();
+  // Only conditional commits are measured here: the leader-shaped table is all it needs.
+  await probe.create(['leaderLike']);
   let done = 0;
   try {
     const until = performance.now() + options.durationMs;

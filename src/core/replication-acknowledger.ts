@@ -29,6 +29,9 @@ export interface ReplicationAcknowledgerDeps {
   now: () => number;
 }
 
+/** The least a promotion's read of the log is given before the no-candidate policy answers. */
+export const PROMOTION_READ_MIN_MS = 2000;
+
 /**
  * Acknowledges writes per mode by watching followers' committed offsets, and applies the timeout
  * policy: promote a new sync follower (semi-sync), degrade to async honestly, or fail with 504.
@@ -119,8 +122,9 @@ export class ReplicationAcknowledger implements Acknowledger {
       }
       // A write is waiting on this: a log that cannot say who is caught up (brokers down or
       // frozen hold an admin request for its whole timeout, and retry it) gets the sync wait's
-      // own bound, then the no-candidate policy answers.
-      const snapshot = await inspectReplication(this.deps.sources, state, { timeoutMs: this.deps.policy.syncTimeoutMs });
+      // own bound (at least PROMOTION_READ_MIN_MS: a short sync timeout must not make a loaded
+      // log's answer too slow to promote anyone), then the no-candidate policy answers.
+      const snapshot = await inspectReplication(this.deps.sources, state, { timeoutMs: Math.max(this.deps.policy.syncTimeoutMs, PROMOTION_READ_MIN_MS) });
       const exclude = new Set<string>(failedSync === null ? [] : [failedSync]);
       const candidate = pickPromotionCandidate(state.followers, candidateViews(snapshot), exclude);
       if (candidate === undefined) {

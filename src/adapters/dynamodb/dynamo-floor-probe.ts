@@ -23,6 +23,8 @@ export interface ApplyTimes {
   appliedAt: number;
 }
 
+type ProbeTable = 'leaderLike' | 'followerLike' | 'bulk' | 'copy';
+
 /**
  * The store's side of the benchmark floor: the very requests replog sends (same builders, same
  * client settings), issued directly, without any replog code around them. Works on scratch
@@ -34,13 +36,16 @@ export class DynamoFloorProbe {
     readonly tables: { leaderLike: string; followerLike: string; bulk: string; copy?: string },
   ) {}
 
-  async create(): Promise<void> {
-    await ensureTables(this.client, [
-      leaderTableDefinition(this.tables.leaderLike),
-      simpleTableDefinition(this.tables.followerLike),
-      simpleTableDefinition(this.tables.bulk),
-      ...(this.tables.copy ? [simpleTableDefinition(this.tables.copy)] : []),
-    ]);
+  private created: string[] = [];
+
+  /** Creates the scratch tables (`only`: just those a measurement uses, e.g. the capacity probe's leader-shaped one). */
+  async create(only?: readonly ProbeTable[]): Promise<void> {
+    const wanted = (only ?? (['leaderLike', 'followerLike', 'bulk', 'copy'] as const)).filter((t) => this.tables[t] !== undefined);
+    await ensureTables(
+      this.client,
+      wanted.map((t) => (t === 'leaderLike' ? leaderTableDefinition(this.tables.leaderLike) : simpleTableDefinition(this.tables[t] as string))),
+    );
+    this.created = wanted.map((t) => this.tables[t] as string);
   }
 
   /** The leader's commit: one conditional UpdateItem that bumps the version and leaves an outbox mark. */
@@ -109,7 +114,7 @@ export class DynamoFloorProbe {
 
   async drop(): Promise<void> {
     await Promise.all(
-      Object.values(this.tables).map((TableName) => this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)),
+      this.created.map((TableName) => this.client.send(new DeleteTableCommand({ TableName })).catch(() => undefined)),
     );
   }
 }
