@@ -110,13 +110,15 @@ function followerRole(s, f) {
     },
     {
       // A replica's own items in the control table: its apply progress, progress#<id>#<partition>
-      // (src/adapters/dynamodb/progress-table.ts), and the fences it passed, fences#<id>#<partition>
-      // (fence-table.ts). A replica may write its own items only.
+      // (src/adapters/dynamodb/progress-table.ts), the fences it passed, fences#<id>#<partition>
+      // (fence-table.ts), and its applied records, applied#<id>#<partition>
+      // (applied-record-table.ts, REPLOG_CONFIRM_FROM=applied-record). A replica may write its own
+      // items only: no apply role can confirm for another follower.
       Sid: 'OwnProgressOnly',
       Effect: 'Allow',
       Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: controlArn,
-      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`, `fences#${f.id}#*`] } },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f.id}#*`, `fences#${f.id}#*`, `applied#${f.id}#*`] } },
     },
     {
       // Reading the roster creates the control item on a fresh stack (core/sync-roster.ts, a

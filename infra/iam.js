@@ -27,7 +27,8 @@ const REPLICA_READS = ['GetItem', 'Scan'];
  * - controlItem: writes of the single `control` item (src/adapters/dynamodb/control-table.ts):
  *   the first read of the roster on a new stack creates it, promotion, designation and every
  *   step of a switchover replace it by CAS.
- * Nothing here writes a replica's progress or fences (`progress#<id>#…`, `fences#<id>#…`): only
+ * Nothing here writes a replica's progress, fences or applied records (`progress#<id>#…`,
+ * `fences#<id>#…`, `applied#<id>#…`): only
  * that replica's own apply role may (followers.js). replicationStatus serves an open route and
  * reads no replica table (StatusDeps: the control state, progress, Kafka offsets), so it gets none.
  */

@@ -86,6 +86,7 @@ const envSchema = z.object({
   REPLOG_ON_SYNC_TIMEOUT: z.enum(['promote', 'degrade', 'fail']).default('promote'),
   REPLOG_ON_NO_CANDIDATE: z.enum(['degrade', 'fail']).default('degrade'),
   REPLOG_ACK_POLL_MS: intFrom(3, 1, 10_000),
+  REPLOG_CONFIRM_FROM: z.enum(['committed-offset', 'applied-record']).default('committed-offset'),
   REPLOG_PUBLISH_TIMEOUT_MS: intFrom(5000, 100, 120_000),
   REPLOG_MAX_BODY_BYTES: intFrom(DEFAULT_MAX_BODY_BYTES, 1, 10 * 1024 * 1024),
   REPLOG_API_KEY: z.string().min(16, 'REPLOG_API_KEY must be at least 16 characters').optional(),
@@ -98,6 +99,7 @@ const envSchema = z.object({
   // Testing aid for the fault suite: the leader SIGKILLs itself right after a DynamoDB commit
   // with this probability. Never set it in production.
   REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
+  REPLOG_FAULT_COMMIT_DELAY_MS: intFrom(0, 0, 60_000),
   REPLOG_STALL_MS: intFrom(10_000, 100),
   REPLOG_PROGRESS_FLUSH_MS: intFrom(1000, 0, 60_000),
   // How long a SIGKILLed follower process keeps its partitions before the group moves on (local
@@ -200,12 +202,19 @@ export interface Config {
     onSyncTimeout: 'promote' | 'degrade' | 'fail';
     onNoCandidate: 'degrade' | 'fail';
     pollMs: number;
+    /**
+     * What confirms a follower: its group's committed offset only, or also the applied record its
+     * handler writes right after each apply (core/applied-record.ts), which in Lambda lands before
+     * the event source mapping commits. Followers and leaders must share the setting.
+     */
+    confirmFrom: 'committed-offset' | 'applied-record';
   };
   publishTimeoutMs: number;
   maxBodyBytes: number;
   auth: { apiKey: string | undefined; readsRequireKey: boolean };
   relay: { graceMs: number; intervalMs: number; maxMarks: number };
-  faults: { crashAfterCommitProbability: number };
+  /** commitDelayMs: local follower consumers wait this long after a batch before committing (an event source mapping's commit, modelled). */
+  faults: { crashAfterCommitProbability: number; commitDelayMs: number };
   stallMs: number;
   /** How often a follower persists its apply progress per partition (0: every batch). */
   progressFlushMs: number;
@@ -347,12 +356,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       onSyncTimeout: e.REPLOG_ON_SYNC_TIMEOUT,
       onNoCandidate: e.REPLOG_ON_NO_CANDIDATE,
       pollMs: e.REPLOG_ACK_POLL_MS,
+      confirmFrom: e.REPLOG_CONFIRM_FROM,
     },
     publishTimeoutMs: e.REPLOG_PUBLISH_TIMEOUT_MS,
     maxBodyBytes: e.REPLOG_MAX_BODY_BYTES,
     auth: { apiKey: e.REPLOG_API_KEY, readsRequireKey: e.REPLOG_READS_REQUIRE_KEY },
     relay: { graceMs: e.REPLOG_RELAY_GRACE_MS ?? e.REPLOG_PUBLISH_TIMEOUT_MS + LEASE_MARGIN_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },
-    faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY },
+    faults: { crashAfterCommitProbability: e.REPLOG_FAULT_CRASH_AFTER_COMMIT_PROBABILITY, commitDelayMs: e.REPLOG_FAULT_COMMIT_DELAY_MS },
     stallMs: e.REPLOG_STALL_MS,
     // Progress must be persisted well within the stall threshold, or a busy follower could look stalled.
     progressFlushMs: Math.min(e.REPLOG_PROGRESS_FLUSH_MS, Math.floor(e.REPLOG_STALL_MS / 4)),

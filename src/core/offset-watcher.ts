@@ -1,3 +1,4 @@
+import { type AppliedRecordStore, appliedOffsetsByFollower, furthest } from './applied-record';
 import { type Log, type OffsetReader, systemTimers, type Timers } from './ports';
 import { type CommittedOffsets, hasPassed, type LogPosition } from './positions';
 
@@ -19,6 +20,11 @@ export interface OffsetWatcherOptions {
   /** Pause between rounds while writes wait; there is no polling at all while none do. */
   pollMs: number;
   groupOf: (followerId: string) => string;
+  /**
+   * REPLOG_CONFIRM_FROM=applied-record: the followers' applied records (core/applied-record.ts),
+   * read in the same round as the committed offsets; per partition the further of the two counts.
+   */
+  applied?: Pick<AppliedRecordStore, 'loadApplied'>;
 }
 
 /**
@@ -84,17 +90,47 @@ export class OffsetWatcher {
     waiter.resolve({ confirmedBy: [...waiter.confirmed], satisfied });
   }
 
+  /**
+   * Per follower, what it is known to hold: its group's committed offsets, and with applied
+   * records on, the further of those and its records in the partitions being waited on. Either
+   * source alone still confirms when the other cannot be read; both failing fails the round.
+   */
+  private async confirmedOffsets(followerIds: string[]): Promise<Map<string, CommittedOffsets>> {
+    const committed = this.reader.committedOffsets(followerIds.map((id) => this.options.groupOf(id)));
+    const { applied } = this.options;
+    if (!applied) {
+      const byGroup = await committed;
+      return new Map(followerIds.flatMap((id) => { const o = byGroup.get(this.options.groupOf(id)); return o ? [[id, o] as const] : []; }));
+    }
+    const partitions = new Set<number>();
+    for (const w of this.waiters) partitions.add(w.position.partition);
+    const keys = followerIds.flatMap((followerId) => [...partitions].map((partition) => ({ followerId, partition })));
+    const [fromGroups, fromRecords] = await Promise.allSettled([committed, applied.loadApplied(keys)]);
+    if (fromGroups.status === 'rejected' && fromRecords.status === 'rejected') throw fromGroups.reason;
+    if (fromGroups.status === 'rejected') this.log.warn('committed offset fetch failed; applied records only this round', { error: fromGroups.reason });
+    if (fromRecords.status === 'rejected') this.log.warn('applied record read failed; committed offsets only this round', { error: fromRecords.reason });
+    const records = fromRecords.status === 'fulfilled' ? appliedOffsetsByFollower(fromRecords.value) : new Map<string, Map<number, bigint>>();
+    const result = new Map<string, CommittedOffsets>();
+    for (const id of followerIds) {
+      const group = fromGroups.status === 'fulfilled' ? fromGroups.value.get(this.options.groupOf(id)) : undefined;
+      const offsets = furthest(group, records.get(id));
+      if (offsets) result.set(id, offsets);
+    }
+    return result;
+  }
+
   private async run(): Promise<void> {
     while (this.waiters.size > 0) {
       const wanted = new Set<string>();
       for (const w of this.waiters) for (const id of w.followers) if (!w.confirmed.has(id)) wanted.add(id);
       const followerIds = [...wanted];
       try {
-        const byGroup = await this.reader.committedOffsets(followerIds.map((id) => this.options.groupOf(id)));
+        const byFollower = await this.confirmedOffsets(followerIds);
         this.rounds += 1;
         const at = this.clock.now();
         for (const id of followerIds) {
-          const offsets = byGroup.get(this.options.groupOf(id));
+          // Replaced, not merged with earlier rounds: a rebuild moves a group back and forgets records.
+          const offsets = byFollower.get(id);
           if (offsets) this.latest.set(id, { offsets, at });
         }
         for (const w of [...this.waiters]) {

@@ -36,6 +36,12 @@ export interface ReplayDeps {
   log: Log;
   now: () => number;
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Removes the follower's applied records (core/applied-record.ts) in these partitions. A
+   * rebuild calls it before and after recreating the table: a claim about the old table, made
+   * or in flight until then, must not confirm versions the fresh table does not hold.
+   */
+  forgetApplied?: (partitions: readonly number[]) => Promise<void>;
 }
 
 export interface ReplayOptions extends ReplayRequest {
@@ -170,7 +176,10 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     const table = decideTable(entry, mode, deps.now());
     if (table.kind === 'recreate') {
       notice(table.notice);
+      const partitions = [...ends.high.keys()];
+      await deps.forgetApplied?.(partitions);
       await deps.sink.recreate();
+      await deps.forgetApplied?.(partitions);
       entry = table.entry;
       await saveOrFail(deps, entry, id);
       known = new Map();
@@ -217,6 +226,9 @@ export async function runReplay(deps: ReplayDeps, options: ReplayOptions): Promi
     phaseEnds('read');
     completed = reachedTargets(targets, positions);
     await checkpoint();
+    // Once more at the hand-over: a claim a straggling invocation made while the table was being
+    // rebuilt says nothing true; from here only batches delivered from these offsets claim.
+    if (mode === 'rebuild') await deps.forgetApplied?.([...targets.keys()]);
     report();
   };
 

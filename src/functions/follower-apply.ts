@@ -4,6 +4,7 @@ import { ConfigError } from '../core/errors';
 import { withLambdaMetrics } from './lambda-metrics';
 import type { Config } from '../config/config';
 import type { ApplyProgressRecorder } from '../core/apply-progress-recorder';
+import type { AppliedBasis, AppliedRecordWriter } from '../core/applied-record';
 import type { FenceMemory } from '../core/fence-memory';
 import type { Instrumentation } from '../core/instrumentation';
 import type { DeadLetterSink, FollowerStore, Log } from '../core/ports';
@@ -39,6 +40,8 @@ export interface FollowerHandlerDeps {
   fenceMemory: (id: string) => Pick<FenceMemory, 'known' | 'remember'>;
   deadLetters: DeadLetterSink;
   progressRecorder: Pick<ApplyProgressRecorder, 'record'>;
+  /** Present with REPLOG_CONFIRM_FROM=applied-record: each batch's applied record, written before the invocation returns. */
+  appliedWriter?: Pick<AppliedRecordWriter, 'basis' | 'claim'> | undefined;
   instrumentation: Pick<Instrumentation, 'emit'>;
   log: (namespace: string) => Log;
 }
@@ -59,15 +62,18 @@ export function createFollowerHandler(
     // The terms and their fences as the control state recorded them (cached briefly), and the terms this replica led.
     const fences = { memory: runtime.fenceMemory(id), terms: (await runtime.roster.current()).terms };
     const results = await Promise.all(
-      partitions.map((records) =>
-        tracedApply(id, records, () =>
+      partitions.map(async (records) => {
+        const first = records[0];
+        const last = records[records.length - 1];
+        // Read before the apply: a claim is only as good as what the writer knew when it applied (core/applied-record.ts).
+        const basis = first ? await appliedBasis(runtime, id, first.partition, log) : undefined;
+        return tracedApply(id, records, () =>
           applyBatch(
             { followerId: id, store: runtime.followerTable(id), deadLetters: runtime.deadLetters, log, now: Date.now, fences, ...(delay ? { delay } : {}) },
             records,
           ),
         ).then(async (result) => {
-          const first = records[0];
-          const last = records[records.length - 1];
+          if (basis && first && last) await claimApplied(runtime, id, first.partition, basis, BigInt(last.offset) + 1n, log);
           const lagMs =
             result.applied > 0 && result.oldestCommittedAt !== undefined ? Math.max(0, result.appliedAt - result.oldestCommittedAt) : undefined;
           // Folded into the partition's progress item, persisted at most once per flush interval
@@ -82,8 +88,8 @@ export function createFollowerHandler(
             });
           }
           return { result, first, last, lagMs };
-        }),
-      ),
+        });
+      }),
     );
     for (const { result, first, last, lagMs } of results) {
       if (lagMs !== undefined) summary.applyLagMs = Math.max(summary.applyLagMs ?? 0, lagMs);
@@ -145,6 +151,28 @@ async function tracedApply<T extends { applied: number; skipped: number; deadLet
   } catch (error) {
     for (const span of spans) endSpan(span, error);
     throw error;
+  }
+}
+
+/**
+ * A failed read or write of the applied record confirms nothing through it, and fails nothing:
+ * the batch is in the table and the group's committed offset still confirms it.
+ */
+async function appliedBasis(runtime: FollowerHandlerDeps, id: string, partition: number, log: Log): Promise<AppliedBasis | undefined> {
+  if (!runtime.appliedWriter) return undefined;
+  try {
+    return await runtime.appliedWriter.basis(id, partition);
+  } catch (error) {
+    log.warn('applied record not read; this batch confirms through the committed offset only', { partition, error });
+    return undefined;
+  }
+}
+
+async function claimApplied(runtime: FollowerHandlerDeps, id: string, partition: number, basis: AppliedBasis, through: bigint, log: Log): Promise<void> {
+  try {
+    await runtime.appliedWriter?.claim(id, partition, basis, through);
+  } catch (error) {
+    log.warn('applied record not written; this batch confirms through the committed offset only', { partition, through: through.toString(), error });
   }
 }
 

@@ -58,6 +58,8 @@ export async function replayFollower(rt: Runtime, options: ReplayOptions, tuning
         log,
         now: Date.now,
         sleep,
+        // Always, whatever REPLOG_CONFIRM_FROM says now: records written while it said applied-record outlive the setting.
+        forgetApplied: (partitions) => rt.appliedRecords.forgetApplied(id, partitions),
       },
       options,
     );
@@ -122,6 +124,8 @@ export async function addFollower(
   // Refused before the table is created: another `follower add` of this id is replaying right now.
   const journal = await rt.replayJournal.load(id);
   if (journal && leaseIsHeld(journal, Date.now())) throw new ConflictError(`${id} is being added by another run (${journal.owner}); wait for it`);
+  // A follower of this id removed earlier may have left applied records about a table that is gone.
+  await forgetAppliedRecords(rt, id);
   await ensureTables(rt.replicaClient(id), [leaderTableDefinition(rt.config.tables.replica(id))]);
   if (options.replay === false) {
     await rt.roster.update((s) => withFollowerAdded(s, id, options.delayMs, Date.now()));
@@ -141,6 +145,11 @@ export async function addFollower(
   if (!replay.completed) return { replay, registered: false };
   await rt.roster.update((s) => withFollowerAdded(s, id, options.delayMs, Date.now()));
   return { replay, registered: true };
+}
+
+async function forgetAppliedRecords(rt: Runtime, id: string): Promise<void> {
+  const { high } = await rt.admin.endOffsets();
+  await rt.appliedRecords.forgetApplied(id, [...high.keys()]);
 }
 
 export interface RemoveFollowerResult {
@@ -163,6 +172,8 @@ export async function removeFollower(
   if (journal && leaseIsHeld(journal, Date.now())) throw new ConflictError(`a replay of ${id} is running (${journal.owner}); stop it first`);
   await rt.roster.update((s) => withFollowerRemoved(s, id, Date.now()));
   await rt.replayJournal.remove(id);
+  // Not a confirmer any more, and its table may be dropped: its applied records go first.
+  await forgetAppliedRecords(rt, id);
 
   const groupId = rt.config.groupId(id);
   const members = await waitForEmptyGroup({

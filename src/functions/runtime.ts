@@ -6,6 +6,7 @@ import { DynamoFenceTable } from '../adapters/dynamodb/fence-table';
 import { DynamoFollowerTable } from '../adapters/dynamodb/follower-table';
 import { DynamoLeaderTable } from '../adapters/dynamodb/leader-table';
 import { DynamoProgressTable } from '../adapters/dynamodb/progress-table';
+import { DynamoAppliedRecordTable } from '../adapters/dynamodb/applied-record-table';
 import { DynamoReplayJournal } from '../adapters/dynamodb/replay-journal-table';
 import { DynamoOutboxIndex } from '../adapters/dynamodb/outbox-index';
 import { DynamoFollowerRepairer } from '../adapters/dynamodb/follower-repairer';
@@ -30,6 +31,7 @@ import type { WriteLeaderTarget } from '../core/leader-write';
 import type { ChangeEvent } from '../core/change-event';
 import { ApplyProgressRecorder } from '../core/apply-progress-recorder';
 import { OffsetWatcher } from '../core/offset-watcher';
+import { AppliedRecordWriter } from '../core/applied-record';
 import { OrderedPublisher } from '../core/ordered-publisher';
 import type { Log, StallMeter } from '../core/ports';
 import type { Acknowledger } from '../core/acknowledgement';
@@ -393,7 +395,16 @@ export class Runtime {
   get watcher(): OffsetWatcher {
     return this.once(
       'watcher',
-      () => new OffsetWatcher(this.admin, { pollMs: this.config.ack.pollMs, groupOf: this.config.groupId }, this.log('ack')),
+      () =>
+        new OffsetWatcher(
+          this.admin,
+          {
+            pollMs: this.config.ack.pollMs,
+            groupOf: this.config.groupId,
+            ...(this.config.ack.confirmFrom === 'applied-record' ? { applied: this.appliedRecords } : {}),
+          },
+          this.log('ack'),
+        ),
     );
   }
 
@@ -421,6 +432,17 @@ export class Runtime {
   /** Follower apply progress, one item per follower and partition in the control table. */
   get progress(): DynamoProgressTable {
     return this.once('progress', () => new DynamoProgressTable(this.controlClient, this.config.tables.control));
+  }
+
+  /** Followers' applied records (core/applied-record.ts), one item per follower and partition in the control table. */
+  get appliedRecords(): DynamoAppliedRecordTable {
+    return this.once('appliedRecords', () => new DynamoAppliedRecordTable(this.controlClient, this.config.tables.control));
+  }
+
+  /** The follower side of REPLOG_CONFIRM_FROM=applied-record; undefined when confirmations come from committed offsets only. */
+  get appliedWriter(): AppliedRecordWriter | undefined {
+    if (this.config.ack.confirmFrom !== 'applied-record') return undefined;
+    return this.once('appliedWriter', () => new AppliedRecordWriter(this.appliedRecords, randomUUID));
   }
 
   get progressRecorder(): ApplyProgressRecorder {

@@ -108,6 +108,7 @@ export class FollowerSupervisor {
       lifecycle: new ConsumerLifecycle(id, `${hostname()}:${process.pid}`, Date.now),
       report: (report) => this.runtime.consumerStates.save(report),
       sessionTimeoutMs: config.followerSessionTimeoutMs,
+      ...(config.faults.commitDelayMs > 0 ? { commitDelayMs: config.faults.commitDelayMs } : {}),
     });
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoAppliedRecordTable } from '../../src/adapters/dynamodb/applied-record-table';
 import { DynamoControlTable } from '../../src/adapters/dynamodb/control-table';
 import { createDocumentClient } from '../../src/adapters/dynamodb/document-client';
 import { DynamoFollowerTable } from '../../src/adapters/dynamodb/follower-table';
@@ -10,6 +11,7 @@ import { DynamoReplayJournal } from '../../src/adapters/dynamodb/replay-journal-
 import { leaderTableDefinition, simpleTableDefinition } from '../../src/adapters/dynamodb/table-definitions';
 import { ensureTables } from '../../src/adapters/dynamodb/table-provisioner';
 import { type ControlState, initialControlState } from '../../src/core/control-state';
+import { appliedRecordStoreContract } from './specs/applied-record-store.contract';
 import { applyProgressStoreContract } from './specs/apply-progress-store.contract';
 import { controlStoreContract } from './specs/control-store.contract';
 import { followerStoreContract } from './specs/follower-store.contract';
@@ -39,6 +41,7 @@ export function dynamoContracts(endpoint: () => string): void {
   followerStoreContract(async () => new DynamoFollowerTable(db(), await table('simple')));
   controlStoreContract(async () => new DynamoControlTable(db(), await table('simple')));
   applyProgressStoreContract(async () => new DynamoProgressTable(db(), await table('simple')));
+  appliedRecordStoreContract(async () => new DynamoAppliedRecordTable(db(), await table('simple')));
   outboxIndexContract(async () => {
     const name = await table('leader');
     return { leader: new DynamoLeaderTable(db(), name), marks: new DynamoOutboxIndex(db(), name) };

@@ -1,6 +1,8 @@
 import { InMemoryLeaderTable } from '../support/in-memory-outbox';
 import { InMemoryReplayJournal } from '../support/in-memory-replay';
 import { InMemoryControlStore, InMemoryFollowerStore, InMemoryProgressStore } from '../support/in-memory-stores';
+import { MemoryAppliedRecords } from '../support/in-memory-applied-records';
+import { appliedRecordStoreContract } from './specs/applied-record-store.contract';
 import { applyProgressStoreContract } from './specs/apply-progress-store.contract';
 import { controlStoreContract } from './specs/control-store.contract';
 import { followerStoreContract } from './specs/follower-store.contract';
@@ -18,6 +20,7 @@ describe('in-memory doubles', () => {
   followerStoreContract(async () => new InMemoryFollowerStore());
   controlStoreContract(async () => new InMemoryControlStore());
   applyProgressStoreContract(async () => new InMemoryProgressStore());
+  appliedRecordStoreContract(async () => new MemoryAppliedRecords());
   outboxIndexContract(async () => {
     const table = new InMemoryLeaderTable();
     return { leader: table, marks: table };

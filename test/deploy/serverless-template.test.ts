@@ -240,7 +240,7 @@ describe.each(Object.values(STAGES))('serverless package --stage $stage', (stage
       expect(writes[0]?.Condition).toBeUndefined();
       // In the control table: its own progress and fence items, and creating the control item on a fresh stack.
       expect(writes.slice(1).map((s) => s.Condition)).toEqual([
-        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`, `fences#${f}#*`] } },
+        { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`progress#${f}#*`, `fences#${f}#*`, `applied#${f}#*`] } },
         CONTROL_ITEM_ONLY,
       ]);
     }

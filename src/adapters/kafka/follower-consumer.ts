@@ -29,6 +29,13 @@ export interface FollowerConsumerOptions {
   eventShape?: LambdaKafkaEventShape;
   /** A mapping's MaximumBatchingWindowInSeconds, in ms: how long a fetch may wait to fill a batch. */
   batchingWindowMs?: number;
+  /**
+   * How long after the handler's success the commit is sent (REPLOG_FAULT_COMMIT_DELAY_MS, 0 by
+   * default), without holding the next batch back: stands in for an event source mapping, which
+   * commits after the invocation returns at a time replog does not control, so applied-record
+   * confirmation can be measured against it.
+   */
+  commitDelayMs?: number;
 }
 
 /**
@@ -60,6 +67,8 @@ export class FollowerConsumer {
   private restartTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private paused = false;
+  /** Commits held back by commitDelayMs, chained so they reach the broker in order. */
+  private delayedCommits: Promise<void> = Promise.resolve();
   private reporting: Promise<void> = Promise.resolve();
   private readonly lifecycle: ConsumerLifecycle;
 
@@ -228,6 +237,20 @@ export class FollowerConsumer {
         }
       }
       resolveOffset(last.offset);
+      if (this.options.commitDelayMs) {
+        // Modelled mapping commit: later, in order, without holding the next batch back.
+        const due = Date.now() + this.options.commitDelayMs;
+        const offset = (BigInt(last.offset) + 1n).toString();
+        this.delayedCommits = this.delayedCommits
+          .then(async () => {
+            const wait = due - Date.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+          })
+          .catch((error: unknown) => this.options.log.warn('delayed commit failed; the batch will be delivered again', { error }));
+        await heartbeat();
+        continue;
+      }
       // A commit refused because the group moved on (a pause past the session timeout) crashes
       // this consumer; the batch was applied but not committed, so it is delivered again.
       await consumer.commitOffsets([

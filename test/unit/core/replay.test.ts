@@ -52,6 +52,24 @@ function history(log: InMemoryReplayLog) {
 }
 
 describe('replay', () => {
+  it('given a rebuild, forgets the applied records before and after recreating the table and at the hand-over, and not on a catch-up', async () => {
+    const g = given();
+    history(g.log);
+    const forgetApplied = async (partitions: readonly number[]) => {
+      g.trace.push(`forget ${[...partitions].sort().join(',')}`);
+    };
+    await runReplay({ ...g.deps(), forgetApplied }, g.options());
+    expect(g.trace.slice(0, 5)).toEqual(['join', 'commit 0:0 1:0 2:0', 'forget 0,1,2', 'recreate', 'forget 0,1,2']);
+    expect(g.trace.filter((t) => t.startsWith('forget'))).toHaveLength(3);
+    expect(g.trace.slice(-2)).toEqual(['forget 0,1,2', 'leave']);
+
+    const c = given();
+    history(c.log);
+    const forgotten: number[][] = [];
+    await runReplay({ ...c.deps(), forgetApplied: async (p) => void forgotten.push([...p]) }, c.options({ rebuild: false }));
+    expect(forgotten).toEqual([]);
+  });
+
   it('given a rebuild, moves the group to the start before recreating the table, then hands over at the log end', async () => {
     const g = given();
     history(g.log);
