@@ -7,6 +7,7 @@ import { reportCase } from './support/fault-report';
 import { awaitFollowersMatch, readVersions, scanTable, type ItemState } from './support/replica-tables';
 import { readWholeTopic } from './support/topic-reader';
 import { type LoadStats, type RunningLoad, startWriteLoad } from './support/write-load';
+import { faultRepeats } from './support/fault-tier';
 
 const FOLLOWERS = ['follower-1', 'follower-2'];
 const PUBLISH_TIMEOUT_MS = 3000;
@@ -14,10 +15,11 @@ const SYNC_TIMEOUT_MS = 2000;
 /** A write answers within its publish lease plus the semi-sync wait, with room for a loaded machine. */
 const ANSWER_BOUND_MS = 2 * (PUBLISH_TIMEOUT_MS + SYNC_TIMEOUT_MS);
 /**
- * Kills of the partition-leader case: 3 in the CI tier (each kill and restart costs ~13 s of CI
- * here), 25 in the long tier (`npm run test:faults:long`), any number with REPLOG_FAULT_CLUSTER_KILLS.
+ * Kills of the partition-leader case: 2 in the CI tier (each kill and restart costs ~13 s of CI
+ * here; the second shows a producer that recovered once recovers again), 25 in the long tier,
+ * any number with REPLOG_FAULT_CLUSTER_KILLS.
  */
-const KILLS = Number(process.env.REPLOG_FAULT_CLUSTER_KILLS ?? (process.env.REPLOG_FAULT_TIER === 'long' ? 25 : 3));
+const KILLS = faultRepeats('REPLOG_FAULT_CLUSTER_KILLS', { ci: 2, long: 25 });
 const KEYS = 300;
 const CLIENTS = 8;
 

@@ -12,8 +12,9 @@ import { reportCase } from './support/fault-report';
 import { awaitFollowersMatch, readVersions, scanTable } from './support/replica-tables';
 import { exited } from './support/replog-cli';
 import { startWriteLoad } from './support/write-load';
+import { faultRepeats } from './support/fault-tier';
 
-const PAUSES = Number(process.env.REPLOG_FAULT_PAUSES ?? 5);
+const PAUSES = faultRepeats('REPLOG_FAULT_PAUSES', { ci: 2, long: 5 });
 const FOLLOWERS = ['follower-1', 'follower-2'];
 /** The fault broker allows short sessions (fault-broker.ts): a paused member is dropped within seconds. */
 const SESSION_MS = 3000;
@@ -193,7 +194,7 @@ describe('fault: processes paused past their session timeout', () => {
     REPLOG_LOG_FORMAT: 'json',
   };
 
-  it('given a replog dev (leader and followers in one process) paused 5 times under load, its followers rejoin every time and miss nothing', async () => {
+  it(`given a replog dev (leader and followers in one process) paused ${PAUSES} times under load, its followers rejoin every time and miss nothing`, async () => {
     const dynamo = await startDynalite();
     cleanups.push(() => dynamo.close());
     const dataDir = mkdtempSync(join(tmpdir(), 'replog-pause-'));
@@ -216,7 +217,7 @@ describe('fault: processes paused past their session timeout', () => {
     running.delete(dev);
   });
 
-  it('given replog follower --id processes paused 5 times under load, they rejoin every time and miss nothing', async () => {
+  it(`given replog follower --id processes paused ${PAUSES} times under load, they rejoin every time and miss nothing`, async () => {
     const t = await startTestStack('pausefollower', { followers: 'none', env: baseEnv });
     cleanups.push(() => t.stop());
     const victims = await Promise.all(

@@ -7,8 +7,9 @@ import { eventually } from '../support/eventually';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { reportCase } from './support/fault-report';
 import { compareReplica, scanTable } from './support/replica-tables';
+import { faultRepeats } from './support/fault-tier';
 
-const RUNS = Number(process.env.REPLOG_FUZZ_RUNS ?? 2000);
+const RUNS = faultRepeats('REPLOG_FUZZ_RUNS', { ci: 1000, long: 4000 });
 const SEED = Number(process.env.REPLOG_FUZZ_SEED ?? Date.now() % 2 ** 31);
 const CONCURRENCY = 8;
 /**
@@ -300,7 +301,7 @@ describe('fault: HTTP fuzzing', () => {
     await t?.stop();
   });
 
-  it('given thousands of hostile requests, answers each with a documented status and shape and never breaks', async () => {
+  it(`given ${RUNS} hostile requests, answers each with a documented status and shape and never breaks`, async () => {
     t = await startTestStack('fuzz', {
       followers: 'all',
       env: { REPLOG_FOLLOWERS: FOLLOWERS.join(','), REPLOG_ACK_MODE: 'async', REPLOG_LOG_LEVEL: 'SILENT', REPLOG_READ_MAX_WAIT_MS: '200', REPLOG_READ_WAIT_MS: '100' },

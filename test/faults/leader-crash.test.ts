@@ -8,8 +8,9 @@ import { reportCase } from './support/fault-report';
 import { compareReplica, scanTable } from './support/replica-tables';
 import { exited, jsonLineWith, runReplogOnce } from './support/replog-cli';
 import { startWriteLoad } from './support/write-load';
+import { faultRepeats } from './support/fault-tier';
 
-const CYCLES = Number(process.env.REPLOG_FAULT_LEADER_CYCLES ?? 16);
+const CYCLES = faultRepeats('REPLOG_FAULT_LEADER_CYCLES', { ci: 8, long: 16 });
 const FOLLOWERS = ['follower-1', 'follower-2', 'follower-3'];
 
 /**
