@@ -1,4 +1,5 @@
 import { currentApplyLagMs, headKey } from './apply-lag';
+import { type AppliedRecordStore, appliedOffsetsByFollower, furthest } from './applied-record';
 import { type PartitionProgress, PROGRESS_WINDOW_MS, summarizeApplyLag } from './apply-progress';
 import { type ConsumerView, restartingReason, viewConsumer } from './consumer-state';
 import type { ControlState } from './control-state';
@@ -58,6 +59,13 @@ export interface ReplicationSources {
   groupOf: (id: string) => string;
   /** Events waiting longer than this (plus a delayed follower's delay) with no progress = stalled. */
   stallMs: number;
+  /**
+   * REPLOG_CONFIRM_FROM=applied-record: the followers' applied records, read beside the committed
+   * offsets, so elections, switchovers, sync designation and status judge a follower by the same
+   * evidence the acknowledger confirmed its writes by (per partition, the further of the two).
+   * Unreadable, they are left out: a follower then looks further behind than it is, never ahead.
+   */
+  applied?: Pick<AppliedRecordStore, 'loadApplied'>;
   /** Failures to read the head records or the consumer reports are logged; status still answers. */
   log?: Log;
   now: () => number;
@@ -158,6 +166,12 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
   const groups = ids.map(groupOf);
   const thresholds = [...new Set(state.followers.map((f) => sources.stallMs + f.delayMs))];
   const endsRead = attempt(admin.endOffsets(), (e) => failed('endOffsets', e), mode);
+  // Beside the other reads, not after them: it needs only the partitions.
+  // A strict read whose end offsets fail rejects below; this one must not reject unheard.
+  const appliedRead = endsRead.then(
+    (e) => readAppliedRecords(sources, ids, e.ok ? [...e.value.high.keys()] : []),
+    () => new Map<string, CommittedOffsets>(),
+  );
   const [endsOutcome, committedOutcomes, membershipOutcome, progressOutcome, recentOutcomes, reports] = await Promise.all([
     endsRead,
     // One read per group: a group whose coordinator is down leaves only its own follower unknown.
@@ -183,6 +197,7 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
       return new Map();
     }),
   ]);
+  const appliedRecords = await appliedRead;
   const failures: UnreadFact[] = [
     ...(endsOutcome.ok ? [] : [endsOutcome.failure]),
     ...[...committedOutcomes.values()].flatMap((o) => (o.ok ? [] : [o.failure])),
@@ -198,12 +213,18 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
     const o = committedOutcomes.get(groupId);
     return o?.ok ? o.value.get(groupId) ?? new Map<number, bigint>() : undefined;
   };
+  // What a follower is known to hold: its committed offsets, extended by its applied records. A
+  // follower whose committed offsets were not read stays unknown (and unhealthy), records or not.
+  const heldOf = (f: { id: string }): CommittedOffsets | undefined => {
+    const committed = committedOf(groupOf(f.id));
+    return committed === undefined ? undefined : furthest(committed, appliedRecords.get(f.id));
+  };
 
   // Each follower's next offset per partition, then one read of every waiting head record.
   const nextOf = new Map<string, Map<number, bigint>>();
   const waitingHeads = new Map<string, { partition: number; offset: bigint }>();
   for (const f of state.followers) {
-    const offsets = committedOf(groupOf(f.id));
+    const offsets = heldOf(f);
     if (ends === undefined || offsets === undefined) continue;
     const next = new Map<number, bigint>();
     for (const [p, low] of ends.low) {
@@ -289,6 +310,17 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
     fetchedAt: now,
   };
   return snapshot;
+}
+
+/** Every follower's applied records by partition; none without the setting, the partitions, or a successful read. */
+async function readAppliedRecords(sources: ReplicationSources, ids: readonly string[], partitions: readonly number[]): Promise<Map<string, CommittedOffsets>> {
+  if (sources.applied === undefined || partitions.length === 0 || ids.length === 0) return new Map();
+  try {
+    return appliedOffsetsByFollower(await sources.applied.loadApplied(ids.flatMap((followerId) => partitions.map((partition) => ({ followerId, partition })))));
+  } catch (error) {
+    sources.log?.warn('applied records could not be read; followers judged by their committed offsets alone', { error });
+    return new Map();
+  }
 }
 
 /** Why a follower is not judged healthy when some of its facts are missing: which, and why. */

@@ -461,6 +461,7 @@ export class Runtime {
       consumers: this.consumerStates,
       groupOf: this.config.groupId,
       stallMs: this.config.stallMs,
+      ...(this.config.ack.confirmFrom === 'applied-record' ? { applied: this.appliedRecords } : {}),
       log: this.log('status'),
       now: Date.now,
     }));
