@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/config';
 import { Runtime } from '../../src/functions/runtime';
-import { startDynalite } from '../../src/local/dynalite-server';
 import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { eventually } from '../support/eventually';
-import { startTestStack } from '../support/test-stack';
+import { startSharedStore, startTestStack } from '../support/test-stack';
 import { isolatedEnv, uniqueNames } from '../support/test-names';
 import { reportCase } from './support/fault-report';
 import { awaitFollowersMatch, readVersions, scanTable } from './support/replica-tables';
@@ -195,7 +194,7 @@ describe('fault: processes paused past their session timeout', () => {
   };
 
   it(`given a replog dev (leader and followers in one process) paused ${PAUSES} times under load, its followers rejoin every time and miss nothing`, async () => {
-    const dynamo = await startDynalite();
+    const dynamo = await startSharedStore();
     cleanups.push(() => dynamo.close());
     const dataDir = mkdtempSync(join(tmpdir(), 'replog-pause-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));

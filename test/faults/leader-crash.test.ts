@@ -1,4 +1,5 @@
-import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
+import type { EmbeddedDynamo } from '../../src/local/dynalite-server';
+import { startSharedStore } from '../support/test-stack';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import type { OutboxRelayReport } from '../../src/core/outbox-relay';
 import { spawnReplog } from '../support/child-process';
@@ -28,7 +29,7 @@ describe('fault: leader killed between commit and publish', () => {
   });
 
   it('given the leader SIGKILLed at random points under load, after the relay runs every follower equals the leader', async () => {
-    dynamo = await startDynalite();
+    dynamo = await startSharedStore();
     const names = uniqueNames('leadercrash');
     const env = isolatedEnv(names, dynamo.endpoint, { REPLOG_FOLLOWERS: FOLLOWERS.join(','), REPLOG_LOG_LEVEL: 'ERROR' });
     // The followers live in this process; only the leader dies.

@@ -1,4 +1,5 @@
-import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
+import type { EmbeddedDynamo } from '../../src/local/dynalite-server';
+import { startSharedStore } from '../support/test-stack';
 import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { apiClient } from '../support/http-client';
 import { isolatedEnv, uniqueNames } from '../support/test-names';
@@ -32,7 +33,7 @@ describe('API key authentication', () => {
   }
 
   it('given REPLOG_API_KEY, write, delete and admin routes need it; reads stay open; the key is never logged', async () => {
-    dynamo = await startDynalite();
+    dynamo = await startSharedStore();
     const { proc, api } = await serve('authopen', {});
     const code = (r: { status: number; body: unknown }) => `${r.status} ${(r.body as { error?: { code: string } })?.error?.code ?? ''}`.trim();
 
