@@ -127,6 +127,7 @@ export const ReplicationStatus = z
       degradedAcks: z.number(),
       failedAcks: z.number(),
       publishFailures: z.number(),
+      producerSessionsEnded: z.number().meta({ description: 'Change-publisher producer sessions ended by a failed send or connect; each next send starts a new producer id.' }),
     }),
     partial: z.boolean().meta({ description: 'Some replication facts could not be read (see unread); what depends on them is unknown, never reported healthy.' }),
     unread: z.array(Unread),

@@ -31,6 +31,11 @@ export type InstrumentationEvent =
   | { type: 'ack.promotion'; to: string }
   /** A write waited for another process's publish of the key's previous version (publish-order.ts). */
   | { type: 'publish.order-wait'; waitedMs: number; outcome: 'recorded' | 'lease-ended' }
+  /**
+   * The change publisher's producer session ended after a failed send or connect: the next send
+   * starts a new producer id (adapters/kafka/idempotent-producer.ts). Frequent: the log is sick.
+   */
+  | { type: 'publish.session-ended' }
   /** A published write's term was judged (core/leader-terms.ts): how long it took. */
   | { type: 'write.term-checked'; waitedMs: number }
   /** A consistent read of who leads, for writes (a judge's, or the background refresh while writes come). */

@@ -14,6 +14,8 @@ export interface CountersSnapshot {
   degradedAcks: number;
   failedAcks: number;
   publishFailures: number;
+  /** Change-publisher producer sessions ended by a failed send or connect (idempotent-producer.ts). */
+  producerSessionsEnded: number;
   /** Writes that waited for another process's publish of the key's previous version (publish-order.ts). */
   orderWaits: { count: number; leaseEnded: number; maxMs: number };
   wait: { count: number; averageMs: number; p99Ms: number; maxMs: number };
@@ -28,6 +30,7 @@ export class ReplicationCounters {
   degradedAcks = 0;
   failedAcks = 0;
   publishFailures = 0;
+  producerSessionsEnded = 0;
   private orderWaitCount = 0;
   private orderWaitLeaseEnded = 0;
   private orderWaitMax = 0;
@@ -68,6 +71,9 @@ export class ReplicationCounters {
         return;
       case 'publishFailures':
         this.publishFailures += o.value;
+        return;
+      case 'producerSessionsEnded':
+        this.producerSessionsEnded += o.value;
         return;
       case 'orderWait':
         this.recordOrderWait(o.value, o.labels.outcome === 'lease-ended' ? 'lease-ended' : 'recorded');
@@ -113,6 +119,7 @@ export class ReplicationCounters {
       degradedAcks: this.degradedAcks,
       failedAcks: this.failedAcks,
       publishFailures: this.publishFailures,
+      producerSessionsEnded: this.producerSessionsEnded,
       orderWaits: { count: this.orderWaitCount, leaseEnded: this.orderWaitLeaseEnded, maxMs: this.orderWaitMax },
       wait: {
         count: this.waitCount,

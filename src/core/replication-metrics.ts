@@ -111,6 +111,14 @@ export const REPLICATION_METRICS = {
     help: "How long checking a published write's leader term took",
     buckets: WAIT_BUCKETS_MS,
   },
+  producerSessionsEnded: {
+    kind: 'counter',
+    unit: 'count',
+    labels: [],
+    prometheus: 'replog_producer_sessions_ended_total',
+    emf: 'ProducerSessionsEnded',
+    help: "Change-publisher producer sessions ended by a failed send or connect (each next send starts a new producer id)",
+  },
   leadershipReads: {
     kind: 'counter',
     unit: 'count',
@@ -208,6 +216,8 @@ export function observe(event: InstrumentationEvent): Observation[] {
       return [one('termCheck', {}, event.waitedMs)];
     case 'leadership.read':
       return [one('leadershipReads', {}, 1)];
+    case 'publish.session-ended':
+      return [one('producerSessionsEnded', {}, 1)];
     case 'write.failed':
       return event.error instanceof UnpublishedWriteError ? [one('publishFailures', {}, 1)] : [];
     case 'follower.batch-applied': {
@@ -241,6 +251,7 @@ const OBSERVED: readonly InstrumentationType[] = [
   'publish.order-wait',
   'write.term-checked',
   'leadership.read',
+  'publish.session-ended',
   'write.failed',
   'follower.batch-applied',
   'replication.observed',

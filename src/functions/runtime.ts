@@ -214,7 +214,9 @@ export class Runtime {
   get publisher(): KafkaChangePublisher {
     return this.once('publisher', () => {
       const kafka = createPublisherKafka(this.config.kafka, this.log('kafkajs'), this.config.publishTimeoutMs);
-      const p = new KafkaChangePublisher(kafka, this.config.topic, this.config.publishTimeoutMs, this.stalls);
+      const p = new KafkaChangePublisher(kafka, this.config.topic, this.config.publishTimeoutMs, this.stalls, () =>
+        this.instrumentation.emit({ type: 'publish.session-ended' }),
+      );
       this.closers.push(() => p.disconnect());
       return p;
     });

@@ -51,11 +51,12 @@ export class KafkaChangePublisher implements ChangePublisher {
     private readonly topic: string,
     private readonly timeoutMs: number,
     private readonly stalls: StallMeter = noStalls,
+    onSessionEnded?: () => void,
   ) {
     // One retry inside kafkajs (a moved leader: it refreshes metadata first); past that the send
     // fails, the session ends and the next batch starts from fresh metadata, so a broker that
     // stopped answering holds the publisher for two request timeouts, not six.
-    this.producer = new IdempotentProducer(kafka, 1);
+    this.producer = new IdempotentProducer(kafka, 1, onSessionEnded);
   }
 
   publish(event: ChangeEvent, options: PublishOptions = {}): Promise<LogPosition> {

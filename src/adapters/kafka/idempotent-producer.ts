@@ -27,6 +27,8 @@ export class IdempotentProducer {
   constructor(
     private readonly kafka: Kafka,
     private readonly retries = 5,
+    /** Told each time a failed send or connect ends the session (the write path counts these). */
+    private readonly onSessionEnded?: () => void,
   ) {
     this.producer = this.create();
   }
@@ -75,5 +77,6 @@ export class IdempotentProducer {
     this.producer = this.create();
     this.connecting = undefined;
     void failed.disconnect().catch(() => undefined);
+    this.onSessionEnded?.();
   }
 }

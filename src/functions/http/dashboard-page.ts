@@ -374,6 +374,7 @@ const SCRIPT = `
       ['degraded acks', c.degradedAcks],
       ['failed acks', c.failedAcks],
       ['publish failures', c.publishFailures],
+      ['producer sessions ended', c.producerSessionsEnded],
       ['ack wait avg', fmtMs(c.wait.averageMs)],
       ['ack wait p99', fmtMs(c.wait.p99Ms)],
       ['ack wait max', fmtMs(c.wait.maxMs)],

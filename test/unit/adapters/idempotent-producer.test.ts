@@ -109,4 +109,27 @@ describe('rotatingBootstrap', () => {
       ['a:1', 'b:2', 'c:3'],
     ]);
   });
+  it('given a failed send and a failed connect, tells its listener once per session ended, and never for a send that succeeds', async () => {
+    let connects = 0;
+    const { kafka } = fakeKafka(
+      async (session) => {
+        if (session === 0) throw new Error('Request Produce timed out');
+        return ok('1');
+      },
+      async () => {
+        connects += 1;
+        if (connects === 2) throw new Error('Connection timeout');
+      },
+    );
+    let ended = 0;
+    const producer = new IdempotentProducer(kafka, 5, () => {
+      ended += 1;
+    });
+    await expect(producer.send(record('a'))).rejects.toThrow('timed out');
+    await expect(producer.send(record('a'))).rejects.toThrow('Connection timeout');
+    await producer.send(record('a'));
+    await producer.send(record('b'));
+    expect(ended).toBe(2);
+    expect(producer.resets).toBe(2);
+  });
 });

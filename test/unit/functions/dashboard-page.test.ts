@@ -56,7 +56,7 @@ const status = (leader: Record<string, unknown>, followers: Record<string, unkno
     { id: 'follower-1', role: 'sync', healthy: true, healthReason: null, lag: { events: 0 }, committed: { '0': '40', '1': '31' }, applyLagMs: { current: 0, last: 4, p99: 9 }, consumer: null },
     ...followers,
   ],
-  counters: { acks: { 'semi-sync': 12 }, syncTimeouts: 0, promotions: 0, degradedAcks: 0, failedAcks: 0, publishFailures: 0, wait: { averageMs: 3, p99Ms: 8, maxMs: 11 } },
+  counters: { acks: { 'semi-sync': 12 }, syncTimeouts: 0, promotions: 0, degradedAcks: 0, failedAcks: 0, publishFailures: 0, producerSessionsEnded: 0, wait: { averageMs: 3, p99Ms: 8, maxMs: 11 } },
   fetchedAt: '2024-05-01T12:31:00.000Z',
 });
 

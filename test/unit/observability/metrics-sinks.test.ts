@@ -45,6 +45,8 @@ describe('one catalogue of figures, three renderings', () => {
       stream.emit({ type: 'ack.promotion', to: 'follower-2' });
       stream.emit({ type: 'ack.failed', mode: 'sync', waitedMs: 2000 });
       stream.emit({ type: 'write.failed', error: new UnpublishedWriteError(changeEvent({ key: 'k', version: 2 }), new Error('broker down')) });
+      stream.emit({ type: 'publish.session-ended' });
+      stream.emit({ type: 'publish.session-ended' });
       stream.emit({ type: 'follower.batch-applied', batch: { followerId: 'follower-1', records: 7, applied: 6, deadLettered: 1, applyLagMs: 40 } });
       stream.emit({ type: 'replication.observed', snapshot: snapshotOf(follower('follower-1', { '0': 2, '1': 3 }, 250, true)) });
     } finally {
@@ -58,6 +60,7 @@ describe('one catalogue of figures, three renderings', () => {
       promotions: 1,
       failedAcks: 1,
       publishFailures: 1,
+      producerSessionsEnded: 2,
       wait: { count: 3, maxMs: 2000 },
     });
 
@@ -70,6 +73,7 @@ describe('one catalogue of figures, three renderings', () => {
     expect(sample(body, 'replog_ack_failures_total', '{mode="sync"}')).toBe(status.failedAcks);
     expect(sample(body, 'replog_sync_promotions_total', '{follower="follower-2"}')).toBe(status.promotions);
     expect(sample(body, 'replog_publish_failures_total')).toBe(status.publishFailures);
+    expect(sample(body, 'replog_producer_sessions_ended_total')).toBe(status.producerSessionsEnded);
     // The histogram counts the waits status counts (async writes wait for nothing and are left out), in seconds.
     const waits = (sample(body, 'replog_ack_wait_seconds_count', '{mode="semi-sync"}') ?? 0) + (sample(body, 'replog_ack_wait_seconds_count', '{mode="sync"}') ?? 0);
     expect(waits).toBe(status.wait.count);
@@ -93,6 +97,7 @@ describe('one catalogue of figures, three renderings', () => {
     expect(total('AcksFailed')).toBe(status.failedAcks);
     expect(total('Promotions')).toBe(status.promotions);
     expect(total('PublishFailures')).toBe(status.publishFailures);
+    expect(total('ProducerSessionsEnded')).toBe(status.producerSessionsEnded);
     expect(total('RecordsApplied')).toBe(6);
     expect(total('ReplicaLagEvents')).toBe(5);
     expect(total('ReplicaApplyLagMs')).toBe(250);
