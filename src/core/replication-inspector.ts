@@ -85,6 +85,12 @@ export interface UnreadFact {
   unavailablePartitions: number[];
 }
 
+/**
+ * How long a degrading read (status, the read path's view) waits for each of its reads: one not
+ * answered by then is shown unknown, so brokers down do not stall a status document or a read.
+ */
+export const DEGRADED_READ_TIMEOUT_MS = 3000;
+
 const READ_NAMES: Record<ReplicationRead, string> = {
   endOffsets: 'end offsets',
   committedOffsets: 'committed offsets',

@@ -39,7 +39,7 @@ import { ReplicationAcknowledger } from '../core/replication-acknowledger';
 import { startStallMeter } from '../core/stall-meter';
 import { Instrumentation } from '../core/instrumentation';
 import { ReplicationCounters } from '../core/replication-counters';
-import { type ReplicationSources, readReplication } from '../core/replication-inspector';
+import { DEGRADED_READ_TIMEOUT_MS, type ReplicationSources, readReplication } from '../core/replication-inspector';
 import { ReplicationViewCache } from '../core/replication-view-cache';
 import { SyncRoster } from '../core/sync-roster';
 import type { TopicHealth } from '../core/topic-durability';
@@ -477,7 +477,7 @@ export class Runtime {
         new ReplicationViewCache(
           // Partial views serve reads too (status offers its own here): a follower judged on facts
           // not all read is never healthy, so never chosen; one whose facts were read is judged as ever.
-          async () => readReplication(this.replicationSources, await this.roster.current()),
+          async () => readReplication(this.replicationSources, await this.roster.current(), { timeoutMs: DEGRADED_READ_TIMEOUT_MS }),
           this.config.reads.viewTtlMs,
           Date.now,
         ),

@@ -5,7 +5,7 @@ import type { Instrumentation } from '../../core/instrumentation';
 import type { Log, WatchReportStore } from '../../core/ports';
 import type { WatchReport } from '../../core/leader-watch';
 import type { ReplicationCounters } from '../../core/replication-counters';
-import { type ReplicationSources, readReplication } from '../../core/replication-inspector';
+import { DEGRADED_READ_TIMEOUT_MS, type ReplicationSources, readReplication } from '../../core/replication-inspector';
 import type { ReplicationViewCache } from '../../core/replication-view-cache';
 import type { SyncRoster } from '../../core/sync-roster';
 import { type DurabilityReport, type DurabilityUnknown, durabilityReport, type TopicHealth } from '../../core/topic-durability';
@@ -34,8 +34,6 @@ export interface StatusDeps {
 
 /** How long status waits for the topic's description: brokers down must not stall the whole document. */
 const DURABILITY_TIMEOUT_MS = 3000;
-/** The same bound for each replication read (offsets, membership, progress); one not answered by then is shown unknown. */
-const REPLICATION_READ_TIMEOUT_MS = 3000;
 
 /**
  * The topic's durability for status: copies, min ISR, under-replicated / below-min-ISR / offline
@@ -64,7 +62,7 @@ export async function replicationStatus(rt: StatusDeps) {
   const state = await rt.roster.refresh();
   const [snapshot, watch, durability] = await Promise.all([
     // Degrades instead of failing: a read that fails leaves its part unknown (`unread`), the rest answers.
-    readReplication(rt.replicationSources, state, { timeoutMs: REPLICATION_READ_TIMEOUT_MS }),
+    readReplication(rt.replicationSources, state, { timeoutMs: DEGRADED_READ_TIMEOUT_MS }),
     rt.watchReports.load().catch((error: unknown) => {
       rt.log('status').warn('the watchdog report could not be read; status shows none', { error });
       return undefined;
