@@ -134,7 +134,7 @@ export function markdownReport(r: BenchResults): string {
       ),
       '',
       `Follower cycle p50 parts after the produce ack: delivered ${f.followerCycleParts.deliveredP50Ms} ms, applied ${f.followerCycleParts.appliedP50Ms} ms, committed ${f.followerCycleParts.committedP50Ms} ms.`,
-      `Async floor = write + produce = **${f.asyncFloorP50Ms} ms**; semi-sync floor = write + produce + follower cycle + offset fetch = **${f.semiSyncFloorP50Ms} ms** (sums of p50s).`,
+      `Async floor = write + produce = **${f.asyncFloorP50Ms} ms**; semi-sync floor = write + produce + follower cycle = **${f.semiSyncFloorP50Ms} ms** (sums of p50s).`,
     );
     if (r.floorAfter) {
       parts.push(

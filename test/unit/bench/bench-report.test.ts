@@ -45,7 +45,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       followerCycleParts: { deliveredP50Ms: 1, appliedP50Ms: 3, committedP50Ms: 5 },
       offsetFetch: s,
       asyncFloorP50Ms: 10,
-      semiSyncFloorP50Ms: 20,
+      semiSyncFloorP50Ms: 15,
     },
     writes: [cell('async', 1, 11, 90), cell('semi-sync', 1, 30, 33), cell('async', 64, 100, 600), cell('semi-sync', 64, 150, 400)],
     ...overrides,
@@ -109,13 +109,13 @@ describe('bench report', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('<title');
     expect(svg.match(/<path /g)).toHaveLength(4);
-    expect(svg).toContain('semi-sync floor 20 ms');
+    expect(svg).toContain('semi-sync floor 15 ms');
   });
 
   it('given results, when written as markdown, then the write table has a row per cell', () => {
     const md = markdownReport({ ...results(), targets: judgeTargets(results()) });
     expect(md).toContain('| semi-sync | 64 |');
-    expect(md).toContain('semi-sync floor = write + produce + follower cycle + offset fetch = **20 ms**');
+    expect(md).toContain('semi-sync floor = write + produce + follower cycle = **15 ms**');
   });
 
   it('given cells with server stages, when written as markdown, then each stage shows its p50 / p99 and a missing stage a dash', () => {
