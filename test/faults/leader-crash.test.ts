@@ -1,5 +1,5 @@
 import type { EmbeddedDynamo } from '../../src/local/dynalite-server';
-import { startSharedStore } from '../support/test-stack';
+import { startSharedStore } from '../support/shared-store';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import type { OutboxRelayReport } from '../../src/core/outbox-relay';
 import { spawnReplog } from '../support/child-process';

@@ -1,5 +1,5 @@
 import type { EmbeddedDynamo } from '../../src/local/dynalite-server';
-import { startSharedStore } from '../support/test-stack';
+import { startSharedStore } from '../support/shared-store';
 import { type ReplogProcess, spawnReplog } from '../support/child-process';
 import { apiClient } from '../support/http-client';
 import { isolatedEnv, uniqueNames } from '../support/test-names';

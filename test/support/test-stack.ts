@@ -1,9 +1,8 @@
 import { loadConfig } from '../../src/config/config';
 import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
-import { LocalStoreFarm } from '../../src/local/store-farm';
-import { silentLog } from './in-memory-stores';
 import { apiClient } from './http-client';
+import { startSharedStore } from './shared-store';
 import { type StoreFarmEnv, startStoreFarmEnv } from './store-farm-env';
 import { isolatedEnv, uniqueNames } from './test-names';
 
@@ -21,17 +20,6 @@ export interface TestStack {
 }
 
 /**
- * Every table in one dynalite process of its own. Not in the test process: dynalite parses each
- * request's expressions with a PEG parser, and in a profile of an integration test that was 47%
- * of the test process's CPU, on the same event loop as the leader, the followers and the load.
- */
-export async function startSharedStore(): Promise<EmbeddedDynamo> {
-  const farm = await LocalStoreFarm.start([{ id: 'shared' }], { log: silentLog, restartDelayMs: 0 });
-  const [store] = farm.status();
-  return { endpoint: store?.endpoint as string, close: async () => void (await farm.stop()) };
-}
-
-/**
  * A whole replog in the test process: dynalite in memory (in a store process of its own), the shared real broker, a fresh topic,
  * tables and groups, the HTTP API on a free port and the requested followers.
  */
@@ -45,7 +33,7 @@ export async function startTestStack(
     names?: ReturnType<typeof uniqueNames>;
     /** The control store and each replica's store (main and the followers of `env`) as processes of their own. */
     separateStores?: boolean;
-    /** dynalite inside the test process instead of a store process of its own (see startSharedStore). */
+    /** dynalite inside the test process instead of a store process (see shared-store.ts). */
     embeddedStore?: boolean;
   } = {},
 ): Promise<TestStack> {
