@@ -224,8 +224,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const began = Date.now();
       const started = await LocalStoreFarm.start([{ id: FOLLOWER_PROCESS }], {
         log: runtime.log('processes'),
-        // The same settings as this process, the stores and broker it found or started included.
-        child: { entry: 'follower-process', kind: 'followers', env, forwardStderr: true, stopTimeoutMs: 15_000 },
+        // The same settings as this process, the stores and broker it found or started included; its
+        // stderr is a pipe to this one, so `auto` is decided here: a terminal gets readable lines from both.
+        child: {
+          entry: 'follower-process',
+          kind: 'followers',
+          env: { ...env, REPLOG_LOG_FORMAT: resolveLogFormat(config.logFormat, process.stderr, config.metrics.emf) },
+          forwardStderr: true,
+          stopTimeoutMs: 15_000,
+        },
         restartDelayMs: 1000,
         maxRestartDelayMs: 30_000,
       });
