@@ -22,6 +22,7 @@ startLocalStack({
   relay: true,
   // The leader's process watches the leader; two watchdogs would only race each other.
   watchdog: false,
+  rosterNotices: false,
   command: `replog dev (${id})`,
   processMetrics: true,
   metricsServer: true,

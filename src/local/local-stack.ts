@@ -62,6 +62,8 @@ export interface LocalStackOptions {
    * instead of this process's event loop, the process shape Lambda has (`replog dev`, `replog bench`).
    */
   followerProcess?: boolean;
+  /** Say which roster is in force when the configuration is not what the control state holds (default true). */
+  rosterNotices?: boolean;
   /** Run the outbox relay in this process (default: when it serves the HTTP API). */
   relay?: boolean;
   /** Run the leader's watchdog in this process (default: when it serves or follows; REPLOG_AUTO_FAILOVER decides whether it fails over). */
@@ -201,7 +203,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The control table may know followers added later with `replog follower add`.
     const state = await runtime.roster.current();
     const roster = reportRoster(config.followers, config.followersFrom, state);
-    for (const notice of roster.notices) {
+    // The follower process's parent has said it already.
+    for (const notice of options.rosterNotices === false ? [] : roster.notices) {
       say(notice);
       log.warn(notice);
     }
