@@ -23,10 +23,10 @@ import { namespacedLogger, resolveLogFormat } from '../observability/logger';
 import { startTracing } from '../observability/tracing-sdk';
 import { advertisedStores, checkStoreLayout, embeddedStoreDir, refuseStoreSettings, storeEnv, storeSpecs } from './separate-stores';
 import { LocalStoreFarm, type StoreStatus } from './store-farm';
+import { lockStore, type StoreLock } from './store-lock';
 
 /** The follower process's id in the farm, status and logs. */
 export const FOLLOWER_PROCESS = 'followers';
-import { lockStore, type StoreLock } from './store-lock';
 
 export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
