@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { deleteTopics } from '../src/adapters/kafka/kafka-floor-probe';
+import { loadConfig } from '../src/config/config';
 import { startDynalite } from '../src/local/dynalite-server';
 import { type LocalStack, startLocalStack } from '../src/local/local-stack';
 
@@ -97,8 +98,8 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 /**
  * A whole replog for one benchmark: the store, the broker (KAFKA_BROKERS, or the local broker on
- * KAFKA_PORT), a fresh topic, tables and groups, the HTTP API on a free port and every follower
- * in this process, exactly as `replog dev` runs them.
+ * KAFKA_PORT), a fresh topic, tables and groups, the HTTP API on a free port in this process and
+ * every follower with the relay in a follower process, exactly as `replog dev` runs them.
  */
 export async function startBenchStack(options: {
   label: string;
@@ -124,7 +125,12 @@ export async function startBenchStack(options: {
   };
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ env, http: options.http ?? true, followers: options.followers ?? 'all' });
+    const http = options.http ?? true;
+    const followers = options.followers ?? 'all';
+    // As replog dev runs them: with the HTTP API, the followers and the relay in a follower process
+    // of their own unless REPLOG_LOCAL_PROCESSES=single.
+    const followerProcess = http && followers === 'all' && loadConfig(env).localProcesses === 'separate';
+    stack = await startLocalStack({ env, http, followers, followerProcess });
   } catch (error) {
     await store.close();
     throw error;

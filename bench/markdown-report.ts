@@ -184,7 +184,7 @@ export function markdownReport(r: BenchResults): string {
   if (costed.length > 0) {
     parts.push(
       '',
-      '**Cost per write** (averages over the cell, replication to all followers included: CPU of the benchmark process — leader, followers and load generator — and of the store process, and store requests by operation)',
+      '**Cost per write** (averages over the cell, replication to all followers included: CPU of the benchmark process (leader and load generator) and its follower process (followers and relay), and of the store process, and store requests by operation)',
       '',
       table(
         ['mode', 'clients', 'process CPU ms', 'store CPU ms', 'store requests'],

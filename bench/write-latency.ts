@@ -126,10 +126,21 @@ interface CostTotals {
   storeRequests: Record<string, number>;
 }
 
+/** The follower process's CPU so far (ms), from its own Prometheus figures; 0 when the followers run in this process. */
+async function followerProcessCpuMs(bench: BenchStack): Promise<number> {
+  const child = bench.stack.processes?.()[0];
+  if (child === undefined || child.state !== 'running') return 0;
+  const text = await (await fetch(`${child.endpoint}/metrics`)).text();
+  const seconds = Number(/^process_cpu_seconds_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+  if (!Number.isFinite(seconds)) throw new Error(`the follower process's metrics (${child.endpoint}/metrics) have no process_cpu_seconds_total`);
+  return seconds * 1000;
+}
+
 async function costSnapshot(bench: BenchStack): Promise<CostSnapshot | undefined> {
   if (!bench.store.stats) return undefined;
   const cpu = process.cpuUsage();
-  return { processCpuMs: (cpu.user + cpu.system) / 1000, store: await bench.store.stats() };
+  // The leader and the load generator are this process; the followers and the relay run in the follower process.
+  return { processCpuMs: (cpu.user + cpu.system) / 1000 + (await followerProcessCpuMs(bench)), store: await bench.store.stats() };
 }
 
 /** Adds what happened between two snapshots (warm-up included: its writes are counted as sent too). */

@@ -133,6 +133,10 @@ export const ReplicationStatus = z
     unread: z.array(Unread),
     fetchedAt: z.iso.datetime(),
     localStores: z.array(z.looseObject({ id: z.string(), endpoint: z.string() })).optional().meta({ description: 'replog dev --separate-stores only: the store processes.' }),
+    localProcesses: z
+      .array(z.looseObject({ id: z.string(), endpoint: z.string() }))
+      .optional()
+      .meta({ description: 'replog dev only: the follower process (every follower consumer and the outbox relay), its pid, state and restarts; endpoint is where its metrics are.' }),
   })
   .meta({ id: 'ReplicationStatus', description: 'Who leads, the sync follower, each follower’s lag and health, the log’s offsets and the counters.' });
 

@@ -129,6 +129,9 @@ const envSchema = z.object({
   REPLOG_DATA_DIR: z.string().optional(),
   // `replog dev` runs the control store and each replica's store as processes of their own (--separate-stores).
   REPLOG_SEPARATE_STORES: boolFrom(false),
+  // `replog dev` and `replog bench` run the followers and the relay in a process of their own
+  // (`separate`), or in the leader's event loop (`single`, what --single-process asks for).
+  REPLOG_LOCAL_PROCESSES: z.enum(['separate', 'single'], 'must be separate or single').default('separate'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -246,6 +249,11 @@ export interface Config {
   dataDir: string;
   /** The default of `replog dev --separate-stores` (REPLOG_SEPARATE_STORES): a dynalite process per replica and one for the control store. */
   separateStores: boolean;
+  /**
+   * REPLOG_LOCAL_PROCESSES, `replog dev`'s and `replog bench`'s process shape: `separate` runs every
+   * follower consumer and the outbox relay in a follower process beside the leader's, `single` all in one.
+   */
+  localProcesses: 'separate' | 'single';
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -380,5 +388,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logFormat: e.REPLOG_LOG_FORMAT,
     dataDir: e.REPLOG_DATA_DIR === undefined ? DEFAULT_DATA_DIR : resolve(e.REPLOG_DATA_DIR),
     separateStores: e.REPLOG_SEPARATE_STORES,
+    localProcesses: e.REPLOG_LOCAL_PROCESSES,
   };
 }

@@ -25,6 +25,9 @@ import { advertisedStores, checkStoreLayout, embeddedStoreDir, refuseStoreSettin
 import { LocalStoreFarm, type StoreStatus } from './store-farm';
 import { lockStore, type StoreLock } from './store-lock';
 
+/** The follower process's id in the farm, status and logs. */
+export const FOLLOWER_PROCESS = 'followers';
+
 export interface LocalStackOptions {
   env?: NodeJS.ProcessEnv;
   /** Serve the HTTP API (replog dev / serve). */
@@ -53,6 +56,16 @@ export interface LocalStackOptions {
    * failed over (and rewound once back) rather than a blip.
    */
   leaderStoreRestartDelayMs?: number;
+  /**
+   * With followers 'all': run the follower consumers and the outbox relay in a child process of
+   * their own (src/local/follower-process.ts, supervised by a `LocalStoreFarm` like the stores)
+   * instead of this process's event loop, the process shape Lambda has (`replog dev`, `replog bench`).
+   */
+  followerProcess?: boolean;
+  /** Say which roster is in force when the configuration is not what the control state holds (default true). */
+  rosterNotices?: boolean;
+  /** Run the outbox relay in this process (default: when it serves the HTTP API). */
+  relay?: boolean;
   /** Run the leader's watchdog in this process (default: when it serves or follows; REPLOG_AUTO_FAILOVER decides whether it fails over). */
   watchdog?: boolean;
   /** What runs, for messages: "replog dev". */
@@ -84,6 +97,10 @@ export interface LocalStack {
   localBroker: LocalBroker | undefined;
   /** With separateStores: every store process, as it is now (a restarted store has a new pid). */
   stores: (() => StoreStatus[]) | undefined;
+  /** With followerProcess: the follower process, as it is now (a restarted one has a new pid). */
+  processes: (() => StoreStatus[]) | undefined;
+  /** With followerProcess: how long starting the follower process took. */
+  processesStartMs: number | undefined;
   /** With separateStores: how long starting the store processes took. */
   storesStartMs: number | undefined;
   /** What the replication topic holds: "replication factor 3, min.insync.replicas 2 on 3 brokers". */
@@ -186,7 +203,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The control table may know followers added later with `replog follower add`.
     const state = await runtime.roster.current();
     const roster = reportRoster(config.followers, config.followersFrom, state);
-    for (const notice of roster.notices) {
+    // The follower process's parent has said it already.
+    for (const notice of options.rosterNotices === false ? [] : roster.notices) {
       say(notice);
       log.warn(notice);
     }
@@ -197,10 +215,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const wanted = options.followers ?? 'all';
     const ids = wanted === 'all' ? allIds : wanted === 'none' ? [] : wanted;
     const followers = new Map<string, FollowerConsumer>();
+    const inChild = options.followerProcess === true && wanted === 'all';
     // Followers follow the control state: added ones start, removed ones stop, a replayed one pauses.
-    const supervisor = wanted === 'none' ? undefined : new FollowerSupervisor(runtime, wanted, followers, runtime.log('local'));
+    // In the follower process the child's own supervisor does that.
+    const supervisor = wanted === 'none' || inChild ? undefined : new FollowerSupervisor(runtime, wanted, followers, runtime.log('local'));
     if (supervisor) undo.push(() => supervisor.stop());
     await supervisor?.start();
+    let children: LocalStoreFarm | undefined;
+    let processesStartMs: number | undefined;
+    if (inChild) {
+      const began = Date.now();
+      const started = await LocalStoreFarm.start([{ id: FOLLOWER_PROCESS }], {
+        log: runtime.log('processes'),
+        // The same settings as this process, the stores and broker it found or started included; its
+        // stderr is a pipe to this one, so `auto` is decided here: a terminal gets readable lines from both.
+        child: {
+          entry: 'follower-process',
+          kind: 'followers',
+          env: { ...env, REPLOG_LOG_FORMAT: resolveLogFormat(config.logFormat, process.stderr, config.metrics.emf) },
+          forwardStderr: true,
+          stopTimeoutMs: 15_000,
+        },
+        restartDelayMs: 1000,
+        maxRestartDelayMs: 30_000,
+      });
+      children = started;
+      processesStartMs = Date.now() - began;
+      undo.push(async () => void (await started.stop()));
+      log.info('follower process started', { ms: processesStartMs, processes: started.status().map((p) => ({ id: p.id, pid: p.pid, metrics: `${p.endpoint}/metrics` })) });
+    }
 
     let watchdog: WatchdogTimer | undefined;
     // A failover needs a control store outside the leader's failure domain: with every replica in
@@ -242,12 +285,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let server: Server | undefined;
     let url: string | undefined;
     let relay: RelayTimer | undefined;
-    if (options.http) {
-      // The process that serves writes also runs the outbox relay, as the scheduled Lambda does in the cloud.
+    // The process that serves writes also runs the outbox relay, as the scheduled Lambda does in the
+    // cloud, unless the follower process runs it.
+    if (options.relay ?? (options.http === true && !inChild)) {
       const timer = startRelayTimer(() => runRelay(runtime), config.relay.intervalMs, runtime.log('relay'));
       relay = timer;
       undo.push(() => timer.stop());
-      const routes = buildRoutes(() => runtime, farm ? { statusExtras: () => ({ localStores: (farm as LocalStoreFarm).status() }) } : {});
+    }
+    if (options.http) {
+      const extras = () => ({
+        ...(farm ? { localStores: (farm as LocalStoreFarm).status() } : {}),
+        ...(children ? { localProcesses: (children as LocalStoreFarm).status() } : {}),
+      });
+      const routes = buildRoutes(() => runtime, farm || children ? { statusExtras: extras } : {});
       server = await startHttpBridge(routes, {
         port: config.http.port,
         host: config.http.host,
@@ -320,6 +370,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       localBroker,
       stores: farm ? () => (farm as LocalStoreFarm).status() : undefined,
       storesStartMs,
+      processes: children ? () => (children as LocalStoreFarm).status() : undefined,
+      processesStartMs,
       durability: topics.summary,
       metricsUrl: metricsServer?.url,
       async stop() {
@@ -335,6 +387,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         await watchdog?.stop();
         if (advertised) removeEndpointFile(config.dataDir, process.pid);
         await supervisor?.stop();
+        if (children) {
+          const stopped = await children.stop();
+          if (stopped.length > 0) say(`stopped the follower process this run started: ${stopped.map((p) => `${p.id} (pid ${p.pid})`).join(', ')}`);
+        }
         await Promise.all([...followers.values()].map((f) => f.stop()));
         await runtime.close();
         await dynamo?.close();

@@ -30,8 +30,31 @@ export interface StoppedStore {
   pid: number;
 }
 
+/**
+ * What the farm runs: a store (store-process, the default) or the local runtime's follower
+ * process (follower-process: every follower consumer and the outbox relay, out of the leader's
+ * event loop). Each child is started as `node <entry> <id> <port> [<dataDir>]` and counts as
+ * started once it prints `replog <kind> <id> `.
+ */
+export interface ChildKind {
+  /** The module beside this one that the child runs, without extension. */
+  entry: 'store-process' | 'follower-process';
+  /** In its readiness line and in log messages: `store`, `followers`. */
+  kind: string;
+  /** The environment the children get (default: this process's): a stack's own settings, endpoints included. */
+  env?: NodeJS.ProcessEnv;
+  /** Copy the children's stderr (their logs) to this process's stderr, as lines of this process's own. */
+  forwardStderr?: boolean;
+  /** How long a child may take to stop on SIGTERM before it is killed (default 5 s). */
+  stopTimeoutMs?: number;
+}
+
+const STORE_KIND: ChildKind = { entry: 'store-process', kind: 'store' };
+
 export interface StoreFarmOptions {
   log: Log;
+  /** What the children are (default: stores). */
+  child?: ChildKind;
   /**
    * A store that dies unasked is started again after this long (0: never), doubling with each
    * death in a row up to `maxRestartDelayMs`. A fault test that wants a killed leader store to be a
@@ -90,24 +113,29 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The store entry point, as compiled (dist) or as source run through tsx (tests, benchmarks). */
-function entryArgs(): string[] {
+/** The child's entry point, as compiled (dist) or as source run through tsx (tests, benchmarks). */
+function entryArgs(name: ChildKind['entry']): string[] {
   const fromSource = __filename.endsWith('.ts');
   // A plain path: under tsx's ESM loader require.resolve answers with a query string node cannot load.
-  const entry = join(__dirname, fromSource ? 'store-process.ts' : 'store-process.js');
+  const entry = join(__dirname, fromSource ? `${name}.ts` : `${name}.js`);
   return fromSource ? ['--import', 'tsx', entry] : [entry];
 }
 
 /**
  * Every replica's store and the control store as processes of their own, each on a port of its own
  * that it keeps across restarts. A store that dies unasked is reported and started again after a
- * delay; `kill` and `start` let fault tests take one down and bring it back for real.
+ * delay; `kill` and `start` let fault tests take one down and bring it back for real. With
+ * `child` the same supervision runs the local runtime's follower process (its port is then the
+ * process's metrics port), so there is one way a local child is started, restarted and stopped.
  */
 export class LocalStoreFarm {
   private readonly stores = new Map<string, Managed>();
   private stopping = false;
+  private readonly child: ChildKind;
 
-  private constructor(private readonly options: StoreFarmOptions) {}
+  private constructor(private readonly options: StoreFarmOptions) {
+    this.child = options.child ?? STORE_KIND;
+  }
 
   static async start(specs: readonly StoreSpec[], options: StoreFarmOptions): Promise<LocalStoreFarm> {
     const farm = new LocalStoreFarm(options);
@@ -171,29 +199,31 @@ export class LocalStoreFarm {
     m.state = 'starting';
     m.expectedExit = false;
     m.stderrTail = '';
-    const child = spawn(process.execPath, [...entryArgs(), id, String(m.port), ...(m.spec.dataDir ? [m.spec.dataDir] : [])], {
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    const { kind } = this.child;
+    const child = spawn(process.execPath, [...entryArgs(this.child.entry), id, String(m.port), ...(m.spec.dataDir ? [m.spec.dataDir] : [])], {
+      env: { ...(this.child.env ?? process.env), NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     m.child = child;
     let output = '';
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`store ${id} did not answer within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+      const timer = setTimeout(() => reject(new Error(`${kind} ${id} did not answer within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes(`replog store ${id} `)) {
+        if (output.includes(`replog ${kind} ${id} `)) {
           clearTimeout(timer);
           resolve();
         }
       };
       child.stdout?.on('data', onData);
       child.stderr?.on('data', (chunk: Buffer) => {
+        if (this.child.forwardStderr) process.stderr.write(chunk);
         output = `${output}${chunk.toString()}`.slice(-8000);
         m.stderrTail = `${m.stderrTail}${chunk.toString()}`.slice(-2000);
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`store ${id} exited (${signal ?? code}) before it answered:\n${output}`));
+        reject(new Error(`${kind} ${id} exited (${signal ?? code}) before it answered:\n${output}`));
       });
     });
     child.once('exit', (code, signal) => this.exited(m, child, code, signal));
@@ -233,7 +263,7 @@ export class LocalStoreFarm {
         if (child === undefined || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
         m.expectedExit = true;
         const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        const hard = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const hard = setTimeout(() => child.kill('SIGKILL'), this.child.stopTimeoutMs ?? 5000);
         child.kill('SIGCONT');
         child.kill('SIGTERM');
         await gone;
@@ -253,9 +283,10 @@ export class LocalStoreFarm {
     m.lastExit = signal ?? `exit ${code}`;
     const asked = m.expectedExit;
     m.expectedExit = false;
-    const facts = { store: m.spec.id, pid: child.pid, how: m.lastExit, exitCode: code, signal };
+    const what = `${this.child.kind} process`;
+    const facts = { [this.child.kind]: m.spec.id, pid: child.pid, how: m.lastExit, exitCode: code, signal };
     if (asked) {
-      this.options.log.warn('store process stopped on request', facts);
+      this.options.log.warn(`${what} stopped on request`, facts);
       this.changed();
       return;
     }
@@ -263,9 +294,9 @@ export class LocalStoreFarm {
     m.deathsInARow = m.startedAt > 0 && Date.now() - m.startedAt >= STABLE_RUN_MS ? 1 : m.deathsInARow + 1;
     const first = this.options.restartDelayFor?.(m.spec.id) ?? this.options.restartDelayMs;
     const delay = restartBackoff(first, Math.max(first, this.options.maxRestartDelayMs ?? first), m.deathsInARow);
-    const error = new Error(`store ${m.spec.id} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`} without being asked to stop`);
+    const error = new Error(`${this.child.kind} ${m.spec.id} (pid ${child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`} without being asked to stop`);
     const stderr = m.stderrTail.trim();
-    this.options.log.warn('store process died', {
+    this.options.log.warn(`${what} died`, {
       ...facts,
       error,
       ...(stderr ? { stderr } : {}),
@@ -278,9 +309,9 @@ export class LocalStoreFarm {
         m.restartTimer = undefined;
         m.restarts += 1;
         this.start(m.spec.id).then(
-          () => this.options.log.info('store process restarted', { store: m.spec.id, pid: m.child?.pid, restarts: m.restarts, endpoint: `http://127.0.0.1:${m.port}` }),
+          () => this.options.log.info(`${what} restarted`, { [this.child.kind]: m.spec.id, pid: m.child?.pid, restarts: m.restarts, endpoint: `http://127.0.0.1:${m.port}` }),
           // Its exit (if it exited) already scheduled the next attempt, further backed off.
-          (error: unknown) => this.options.log.error('store process did not restart', { store: m.spec.id, error }),
+          (error: unknown) => this.options.log.error(`${what} did not restart`, { [this.child.kind]: m.spec.id, error }),
         );
       }, delay);
     }
@@ -292,7 +323,7 @@ export class LocalStoreFarm {
     try {
       this.options.onChange(this.status());
     } catch (error) {
-      this.options.log.error('store change listener failed', { error });
+      this.options.log.error(`${this.child.kind} change listener failed`, { error });
     }
   }
 

@@ -200,7 +200,8 @@ describe('fault: processes paused past their session timeout', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'replog-pause-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     const env = isolatedEnv(uniqueNames('pausedev'), dynamo.endpoint, { ...baseEnv, REPLOG_DATA_DIR: dataDir });
-    const dev = await spawn(['dev'], env, /Ctrl-C stops everything this run started/);
+    // --single-process: the leader and its followers in the one paused process (the case this test is about).
+    const dev = await spawn(['dev', '--single-process'], env, /Ctrl-C stops everything this run started/);
     const url = /HTTP API\s+(\S+)/.exec(dev.output())?.[1] as string;
     const rt = new Runtime(loadConfig(env));
     cleanups.push(() => rt.close());

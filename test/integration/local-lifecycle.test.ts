@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { brokerScript } from '../../src/local/kafka-broker';
 import { type ReplogProcess, runReplogToEnd, spawnReplog } from '../support/child-process';
+import { eventually } from '../support/eventually';
 import { interrupt as interruptProcess } from '../faults/support/replog-cli';
 
 const run = promisify(execFile);
@@ -48,6 +49,17 @@ describe('replog dev on one machine', () => {
     return { proc, url };
   };
   const interrupt = (proc: ReplogProcess) => interruptProcess(proc, running);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const commandLine = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  type Processes = { localProcesses?: Array<{ id: string; pid?: number; state: string; restarts: number; lastExit?: string }> };
+  const followerProcess = async (url: string) => ((await (await fetch(`${url}/replication/status`)).json()) as Processes).localProcesses?.[0];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'replog-dev-'));
@@ -86,6 +98,26 @@ describe('replog dev on one machine', () => {
     const put = await fetch(`${dev.url}/items/a`, { method: 'PUT', body: '{"n":1}' });
     expect(put.status).toBe(200);
 
+    // The followers and the relay run in a follower process beside the leader's, as in Lambda.
+    expect(dev.proc.output()).toContain('consumers and outbox relay in a follower process');
+    const first = Number(/followers {2}pid (\d+) \(leader: pid (\d+)\)/.exec(dev.proc.output())?.[1]);
+    expect(first).not.toBe(dev.proc.child.pid);
+    expect(commandLine(first)).toContain('follower-process');
+    // A follower process that dies is restarted (after 1 s) and shows in the status.
+    process.kill(first, 'SIGKILL');
+    const again = await eventually(
+      async () => {
+        const p = await followerProcess(dev.url);
+        return p?.state === 'running' && p.pid !== first ? p : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the follower process restarted' },
+    );
+    expect(again).toMatchObject({ id: 'followers', restarts: 1, lastExit: 'SIGKILL' });
+    // The restarted one follows: a semi-sync write is confirmed by a follower again, not degraded.
+    const confirmed = await fetch(`${dev.url}/items/b?ack=semi-sync`, { method: 'PUT', body: '{"n":2}' });
+    expect(confirmed.status).toBe(200);
+    expect(((await confirmed.json()) as { ack: { confirmedBy: string[]; degraded: boolean } }).ack).toMatchObject({ confirmedBy: [expect.any(String)], degraded: false });
+
     const second = await runReplogToEnd(['dev'], env);
     expect(second.code).toBe(1);
     expect(second.output).toContain(`replog dev is already running here (pid ${dev.proc.child.pid})`);
@@ -102,17 +134,22 @@ describe('replog dev on one machine', () => {
     const status = await runReplogToEnd(['status'], env);
     expect(status.code).toBe(0);
     expect(status.output).toMatch(/follower-1\s+sync\s+healthy/);
+    expect(status.output).toMatch(new RegExp(`followers\\s+http://127\\.0\\.0\\.1:\\d+\\s+pid ${again.pid}\\s+running, 1 restart, last exit SIGKILL`));
 
     const ended = await interrupt(dev.proc);
     expect(ended.code).toBe(0);
+    // Ctrl-C leaves no follower process behind.
+    expect(dev.proc.output()).toContain(`stopped the follower process this run started: followers (pid ${again.pid})`);
+    expect(alive(again.pid as number)).toBe(false);
     expect(dev.proc.output()).toContain(`stopped the Kafka broker this run started (127.0.0.1:${kafkaPort})`);
     expect(await brokerRunning()).toBe(false);
   });
 
   it('given a broker the user started and REPLOG_FOLLOWERS changed, says which roster is in force and why, and Ctrl-C leaves the broker running', async () => {
     await run('bash', [brokerScript, 'start'], { env: { ...process.env, KAFKA_PORT: String(kafkaPort) } });
-    const dev = await startDev([], { REPLOG_FOLLOWERS: 'follower-1,follower-2' });
+    const dev = await startDev(['--single-process'], { REPLOG_FOLLOWERS: 'follower-1,follower-2' });
     const out = dev.proc.output();
+    expect(out).toContain('consumers and outbox relay in this process (REPLOG_LOCAL_PROCESSES=single)');
     expect(out).toContain('REPLOG_FOLLOWERS=follower-1,follower-2 is not applied: the control state already holds a roster (follower-1, follower-2, follower-3)');
     expect(out).toContain('`replog follower remove <id>`');
     expect(out).toMatch(/followers\s+follower-1 \(sync\), follower-2, follower-3 {2}\(from the control state/);

@@ -5,6 +5,7 @@ import { resetLocalData } from '../../local/local-reset';
 import { CONTROL_STORE, refuseStoreSettings, separateStoresDir } from '../../local/separate-stores';
 import type { StoreStatus } from '../../local/store-farm';
 import { startLocalStack } from '../../local/local-stack';
+import { replicaIds } from '../../core/control-state';
 import { ConfigError } from '../../core/errors';
 import { brokerCountOption, portOption } from '../cli-options';
 import { stopOnSignals } from '../process-lifecycle';
@@ -20,6 +21,11 @@ export function storeLines(stores: readonly StoreStatus[], config: Pick<Config, 
   });
 }
 
+/** One line per child process of the local runtime besides the stores: which process it is, where its metrics are. */
+export function processLines(processes: readonly StoreStatus[]): string[] {
+  return processes.map((p) => `    ${p.id}  pid ${p.pid ?? '-'} (leader: pid ${process.pid})  metrics ${p.endpoint}/metrics`);
+}
+
 export function registerDev(program: Command): void {
   program
     .command('dev')
@@ -32,14 +38,17 @@ export function registerDev(program: Command): void {
       'run the control store and each replica’s store (main and every follower) as dynalite processes of their own (default: REPLOG_SEPARATE_STORES)',
     )
     .option('--no-separate-stores', 'one embedded store in this process, whatever REPLOG_SEPARATE_STORES says')
+    .option('--single-process', 'run the followers and the outbox relay in this process too, not in a follower process (default: REPLOG_LOCAL_PROCESSES)')
     .option(
       '--brokers <n>',
       'brokers of the local Kafka when KAFKA_BROKERS is unset: 1 (default: REPLOG_LOCAL_BROKERS) or a cluster of n brokers and 3 controllers, each its own JVM, ports from KAFKA_PORT',
       brokerCountOption,
     )
-    .action(async (opts: { port?: number; inMemory: boolean; reset: boolean; separateStores?: boolean; brokers?: number }) => {
+    .action(async (opts: { port?: number; inMemory: boolean; reset: boolean; separateStores?: boolean; singleProcess?: boolean; brokers?: number }) => {
       const env: NodeJS.ProcessEnv = {
         ...process.env,
+        // The follower process reads the same settings: it gets this choice with the rest.
+        ...(opts.singleProcess ? { REPLOG_LOCAL_PROCESSES: 'single' } : {}),
         ...(opts.port !== undefined ? { PORT: String(opts.port) } : {}),
         ...(opts.brokers !== undefined ? { REPLOG_LOCAL_BROKERS: String(opts.brokers) } : {}),
       };
@@ -68,6 +77,7 @@ export function registerDev(program: Command): void {
         advertise: true,
         persistent: !opts.inMemory,
         separateStores: separate,
+        followerProcess: config.localProcesses === 'separate',
         processMetrics: true,
         tracing: true,
         // A killed leader store stays down past the failure detection, so it is failed over (and
@@ -77,7 +87,9 @@ export function registerDev(program: Command): void {
       });
       stopOnSignals(() => stack.stop());
       const url = stack.url ?? '';
-      const ids = [...stack.followers.keys()];
+      // Every replica consumes, in this process or in the follower process.
+      const ids = replicaIds(await stack.runtime.roster.current());
+      const processes = stack.processes?.();
       const stores = stack.stores?.();
       const where = (embedded: string) =>
         opts.inMemory ? '(in memory: gone when replog stops)' : `(data in ${embedded}; replog dev --reset starts afresh)`;
@@ -113,6 +125,12 @@ export function registerDev(program: Command): void {
           `  Kafka        ${broker}  topic ${stack.runtime.config.topic}`,
           ...(stack.durability ? [`               ${stack.durability}`] : []),
           `  followers    ${stack.roster.inForce}  (${stack.roster.source})`,
+          ...(processes
+            ? [
+                `               consumers and outbox relay in a follower process, started in ${((stack.processesStartMs ?? 0) / 1000).toFixed(1)} s (--single-process: in this one)`,
+                ...processLines(processes),
+              ]
+            : ['               consumers and outbox relay in this process (REPLOG_LOCAL_PROCESSES=single)']),
           '',
           `  try: curl -X PUT ${url}/items/a -d '{"n":1}'`,
           `       curl '${url}/items/a?replica=${ids[1] ?? ids[0] ?? 'leader'}'`,

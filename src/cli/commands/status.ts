@@ -128,6 +128,20 @@ const statusSchema = z.object({
       }),
     )
     .optional(),
+  // The follower process of a `replog dev` (the local runtime adds it), in the stores' shape.
+  localProcesses: z
+    .array(
+      z.object({
+        id: z.string(),
+        endpoint: z.string(),
+        pid: z.number().optional(),
+        state: z.string(),
+        restarts: z.number(),
+        lastExit: z.string().optional(),
+        nextRestartAt: z.number().optional(),
+      }),
+    )
+    .optional(),
   partial: z.boolean().optional(),
   unread: z.array(z.object({ read: z.string(), error: z.string(), groupId: z.string().optional(), unavailablePartitions: z.array(z.number()) }).passthrough()).optional(),
   counters: z.object({
@@ -152,12 +166,12 @@ function consumerCell(c: StatusDocument['followers'][number]['consumer']): strin
   return `${c.state}${restarts}${last}`;
 }
 
-/** The store processes, one a line, with how a store that died unasked ended and when it comes back. */
-function storeRows(stores: StatusDocument['localStores']): string[] {
+/** The store (or follower) processes, one a line, with how one that died unasked ended and when it comes back. */
+function storeRows(stores: StatusDocument['localStores'], title = 'stores (separate processes)'): string[] {
   if (!stores || stores.length === 0) return [];
   const width = Math.max(...stores.map((st) => st.id.length));
   return [
-    'stores (separate processes)',
+    title,
     ...stores.map((st) => {
       const restarts = st.restarts > 0 ? `, ${st.restarts} restart${st.restarts === 1 ? '' : 's'}` : '';
       const last = st.lastExit ? `, last exit ${st.lastExit}` : '';
@@ -276,6 +290,7 @@ export function renderStatus(s: StatusDocument): string {
     ...rows.map(line),
     '',
     ...storeRows(s.localStores),
+    ...storeRows(s.localProcesses, 'follower process (every follower consumer and the outbox relay; endpoint: its metrics)'),
     `acks ${Object.entries(c.acks).map(([m, n]) => `${m}=${n}`).join(' ') || '(none yet)'}  sync timeouts ${c.syncTimeouts}  degraded ${c.degradedAcks}  failed ${c.failedAcks}`,
     `ack wait avg ${c.wait.averageMs} ms  p99 ${c.wait.p99Ms} ms`,
   ].join('\n');
