@@ -60,6 +60,17 @@ const leaderSchema = z
   })
   .passthrough();
 
+/** A child process of `replog dev` (a store, the follower process), as the local runtime reports it. */
+const localChild = z.object({
+  id: z.string(),
+  endpoint: z.string(),
+  pid: z.number().optional(),
+  state: z.string(),
+  restarts: z.number(),
+  lastExit: z.string().optional(),
+  nextRestartAt: z.number().optional(),
+});
+
 const statusSchema = z.object({
   leader: leaderSchema.optional(),
   control: z.object({ revision: z.number(), syncFollower: z.string().nullable(), promotions: z.number() }),
@@ -115,33 +126,9 @@ const statusSchema = z.object({
     }).passthrough(),
   ),
   // The store processes of a `replog dev --separate-stores` (the local runtime adds them).
-  localStores: z
-    .array(
-      z.object({
-        id: z.string(),
-        endpoint: z.string(),
-        pid: z.number().optional(),
-        state: z.string(),
-        restarts: z.number(),
-        lastExit: z.string().optional(),
-        nextRestartAt: z.number().optional(),
-      }),
-    )
-    .optional(),
+  localStores: z.array(localChild).optional(),
   // The follower process of a `replog dev` (the local runtime adds it), in the stores' shape.
-  localProcesses: z
-    .array(
-      z.object({
-        id: z.string(),
-        endpoint: z.string(),
-        pid: z.number().optional(),
-        state: z.string(),
-        restarts: z.number(),
-        lastExit: z.string().optional(),
-        nextRestartAt: z.number().optional(),
-      }),
-    )
-    .optional(),
+  localProcesses: z.array(localChild).optional(),
   partial: z.boolean().optional(),
   unread: z.array(z.object({ read: z.string(), error: z.string(), groupId: z.string().optional(), unavailablePartitions: z.array(z.number()) }).passthrough()).optional(),
   counters: z.object({
