@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config/config';
-import { startDynalite, type EmbeddedDynamo } from '../../src/local/dynalite-server';
+import type { EmbeddedDynamo } from '../../src/local/dynalite-server';
 import { type LocalStack, startLocalStack } from '../../src/local/local-stack';
 import { apiClient } from './http-client';
 import { startSharedStore } from './shared-store';
@@ -33,8 +33,6 @@ export async function startTestStack(
     names?: ReturnType<typeof uniqueNames>;
     /** The control store and each replica's store (main and the followers of `env`) as processes of their own. */
     separateStores?: boolean;
-    /** dynalite inside the test process instead of a store process (see shared-store.ts). */
-    embeddedStore?: boolean;
   } = {},
 ): Promise<TestStack> {
   const names = options.names ?? uniqueNames(label);
@@ -44,8 +42,6 @@ export async function startTestStack(
     const farm = await startStoreFarmEnv(loadConfig(options.env ?? {}).replicas.ids);
     stores = farm;
     dynamo = { endpoint: farm.env.DYNAMODB_ENDPOINT, close: async () => void (await farm.stop()) };
-  } else if (options.embeddedStore) {
-    dynamo = await startDynalite();
   } else {
     dynamo = await startSharedStore();
   }
