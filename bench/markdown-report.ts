@@ -155,7 +155,8 @@ export function markdownReport(r: BenchResults): string {
   }
   const staged = (r.writes ?? []).filter((w) => w.stages);
   if (staged.length > 0) {
-    const names = ['leader', 'commit', 'publish', 'term', 'wait', 'total', 'outside'];
+    // `backlog` only runs when the publish records fell behind: a column of its own only if any write waited there.
+    const names = ['leader', 'backlog', 'commit', 'publish', 'term', 'wait', 'total', 'outside'].filter((n) => n !== 'backlog' || staged.some((w) => w.stages?.backlog));
     const cell = (w: (typeof staged)[number], n: string) => {
       const s = w.stages?.[n];
       return s === undefined ? '-' : `${s.p50Ms} / ${s.p99Ms}`;

@@ -88,6 +88,8 @@ const envSchema = z.object({
   REPLOG_ACK_POLL_MS: intFrom(3, 1, 10_000),
   REPLOG_CONFIRM_FROM: z.enum(['committed-offset', 'applied-record']).default('committed-offset'),
   REPLOG_PUBLISH_TIMEOUT_MS: intFrom(5000, 100, 120_000),
+  // Publish records (the outbox marks' clears) waiting or in flight at which new writes wait.
+  REPLOG_PUBLISH_RECORD_BACKLOG: intFrom(500, 1, 100_000),
   REPLOG_MAX_BODY_BYTES: intFrom(DEFAULT_MAX_BODY_BYTES, 1, 10 * 1024 * 1024),
   REPLOG_API_KEY: z.string().min(16, 'REPLOG_API_KEY must be at least 16 characters').optional(),
   REPLOG_READS_REQUIRE_KEY: boolFrom(false),
@@ -213,6 +215,8 @@ export interface Config {
     confirmFrom: 'committed-offset' | 'applied-record';
   };
   publishTimeoutMs: number;
+  /** Publish records waiting or in flight at which new writes wait for room (core/publish-recorder.ts). */
+  publishRecordBacklog: number;
   maxBodyBytes: number;
   auth: { apiKey: string | undefined; readsRequireKey: boolean };
   relay: { graceMs: number; intervalMs: number; maxMarks: number };
@@ -367,6 +371,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       confirmFrom: e.REPLOG_CONFIRM_FROM,
     },
     publishTimeoutMs: e.REPLOG_PUBLISH_TIMEOUT_MS,
+    publishRecordBacklog: e.REPLOG_PUBLISH_RECORD_BACKLOG,
     maxBodyBytes: e.REPLOG_MAX_BODY_BYTES,
     auth: { apiKey: e.REPLOG_API_KEY, readsRequireKey: e.REPLOG_READS_REQUIRE_KEY },
     relay: { graceMs: e.REPLOG_RELAY_GRACE_MS ?? e.REPLOG_PUBLISH_TIMEOUT_MS + LEASE_MARGIN_MS, intervalMs: e.REPLOG_RELAY_INTERVAL_MS, maxMarks: e.REPLOG_RELAY_MAX_MARKS },

@@ -42,7 +42,7 @@ export interface WriteResult {
 export interface WriteLeaderTarget extends WriteLeader {
   store: Pick<LeaderStore, 'commit' | 'revert'>;
   /** Publishes in each key's version order and records each publish on the item (publish-order.ts). */
-  publisher: Pick<OrderedPublisher, 'hold' | 'release' | 'publishCommitted' | 'committedPosition'>;
+  publisher: Pick<OrderedPublisher, 'hold' | 'release' | 'publishCommitted' | 'committedPosition' | 'backlogFull' | 'room'>;
 }
 
 export interface LeaderWriteDeps {
@@ -75,6 +75,8 @@ export async function writeItem(deps: LeaderWriteDeps, command: WriteCommand): P
   const stages = deps.stages ?? new WriteStages();
   const leader = await stages.time('leader', () => deps.leader());
   const { publisher, store, term } = leader;
+  // Before the commit: its mark stays until its publish record, and records must keep pace.
+  if (publisher.backlogFull) await stages.time('backlog', () => publisher.room());
   publisher.hold(command.writeId);
   let committed: CommittedWrite;
   try {

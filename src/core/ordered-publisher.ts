@@ -5,7 +5,7 @@ import { type ChangePublisher, type CommittedWrite, type LeaderStore, type Log, 
 import type { LogPosition } from './positions';
 import { PublishLedger } from './publish-ledger';
 import { coversLease, LEASE_MARGIN_MS, leaseEnd, publishGate, type PublishGate } from './publish-order';
-import { type PendingRecord, PublishRecorder } from './publish-recorder';
+import { type PendingRecord, PublishRecorder, type PublishRecorderOptions } from './publish-recorder';
 import { isSameVersion, stampOf } from './versions';
 
 export interface OrderedPublisherDeps {
@@ -21,6 +21,8 @@ export interface OrderedPublisherDeps {
   newLeaseId: () => string;
   /** Told when a write had to wait for another process's publish of the key's prior version. */
   onOrderWait?: (waitedMs: number, outcome: 'recorded' | 'lease-ended') => void;
+  /** How many publish records run at once and how long their backlog may grow (core/publish-recorder.ts). */
+  records?: Partial<PublishRecorderOptions>;
 }
 
 export type RepublishOutcome =
@@ -53,7 +55,17 @@ export class OrderedPublisher {
     this.recorder = new PublishRecorder({
       record: (r) => deps.store.recordPublished(r.key, r, r.lease, r.position),
       onSettled: (r, outcome, error) => this.settled(r, outcome, error),
-    });
+    }, deps.records);
+  }
+
+  /** True while the publish records' backlog is full: a new write waits for `room()` before it commits. */
+  get backlogFull(): boolean {
+    return this.recorder.full;
+  }
+
+  /** Resolves once a new write may commit without growing the records' backlog past its limit. */
+  room(): Promise<void> {
+    return this.recorder.room();
   }
 
   /** Before the commit that takes `writeId`'s lease is sent, so a successor whose commit answers first finds it ours. */
@@ -140,6 +152,9 @@ export class OrderedPublisher {
       // Held by a writer in this process that has not had its window of running time yet (this
       // process stalled): it publishes or gives up by itself, and a claim here would only race it.
       if (seen !== undefined && this.ledger.isLocal(seen) && this.ranShortOf(seen, this.deps.windowMs + LEASE_MARGIN_MS)) return { kind: 'fresh' };
+      // Handed to this process's publisher: in flight (it reaches the log or is released) or in
+      // the log with its record queued. A republish would only put a second copy in the log.
+      if (seen !== undefined && this.ledger.isHanded(seen)) return { kind: 'fresh' };
       const lease: PublishLease = { id: this.deps.newLeaseId(), at: this.deps.now() };
       this.ledger.hold(lease.id);
       try {

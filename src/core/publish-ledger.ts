@@ -22,6 +22,11 @@ export class PublishLedger {
     return this.held.has(lease.id);
   }
 
+  /** Its event is with our publisher, in flight or published and waiting for its record: it needs nobody else. */
+  isHanded(lease: PublishLease): boolean {
+    return this.held.get(lease.id)?.handed === true;
+  }
+
   /** The lease's event is in our publisher's queue: anything handed after it reaches the log after it. */
   handed(leaseId: string): void {
     const entry = this.held.get(leaseId);

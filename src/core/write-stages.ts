@@ -1,10 +1,11 @@
 /**
  * Where a write's time went, stage by stage, so a slow write can be attributed instead of
- * guessed: finding who leads, the commit on the leader's store, the wait for the key's turn and
+ * guessed: finding who leads, waiting for room in the publish records' backlog (only when it is
+ * full), the commit on the leader's store, the wait for the key's turn and
  * the produce, the term check after the publish, and the wait for confirmations. Answered to the
  * client as a `Server-Timing` header (W3C Server Timing) and read back by the benchmark.
  */
-export const WRITE_STAGES = ['leader', 'commit', 'publish', 'term', 'wait'] as const;
+export const WRITE_STAGES = ['leader', 'backlog', 'commit', 'publish', 'term', 'wait'] as const;
 export type WriteStage = (typeof WRITE_STAGES)[number];
 
 export class WriteStages {

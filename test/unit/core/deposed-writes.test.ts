@@ -39,7 +39,7 @@ describe('undoing a deposed writer’s commits on its old store', () => {
   it('given a write judged not-leader, answers NOT_LEADER with the facts and leaves nothing on the store', async () => {
     const store = new InMemoryLeaderTable();
     const deps = {
-      leader: async () => ({ replica: 'main', term: 1, store, publisher: { hold: () => undefined, release: () => undefined, publishCommitted: async () => ({ partition: 0, offset: '12' }), committedPosition: async () => undefined } }),
+      leader: async () => ({ replica: 'main', term: 1, store, publisher: { backlogFull: false, room: async () => undefined, hold: () => undefined, release: () => undefined, publishCommitted: async () => ({ partition: 0, offset: '12' }), committedPosition: async () => undefined } }),
       terms: { judge: async () => ({ kind: 'not-leader' as const, leader: 'follower-1', term: 2 }) },
       deposed: new DeposedWrites(),
       acknowledger: { acknowledge: async () => Promise.reject(new Error('never asked')) },
@@ -56,7 +56,7 @@ describe('undoing a deposed writer’s commits on its old store', () => {
     const store = new InMemoryLeaderTable();
     const failing = { commit: store.commit.bind(store), revert: async () => false };
     const deps = {
-      leader: async () => ({ replica: 'main', term: 1, store: failing, publisher: { hold: () => undefined, release: () => undefined, publishCommitted: async () => ({ partition: 0, offset: '12' }), committedPosition: async () => undefined } }),
+      leader: async () => ({ replica: 'main', term: 1, store: failing, publisher: { backlogFull: false, room: async () => undefined, hold: () => undefined, release: () => undefined, publishCommitted: async () => ({ partition: 0, offset: '12' }), committedPosition: async () => undefined } }),
       terms: { judge: async () => ({ kind: 'not-leader' as const, leader: 'follower-1', term: 2 }) },
       deposed: new DeposedWrites(),
       acknowledger: { acknowledge: async () => Promise.reject(new Error('never asked')) },

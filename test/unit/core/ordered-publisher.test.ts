@@ -194,6 +194,51 @@ describe('ordered publishing (per-key order in the log)', () => {
     expect(await p.ordered.republishCurrent('k', { staleBefore: T0 - 6000 })).toEqual({ kind: 'fresh' });
     expect(log.records).toEqual([]);
   });
+  it('given a stale mark whose version this process has published and not yet recorded, the relay leaves it to the record', async () => {
+    const leader = new InMemoryLeaderTable();
+    const log = new InMemoryLog();
+    const clock = { now: T0 };
+    const p = process_(leader, log, clock);
+    const record = deferred();
+    const recordPublished = leader.recordPublished.bind(leader);
+    leader.recordPublished = async (...args) => {
+      await record.promise;
+      return recordPublished(...args);
+    };
+    await p.write('w1', 1);
+    // The record is still queued when the mark has outlived the relay's grace.
+    clock.now += WINDOW_MS + LEASE_MARGIN_MS + 1;
+
+    expect(await p.ordered.republishCurrent('k', { staleBefore: clock.now - WINDOW_MS - LEASE_MARGIN_MS, onlyIfLeased: true })).toEqual({ kind: 'fresh' });
+    expect(log.versionsOf('k')).toEqual([1]);
+    record.resolve();
+    await p.ordered.drain();
+    expect(await p.ordered.republishCurrent('k', { staleBefore: clock.now, onlyIfLeased: true })).toEqual({ kind: 'not-leased' });
+    expect(log.versionsOf('k')).toEqual([1]);
+  });
+
+  it('given a full publish-record backlog, a write waits for room before it commits and books the wait', async () => {
+    const leader = new InMemoryLeaderTable();
+    const log = new InMemoryLog();
+    const clock = { now: T0 };
+    const p = process_(leader, log, clock, { records: { concurrency: 1, maxConcurrency: 1, backlogLimit: 1 } });
+    const record = deferred();
+    const recordPublished = leader.recordPublished.bind(leader);
+    leader.recordPublished = async (...args) => {
+      await record.promise;
+      return recordPublished(...args);
+    };
+    await p.write('w1', 1, 'a');
+    expect(p.ordered.backlogFull).toBe(true);
+
+    const second = p.write('w2', 2, 'b');
+    await flush();
+    expect(leader.items.has('b')).toBe(false);
+    record.resolve();
+    await second;
+    expect(leader.items.get('b')).toMatchObject({ version: 1 });
+  });
+
   describe('a lease that ran out while this process could not run', () => {
     /** A stall meter over the test clock: the process stood still over each [from, to]. */
     const stallsOver = (clock: { now: number }, stalls: { from: number; to: number }[]) => ({

@@ -33,6 +33,10 @@ describe('a write\'s stages', () => {
     });
     const store = { commit: async (c: Parameters<typeof table.commit>[0]) => advance(4, await table.commit(c)), revert: table.revert.bind(table) };
     const publisher = {
+      get backlogFull() {
+        return ordered.backlogFull;
+      },
+      room: ordered.room.bind(ordered),
       hold: ordered.hold.bind(ordered),
       release: ordered.release.bind(ordered),
       committedPosition: ordered.committedPosition.bind(ordered),
