@@ -228,6 +228,21 @@ export function markdownReport(r: BenchResults): string {
       `Write latency meanwhile: p50 ${a.writeLatency.p50Ms} ms, p99 ${a.writeLatency.p99Ms} ms.`,
     );
   }
+  if (r.outbox) {
+    const o = r.outbox;
+    const ms = (v: number | undefined) => (v === undefined ? `not within the wait` : `${v} ms`);
+    parts.push(
+      '',
+      `**Outbox after a burst**: ${o.writes} async writes, a fresh key each, ${o.clients} clients, ${o.burstSec} s (${o.writesPerSec} writes/s; ${o.acknowledged} acknowledged, ${o.unpublished} answered 503 committed-unpublished, ${o.failed} failed; write p50 ${o.writeLatency.p50Ms} ms, p99 ${o.writeLatency.p99Ms} ms)`,
+      '',
+      table(
+        ['marks at most during the burst', 'marks at its end', `under ${o.underMarks} after`, 'none left after', 'log records', 'republishes (records beyond one per committed write)'],
+        [[o.marksPeak, o.marksAtEnd, ms(o.msToUnder), ms(o.msToZero), o.logRecords, o.republishes]],
+      ),
+      '',
+      `Records counted ${o.relayWaitMs} ms after the marks were gone: the relay's grace and two of its intervals after the burst's end, so any mark it took over was republished by then.`,
+    );
+  }
   for (const c of [r.catchUp, r.catchUpLarge]) {
     if (!c) continue;
     parts.push(

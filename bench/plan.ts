@@ -12,6 +12,8 @@ export interface BenchPlan {
   lag: { ratePerSec: number; lightRatePerSec: number; durationMs: number; rateFrom?: string };
   /** How long the raw conditional writes run to measure the store's capacity. */
   capacity: { durationMs: number };
+  /** A burst of async writes, a fresh key each: the outbox marks it leaves and the relay's republishes. */
+  outbox: { writes: number; clients: number };
   catchUp: { events: number; keySpace: number };
   /** A second, larger catch-up (full runs without --events): a rebuild's fixed phases matter less as it grows. */
   catchUpLarge?: { events: number; keySpace: number };
@@ -36,6 +38,7 @@ export function planFor(request: BenchRequest): BenchPlan {
       latency: { modes, concurrencies: [1, 16, 64], rounds: 1, warmupMs: 200, measureMs: 800, keySpace: 10_000 },
       lag: { ratePerSec: request.lagRate ?? DEFAULT_LAG_RATE, lightRatePerSec: 50, durationMs: 2000 },
       capacity: { durationMs: 1000 },
+      outbox: { writes: 2000, clients: 64 },
       catchUp: { events: request.catchUpEvents ?? 2000, keySpace: request.catchUpEvents ?? 2000 },
       verify: { keys: 2000, tampered: 100 },
       failover: { writesBeforeKill: 5, maxWaitMs: 30_000 },
@@ -49,6 +52,7 @@ export function planFor(request: BenchRequest): BenchPlan {
     latency: { modes, concurrencies: [1, 16, 64], rounds: 4, warmupMs: 500, measureMs: 8000, keySpace: 100_000 },
     lag: { ratePerSec: request.lagRate ?? DEFAULT_LAG_RATE, lightRatePerSec: 50, durationMs: 20_000 },
     capacity: { durationMs: 5000 },
+    outbox: { writes: 50_000, clients: 64 },
     catchUp: { events: request.catchUpEvents ?? 50_000, keySpace: request.catchUpEvents ?? 50_000 },
     ...(request.catchUpEvents === undefined ? { catchUpLarge: { events: 200_000, keySpace: 200_000 } } : {}),
     verify: { keys: 50_000, tampered: 100 },

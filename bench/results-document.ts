@@ -1,3 +1,4 @@
+import type { OutboxBurstResult } from './outbox-burst';
 import type { ApplyLagResult } from './apply-lag';
 import type { FloorResult } from './floor';
 import type { LeaderFailoverResult } from './leader-failover-summary';
@@ -79,6 +80,8 @@ export interface BenchResults {
   applyLag?: ApplyLagResult;
   /** The same at a light load (plan.lag.lightRatePerSec), for the lag of a machine that is not saturated. */
   applyLagLight?: ApplyLagResult;
+  /** Outbox marks and relay republishes after a burst of writes. */
+  outbox?: OutboxBurstResult;
   catchUp?: CatchUpResult;
   /** The same at a larger size (full runs only). */
   catchUpLarge?: CatchUpResult;

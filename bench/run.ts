@@ -9,6 +9,7 @@ import { measureCatchUp } from './catch-up';
 import { measureFailover } from './failover';
 import { measureLogCluster } from './log-cluster';
 import { measureLeaderFailover } from './leader-failover';
+import { measureOutboxBurst } from './outbox-burst';
 import { measureSwitchover } from './switchover';
 import { measureFloor } from './floor';
 import { measureStoreCapacity } from './store-capacity';
@@ -165,6 +166,12 @@ export async function runBench(request: BenchRequest): Promise<void> {
         }
       });
     }
+  }
+  if (want.has('outbox')) {
+    await attempt('outbox', async () => {
+      progress.start(`outbox: a burst of ${plan.outbox.writes} writes (${plan.outbox.clients} clients)`, plan.outbox.writes, 'writes');
+      partial.outbox = await measureOutboxBurst({ store: request.store, kafkaBrokers: request.kafkaBrokers, ...plan.outbox, onProgress: (n) => progress.update(n) });
+    });
   }
   if (want.has('catchup')) {
     await attempt('catchup', async () => {

@@ -14,7 +14,7 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
   const t = (name: string, goal: string, value: number | undefined, limit: number, atMost: boolean, unit = '×'): Target => ({
     name,
     goal,
-    actual: value === undefined ? 'not measured' : `${value}${unit}`,
+    actual: value === undefined ? 'not measured' : Number.isFinite(value) ? `${value}${unit}` : 'not reached',
     met: value === undefined ? undefined : atMost ? value <= limit : value >= limit,
   });
   const semiFailover = r.leaderFailover?.summary.find((m) => m.mode === 'semi-sync');
@@ -29,6 +29,15 @@ export function judgeTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     ...(r.capacity?.perMode ?? []).map((m) =>
       t(`${m.mode} writes/s at ${r.capacity?.inFlight} clients / the store's capacity for them`, '≥ 0.7×', m.ratio, 0.7, false),
     ),
+    t(
+      `outbox marks back under ${r.outbox?.underMarks ?? 1000} after a ${r.outbox?.writes ?? 50_000}-write burst (ms from its end)`,
+      '≤ 5000 ms',
+      r.outbox ? (r.outbox.msToUnder ?? Number.POSITIVE_INFINITY) : undefined,
+      5000,
+      true,
+      ' ms',
+    ),
+    t('relay republishes of versions already in the log, after that burst', '0', r.outbox?.republishes, 0, true, ''),
     t('replay / raw BatchWriteItem rate', '≥ 0.8×', r.catchUp?.ratio, 0.8, false),
     t(`rebuild end to end / tuned Scan+BatchWriteItem copy (${r.catchUp?.keys ?? 50_000} keys)`, '≥ 1.0×', r.catchUp?.replayOverCopy, 1.0, false),
     ...(r.catchUpLarge ? [t(`rebuild end to end / tuned copy (${r.catchUpLarge.keys} keys)`, '≥ 1.5×', r.catchUpLarge.replayOverCopy, 1.5, false)] : []),

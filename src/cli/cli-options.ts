@@ -24,7 +24,7 @@ export function nonNegativeIntOption(raw: string): number {
   return Number(raw);
 }
 
-export const BENCH_SECTIONS = ['floor', 'latency', 'lag', 'catchup', 'failover', 'cluster'] as const;
+export const BENCH_SECTIONS = ['floor', 'latency', 'lag', 'outbox', 'catchup', 'failover', 'cluster'] as const;
 export type BenchSection = (typeof BENCH_SECTIONS)[number];
 
 export function benchSectionsOption(raw: string): BenchSection[] {

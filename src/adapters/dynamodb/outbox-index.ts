@@ -33,6 +33,37 @@ export class DynamoOutboxIndex implements MarkScanner {
       .slice(0, limit);
   }
 
+  /** Every mark in the index, old or fresh: the writes whose publish is not recorded yet. */
+  async countMarks(): Promise<number> {
+    const shards = Array.from({ length: OUTBOX_SHARDS }, (_, i) => `s${i}`);
+    const counts = await Promise.all(shards.map((shard) => this.countShard(shard)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async countShard(shard: string): Promise<number> {
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.client.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: OUTBOX_INDEX,
+            KeyConditionExpression: 'outboxShard = :shard',
+            ExpressionAttributeValues: { ':shard': shard },
+            Select: 'COUNT',
+            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+          }),
+        );
+        count += out.Count ?? 0;
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+    } catch (error) {
+      throw translateDynamoError(error, 'Query', `${this.table} (index ${OUTBOX_INDEX})`);
+    }
+    return count;
+  }
+
   private async queryShard(shard: string, cutoff: number, limit: number): Promise<OutboxMark[]> {
     const marks: OutboxMark[] = [];
     let startKey: Record<string, unknown> | undefined;

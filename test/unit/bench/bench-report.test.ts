@@ -30,6 +30,7 @@ function results(overrides: Partial<BenchResults> = {}): Omit<BenchResults, 'tar
       latency: { modes: ['async', 'semi-sync'], concurrencies: [1, 64], rounds: 1, warmupMs: 0, measureMs: 1, keySpace: 1 },
       lag: { ratePerSec: 300, lightRatePerSec: 50, durationMs: 1 },
       capacity: { durationMs: 1 },
+      outbox: { writes: 1, clients: 1 },
       catchUp: { events: 1, keySpace: 1 },
       verify: { keys: 1, tampered: 1 },
       failover: { writesBeforeKill: 1, maxWaitMs: 1 },
@@ -167,6 +168,43 @@ describe('bench capacity figures', () => {
     const md = markdownReport({ ...r, targets });
     expect(md).toContain('**2000/s**');
     expect(md).toContain('| semi-sync | 5 | 400 | 200 | 0.5× |');
+  });
+});
+
+describe('bench outbox figures', () => {
+  const outbox = {
+    writes: 50_000,
+    clients: 64,
+    burstSec: 250,
+    writesPerSec: 200,
+    acknowledged: 49_990,
+    unpublished: 10,
+    failed: 0,
+    writeLatency: { count: 49_990, minMs: 10, meanMs: 310, p50Ms: 300, p95Ms: 400, p99Ms: 500, p999Ms: 550, maxMs: 600, curve: [] },
+    marksPeak: 540,
+    marksAtEnd: 480,
+    underMarks: 1000,
+    msToUnder: 0,
+    msToZero: 900,
+    logRecords: 50_000,
+    republishes: 0,
+    relayWaitMs: 9000,
+    samples: [{ atMs: 0, marks: 0, pendingRecords: 0 }],
+  };
+
+  it('given marks under the bound at the burst end and one record per committed write, meets both targets', () => {
+    const targets = judgeTargets(results({ outbox }));
+    expect(targets.find((t) => t.name.startsWith('outbox marks back under 1000'))).toMatchObject({ actual: '0 ms', met: true });
+    expect(targets.find((t) => t.name.startsWith('relay republishes'))).toMatchObject({ actual: '0', met: true });
+    const md = markdownReport({ ...results({ outbox }), targets });
+    expect(md).toContain('| 540 | 480 | 0 ms | 900 ms | 50000 | 0 |');
+  });
+
+  it('given marks that never came under the bound and records beyond the writes, misses both', () => {
+    const targets = judgeTargets(results({ outbox: { ...outbox, msToUnder: undefined, msToZero: undefined, logRecords: 50_517, republishes: 517 } }));
+    expect(targets.find((t) => t.name.startsWith('outbox marks back under 1000'))?.met).toBe(false);
+    expect(targets.find((t) => t.name.startsWith('relay republishes'))).toMatchObject({ actual: '517', met: false });
+    expect(markdownReport({ ...results({ outbox: { ...outbox, msToUnder: undefined } }), targets })).toContain('not within the wait');
   });
 });
 
