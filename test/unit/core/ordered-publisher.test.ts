@@ -17,6 +17,17 @@ function deferred() {
   return { promise, resolve };
 }
 
+/** Publish records answer only once the test resolves the returned gate. */
+function holdRecords(leader: InMemoryLeaderTable) {
+  const gate = deferred();
+  const recordPublished = leader.recordPublished.bind(leader);
+  leader.recordPublished = async (...args) => {
+    await gate.promise;
+    return recordPublished(...args);
+  };
+  return gate;
+}
+
 const flush = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
@@ -199,12 +210,7 @@ describe('ordered publishing (per-key order in the log)', () => {
     const log = new InMemoryLog();
     const clock = { now: T0 };
     const p = process_(leader, log, clock);
-    const record = deferred();
-    const recordPublished = leader.recordPublished.bind(leader);
-    leader.recordPublished = async (...args) => {
-      await record.promise;
-      return recordPublished(...args);
-    };
+    const record = holdRecords(leader);
     await p.write('w1', 1);
     // The record is still queued when the mark has outlived the relay's grace.
     clock.now += WINDOW_MS + LEASE_MARGIN_MS + 1;
@@ -222,12 +228,7 @@ describe('ordered publishing (per-key order in the log)', () => {
     const log = new InMemoryLog();
     const clock = { now: T0 };
     const p = process_(leader, log, clock, { records: { concurrency: 1, maxConcurrency: 1, backlogLimit: 1 } });
-    const record = deferred();
-    const recordPublished = leader.recordPublished.bind(leader);
-    leader.recordPublished = async (...args) => {
-      await record.promise;
-      return recordPublished(...args);
-    };
+    const record = holdRecords(leader);
     await p.write('w1', 1, 'a');
     expect(p.ordered.backlogFull).toBe(true);
 
