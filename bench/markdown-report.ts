@@ -240,7 +240,7 @@ export function markdownReport(r: BenchResults): string {
         [[o.marksPeak, o.marksAtEnd, ms(o.msToUnder), ms(o.msToZero), o.logRecords, o.republishes]],
       ),
       '',
-      `Records counted ${o.relayWaitMs} ms after the marks were gone: the relay's grace and two of its intervals after the burst's end, so any mark it took over was republished by then.`,
+      `Records counted ${o.relayWaitMs} ms after ${o.msToZero === undefined ? `the ${o.afterWaitMs / 1000} s wait for the marks ended` : 'the marks were gone'}, and at least the relay's grace and two of its intervals after the burst's end, so any mark it took over was republished by then.`,
     );
   }
   for (const c of [r.catchUp, r.catchUpLarge]) {

@@ -50,3 +50,59 @@ describe('outbox relay', () => {
     expect(await runRelay(rt, { graceMs: 0 })).toMatchObject({ found: 0 });
   });
 });
+
+/**
+ * A burst from more clients than the publish records' backlog allows: writes wait for room before
+ * they commit (Server-Timing `backlog`), every mark is cleared by its own record, and the relay,
+ * running every 200 ms meanwhile, finds nothing to republish: the log holds one record per write.
+ */
+describe('outbox marks under a burst', () => {
+  let t: TestStack;
+  const WRITES = 300;
+  const CLIENTS = 24;
+  const BACKLOG = 4;
+
+  beforeAll(async () => {
+    t = await startTestStack('burst', {
+      env: { REPLOG_FOLLOWERS: 'follower-1', REPLOG_ACK_MODE: 'async', REPLOG_PUBLISH_RECORD_BACKLOG: String(BACKLOG), REPLOG_RELAY_INTERVAL_MS: '200' },
+    });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('given more writes in flight than the backlog allows, they wait for room, every mark clears and nothing is republished', async () => {
+    const rt = t.stack.runtime;
+    const ordered = rt.orderedFor(rt.config.replicas.firstLeader);
+    let mostPending = 0;
+    const sampler = setInterval(() => {
+      mostPending = Math.max(mostPending, ordered.pendingRecords);
+    }, 1);
+    let next = 0;
+    let waitedForRoom = 0;
+    const statuses: number[] = [];
+    try {
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (next < WRITES) {
+            const n = next++;
+            const res = await t.api('PUT', `/items/burst-${n}`, { n });
+            statuses.push(res.status);
+            if (/(^|,\s*)backlog;dur=/.test(res.headers.get('server-timing') ?? '')) waitedForRoom += 1;
+          }
+        }),
+      );
+    } finally {
+      clearInterval(sampler);
+    }
+
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(waitedForRoom).toBeGreaterThan(0);
+    // Admitted writes past the wait may still add their record: the backlog plus the clients.
+    expect(mostPending).toBeLessThanOrEqual(BACKLOG + CLIENTS);
+    const index = rt.outboxIndexOf(rt.config.replicas.firstLeader);
+    await eventually(async () => (await index.countMarks()) === 0, { what: 'every outbox mark to clear' });
+    const { high } = await rt.admin.endOffsets();
+    expect([...high.values()].reduce((a, b) => a + Number(b), 0)).toBe(WRITES);
+  });
+});

@@ -186,6 +186,7 @@ describe('bench outbox figures', () => {
     underMarks: 1000,
     msToUnder: 0,
     msToZero: 900,
+    afterWaitMs: 60_000,
     logRecords: 50_000,
     republishes: 0,
     relayWaitMs: 9000,
