@@ -172,7 +172,7 @@ export function markdownReport(r: BenchResults): string {
     const c = r.capacity;
     parts.push(
       '',
-      `**Throughput against the store's capacity** (raw conditional writes at ${c.inFlight} in flight against the same store: **${c.rawConditionalWritesPerSec}/s**; ` +
+      `**Throughput against the store's capacity** (raw conditional writes at ${c.inFlight} in flight against the same store: **${c.rawConditionalWritesPerSec}/s**${c.failed ? `, ${c.failed} failed and left out` : ''}; ` +
         'capacity = that / the store requests one replicated write cost, every replica included)',
       '',
       table(
