@@ -128,6 +128,10 @@ export const ReplicationStatus = z
       failedAcks: z.number(),
       publishFailures: z.number(),
       producerSessionsEnded: z.number().meta({ description: 'Change-publisher producer sessions ended by a failed send or connect; each next send starts a new producer id.' }),
+      backlogWaits: z
+        .object({ count: z.number(), maxMs: z.number() })
+        .optional()
+        .meta({ description: "Writes that waited for room in the publish records' backlog before their commit (REPLOG_PUBLISH_RECORD_BACKLOG): the outbox-mark clears fell behind the commits." }),
     }),
     partial: z.boolean().meta({ description: 'Some replication facts could not be read (see unread); what depends on them is unknown, never reported healthy.' }),
     unread: z.array(Unread),

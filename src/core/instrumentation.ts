@@ -31,6 +31,8 @@ export type InstrumentationEvent =
   | { type: 'ack.promotion'; to: string }
   /** A write waited for another process's publish of the key's previous version (publish-order.ts). */
   | { type: 'publish.order-wait'; waitedMs: number; outcome: 'recorded' | 'lease-ended' }
+  /** A write waited for room in its process's publish-record backlog before its commit (publish-recorder.ts). */
+  | { type: 'publish.backlog-wait'; waitedMs: number }
   /**
    * The change publisher's producer session ended after a failed send or connect: the next send
    * starts a new producer id (adapters/kafka/idempotent-producer.ts). Frequent: the log is sick.

@@ -21,6 +21,8 @@ export interface OrderedPublisherDeps {
   newLeaseId: () => string;
   /** Told when a write had to wait for another process's publish of the key's prior version. */
   onOrderWait?: (waitedMs: number, outcome: 'recorded' | 'lease-ended') => void;
+  /** Told when a write waited for room in the publish records' backlog. */
+  onBacklogWait?: (waitedMs: number) => void;
   /** How many publish records run at once and how long their backlog may grow (core/publish-recorder.ts). */
   records?: Partial<PublishRecorderOptions>;
 }
@@ -64,8 +66,11 @@ export class OrderedPublisher {
   }
 
   /** Resolves once a new write may commit without growing the records' backlog past its limit. */
-  room(): Promise<void> {
-    return this.recorder.room();
+  async room(): Promise<void> {
+    if (!this.recorder.full) return;
+    const started = this.deps.now();
+    await this.recorder.room();
+    this.deps.onBacklogWait?.(this.deps.now() - started);
   }
 
   /** Before the commit that takes `writeId`'s lease is sent, so a successor whose commit answers first finds it ours. */

@@ -18,6 +18,8 @@ export interface CountersSnapshot {
   producerSessionsEnded: number;
   /** Writes that waited for another process's publish of the key's previous version (publish-order.ts). */
   orderWaits: { count: number; leaseEnded: number; maxMs: number };
+  /** Writes that waited for room in the publish records' backlog before their commit (publish-recorder.ts). */
+  backlogWaits: { count: number; maxMs: number };
   wait: { count: number; averageMs: number; p99Ms: number; maxMs: number };
   /** What checking each write's term cost after its publish (core/leader-terms.ts). */
   termChecks: { count: number; totalMs: number; maxMs: number; controlReads: number };
@@ -34,6 +36,7 @@ export class ReplicationCounters {
   private orderWaitCount = 0;
   private orderWaitLeaseEnded = 0;
   private orderWaitMax = 0;
+  private readonly backlog = { count: 0, maxMs: 0 };
   private readonly terms = { count: 0, totalMs: 0, maxMs: 0, controlReads: 0 };
   private waitCount = 0;
   private waitTotal = 0;
@@ -78,6 +81,10 @@ export class ReplicationCounters {
       case 'orderWait':
         this.recordOrderWait(o.value, o.labels.outcome === 'lease-ended' ? 'lease-ended' : 'recorded');
         return;
+      case 'backlogWait':
+        this.backlog.count += 1;
+        if (o.value > this.backlog.maxMs) this.backlog.maxMs = o.value;
+        return;
       case 'termCheck':
         this.terms.count += 1;
         this.terms.totalMs += o.value;
@@ -121,6 +128,7 @@ export class ReplicationCounters {
       publishFailures: this.publishFailures,
       producerSessionsEnded: this.producerSessionsEnded,
       orderWaits: { count: this.orderWaitCount, leaseEnded: this.orderWaitLeaseEnded, maxMs: this.orderWaitMax },
+      backlogWaits: { ...this.backlog },
       wait: {
         count: this.waitCount,
         averageMs: this.waitCount === 0 ? 0 : Math.round((this.waitTotal / this.waitCount) * 100) / 100,

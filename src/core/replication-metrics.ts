@@ -103,6 +103,15 @@ export const REPLICATION_METRICS = {
     help: "Waits for another process's publish of a key's previous version (outcome recorded, or lease-ended)",
     buckets: WAIT_BUCKETS_MS,
   },
+  backlogWait: {
+    kind: 'histogram',
+    unit: 'ms',
+    labels: [],
+    prometheus: 'replog_publish_backlog_wait_seconds',
+    emf: 'PublishBacklogWaitMs',
+    help: "Waits of writes for room in the publish records' backlog before their commit (REPLOG_PUBLISH_RECORD_BACKLOG): the outbox-mark clears fell behind",
+    buckets: WAIT_BUCKETS_MS,
+  },
   termCheck: {
     kind: 'histogram',
     unit: 'ms',
@@ -212,6 +221,8 @@ export function observe(event: InstrumentationEvent): Observation[] {
       return [one('promotions', { follower: event.to }, 1)];
     case 'publish.order-wait':
       return [one('orderWait', { outcome: event.outcome }, event.waitedMs)];
+    case 'publish.backlog-wait':
+      return [one('backlogWait', {}, event.waitedMs)];
     case 'write.term-checked':
       return [one('termCheck', {}, event.waitedMs)];
     case 'leadership.read':
@@ -249,6 +260,7 @@ const OBSERVED: readonly InstrumentationType[] = [
   'ack.sync-timeout',
   'ack.promotion',
   'publish.order-wait',
+  'publish.backlog-wait',
   'write.term-checked',
   'leadership.read',
   'publish.session-ended',

@@ -375,6 +375,7 @@ export class Runtime {
         stalls: this.stalls,
         newLeaseId: () => `claim-${randomUUID()}`,
         onOrderWait: (waitedMs, outcome) => this.instrumentation.emit({ type: 'publish.order-wait', waitedMs, outcome }),
+        onBacklogWait: (waitedMs) => this.instrumentation.emit({ type: 'publish.backlog-wait', waitedMs }),
         records: { backlogLimit: this.config.publishRecordBacklog },
       });
       this.closers.unshift(() => p.drain());

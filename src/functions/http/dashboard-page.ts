@@ -375,6 +375,7 @@ const SCRIPT = `
       ['failed acks', c.failedAcks],
       ['publish failures', c.publishFailures],
       ['producer sessions ended', c.producerSessionsEnded],
+      ['writes that waited for the publish records', c.backlogWaits?.count ?? 0],
       ['ack wait avg', fmtMs(c.wait.averageMs)],
       ['ack wait p99', fmtMs(c.wait.p99Ms)],
       ['ack wait max', fmtMs(c.wait.maxMs)],

@@ -47,6 +47,8 @@ describe('one catalogue of figures, three renderings', () => {
       stream.emit({ type: 'write.failed', error: new UnpublishedWriteError(changeEvent({ key: 'k', version: 2 }), new Error('broker down')) });
       stream.emit({ type: 'publish.session-ended' });
       stream.emit({ type: 'publish.session-ended' });
+      stream.emit({ type: 'publish.backlog-wait', waitedMs: 30 });
+      stream.emit({ type: 'publish.backlog-wait', waitedMs: 120 });
       stream.emit({ type: 'follower.batch-applied', batch: { followerId: 'follower-1', records: 7, applied: 6, deadLettered: 1, applyLagMs: 40 } });
       stream.emit({ type: 'replication.observed', snapshot: snapshotOf(follower('follower-1', { '0': 2, '1': 3 }, 250, true)) });
     } finally {
@@ -61,6 +63,7 @@ describe('one catalogue of figures, three renderings', () => {
       failedAcks: 1,
       publishFailures: 1,
       producerSessionsEnded: 2,
+      backlogWaits: { count: 2, maxMs: 120 },
       wait: { count: 3, maxMs: 2000 },
     });
 
@@ -74,6 +77,8 @@ describe('one catalogue of figures, three renderings', () => {
     expect(sample(body, 'replog_sync_promotions_total', '{follower="follower-2"}')).toBe(status.promotions);
     expect(sample(body, 'replog_publish_failures_total')).toBe(status.publishFailures);
     expect(sample(body, 'replog_producer_sessions_ended_total')).toBe(status.producerSessionsEnded);
+    expect(sample(body, 'replog_publish_backlog_wait_seconds_count')).toBe(status.backlogWaits.count);
+    expect(sample(body, 'replog_publish_backlog_wait_seconds_sum')).toBe(0.15);
     // The histogram counts the waits status counts (async writes wait for nothing and are left out), in seconds.
     const waits = (sample(body, 'replog_ack_wait_seconds_count', '{mode="semi-sync"}') ?? 0) + (sample(body, 'replog_ack_wait_seconds_count', '{mode="sync"}') ?? 0);
     expect(waits).toBe(status.wait.count);
@@ -98,6 +103,7 @@ describe('one catalogue of figures, three renderings', () => {
     expect(total('Promotions')).toBe(status.promotions);
     expect(total('PublishFailures')).toBe(status.publishFailures);
     expect(total('ProducerSessionsEnded')).toBe(status.producerSessionsEnded);
+    expect(total('PublishBacklogWaitMs')).toBe(150);
     expect(total('RecordsApplied')).toBe(6);
     expect(total('ReplicaLagEvents')).toBe(5);
     expect(total('ReplicaApplyLagMs')).toBe(250);
