@@ -9,6 +9,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../src/config/config';
+import { brokerCommand, ensureLocalBroker } from '../src/local/kafka-broker';
 import { type BenchStack, benchRoot, startBenchStack } from './bench-stack';
 import { LatencyHistogram } from './latency-histogram';
 import { closedLoop } from './load-patterns';
@@ -24,6 +26,18 @@ function arg(name: string, fallback: string): string {
 }
 
 async function main(): Promise<void> {
+  if (process.env.KAFKA_BROKERS) return measure(process.env.KAFKA_BROKERS);
+  // One local broker for every stack of the run, as replog bench does: a stack that started it
+  // would stop it while the other still deletes its topics.
+  const broker = await ensureLocalBroker(loadConfig(process.env).kafka.localPort);
+  try {
+    await measure(broker.brokers);
+  } finally {
+    if (broker.startedHere) await brokerCommand('stop', broker.port, broker.nodes);
+  }
+}
+
+async function measure(kafkaBrokers: string): Promise<void> {
   const delays = arg('delays', '0,50').split(',').map(Number);
   const concurrencies = arg('concurrency', '1,8').split(',').map(Number);
   const rounds = Number(arg('rounds', '4'));
@@ -39,7 +53,7 @@ async function main(): Promise<void> {
           await startBenchStack({
             label: `confirm-${setting === 'applied-record' ? 'ar' : 'co'}`,
             store: 'process',
-            kafkaBrokers: process.env.KAFKA_BROKERS,
+            kafkaBrokers,
             env: { REPLOG_CONFIRM_FROM: setting, REPLOG_FAULT_COMMIT_DELAY_MS: String(delay) },
           }),
         );
@@ -76,8 +90,7 @@ async function main(): Promise<void> {
         }
       }
     } finally {
-      // The stack that started the local broker stops it: stop the other one first.
-      for (const setting of [...SETTINGS].reverse()) await stacks.get(setting)?.stop();
+      for (const bench of stacks.values()) await bench.stop();
     }
   }
   const table = ['| commit delay (ms) | clients | REPLOG_CONFIRM_FROM | p50 ms | p99 ms | max ms | acked | failed | degraded |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
