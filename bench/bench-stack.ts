@@ -4,10 +4,27 @@ import { join } from 'node:path';
 import { deleteTopics } from '../src/adapters/kafka/kafka-floor-probe';
 import { loadConfig } from '../src/config/config';
 import { startDynalite } from '../src/local/dynalite-server';
+import { brokerCommand, ensureLocalBroker } from '../src/local/kafka-broker';
 import { type LocalStack, startLocalStack } from '../src/local/local-stack';
 
 export const benchRoot = __dirname;
 const repoRoot = join(__dirname, '..');
+
+/**
+ * Runs `measure` against the given brokers, else KAFKA_BROKERS, else one local broker for the
+ * whole run, started if needed and stopped at the end if this run started it: a section's stack
+ * that started it would stop it, and the next one would delete its topics against a stopped broker.
+ */
+export async function withBrokers(kafkaBrokers: string | undefined, measure: (brokers: string) => Promise<void>): Promise<void> {
+  const given = kafkaBrokers ?? process.env.KAFKA_BROKERS;
+  if (given) return measure(given);
+  const broker = await ensureLocalBroker(loadConfig(process.env).kafka.localPort);
+  try {
+    await measure(broker.brokers);
+  } finally {
+    if (broker.startedHere) await brokerCommand('stop', broker.port, broker.nodes);
+  }
+}
 
 /** Where the store runs: its own process (default), inside the bench process, or a given endpoint. */
 export type StorePlacement = 'process' | 'in-process' | { endpoint: string };

@@ -9,9 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../src/config/config';
-import { brokerCommand, ensureLocalBroker } from '../src/local/kafka-broker';
-import { type BenchStack, benchRoot, startBenchStack } from './bench-stack';
+import { type BenchStack, benchRoot, startBenchStack, withBrokers } from './bench-stack';
 import { LatencyHistogram } from './latency-histogram';
 import { closedLoop } from './load-patterns';
 import { settle } from './settle';
@@ -25,16 +23,8 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
-async function main(): Promise<void> {
-  if (process.env.KAFKA_BROKERS) return measure(process.env.KAFKA_BROKERS);
-  // One local broker for every stack of the run, as replog bench does: a stack that started it
-  // would stop it while the other still deletes its topics.
-  const broker = await ensureLocalBroker(loadConfig(process.env).kafka.localPort);
-  try {
-    await measure(broker.brokers);
-  } finally {
-    if (broker.startedHere) await brokerCommand('stop', broker.port, broker.nodes);
-  }
+function main(): Promise<void> {
+  return withBrokers(undefined, measure);
 }
 
 async function measure(kafkaBrokers: string): Promise<void> {

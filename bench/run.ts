@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { BenchRequest } from '../src/cli/commands/bench';
 import { loadConfig } from '../src/config/config';
-import { brokerCommand, ensureLocalBroker } from '../src/local/kafka-broker';
 import { measureApplyLag } from './apply-lag';
-import { type BenchStack, startBenchStack } from './bench-stack';
+import { type BenchStack, startBenchStack, withBrokers } from './bench-stack';
 import { measureCatchUp } from './catch-up';
 import { measureFailover } from './failover';
 import { measureLogCluster } from './log-cluster';
@@ -29,16 +28,8 @@ import { measureWriteLatency } from './write-latency';
  * `replog bench`: brings up its own replog (or uses the given store and brokers), measures the
  * floor and then replog in the same run, and writes JSON, markdown and an SVG chart.
  */
-export async function runBench(request: BenchRequest): Promise<void> {
-  if (request.kafkaBrokers !== undefined || process.env.KAFKA_BROKERS) return runSections(request);
-  // One local broker for the whole run: a section's stack that started it would stop it, and the
-  // next section's start it again, and topics deleted after a stop are never deleted.
-  const broker = await ensureLocalBroker(loadConfig(process.env).kafka.localPort);
-  try {
-    await runSections({ ...request, kafkaBrokers: broker.brokers });
-  } finally {
-    if (broker.startedHere) await brokerCommand('stop', broker.port, broker.nodes);
-  }
+export function runBench(request: BenchRequest): Promise<void> {
+  return withBrokers(request.kafkaBrokers, (kafkaBrokers) => runSections({ ...request, kafkaBrokers }));
 }
 
 async function runSections(request: BenchRequest): Promise<void> {

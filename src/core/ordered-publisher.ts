@@ -154,12 +154,13 @@ export class OrderedPublisher {
         item.outboxAt === undefined ? undefined : { id: item.outboxLease ?? '', at: item.outboxAt };
       if (seen === undefined && options.onlyIfLeased) return { kind: 'not-leased' };
       if (seen !== undefined && seen.at >= options.staleBefore) return { kind: 'fresh' };
-      // Held by a writer in this process that has not had its window of running time yet (this
-      // process stalled): it publishes or gives up by itself, and a claim here would only race it.
-      if (seen !== undefined && this.ledger.isLocal(seen) && this.ranShortOf(seen, this.deps.windowMs + LEASE_MARGIN_MS)) return { kind: 'fresh' };
-      // Handed to this process's publisher: in flight (it reaches the log or is released) or in
-      // the log with its record queued. A republish would only put a second copy in the log.
-      if (seen !== undefined && this.ledger.isHanded(seen)) return { kind: 'fresh' };
+      // Held by a writer in this process that publishes or gives up by itself, so a claim here
+      // would only race it or put a second copy in the log: its event is already with our
+      // publisher (in flight, or in the log with its record queued), or it has not had its window
+      // of running time yet (this process stalled).
+      if (seen !== undefined && this.ledger.isLocal(seen) && (this.ledger.isHanded(seen) || this.ranShortOf(seen, this.deps.windowMs + LEASE_MARGIN_MS))) {
+        return { kind: 'fresh' };
+      }
       const lease: PublishLease = { id: this.deps.newLeaseId(), at: this.deps.now() };
       this.ledger.hold(lease.id);
       try {

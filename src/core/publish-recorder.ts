@@ -23,7 +23,7 @@ export interface PublishRecorderOptions {
   backlogLimit: number;
 }
 
-export const DEFAULT_RECORDER_OPTIONS: PublishRecorderOptions = { concurrency: 8, maxConcurrency: 64, backlogLimit: 500 };
+const DEFAULT_RECORDER_OPTIONS: PublishRecorderOptions = { concurrency: 8, maxConcurrency: 64, backlogLimit: 500 };
 
 // One more record in flight per this many waiting: a backlog that grows means the store gives the
 // commits a larger share than the records, and each commit needs its record.
@@ -83,7 +83,7 @@ export class PublishRecorder {
   }
 
   /** Records in flight allowed for the backlog waiting now. */
-  get inFlightLimit(): number {
+  private get inFlightLimit(): number {
     const { concurrency, maxConcurrency } = this.options;
     return Math.min(maxConcurrency, Math.max(concurrency, Math.ceil(this.pending.size / BACKLOG_PER_EXTRA_RECORD)));
   }
@@ -108,11 +108,9 @@ export class PublishRecorder {
         .finally(() => {
           this.running -= 1;
           this.pump();
-          if (!this.full && this.roomWaiters.length > 0) {
+          if (!this.full) {
             // Woken in arrival order, as many as there is room for; the rest wait on.
-            const room = this.options.backlogLimit - this.size;
-            const woken = this.roomWaiters.splice(0, Math.max(1, room));
-            for (const w of woken) w();
+            for (const w of this.roomWaiters.splice(0, this.options.backlogLimit - this.size)) w();
           }
           if (this.size === 0) {
             const waiters = this.idleWaiters;

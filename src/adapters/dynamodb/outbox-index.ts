@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { MarkScanner, OutboxMark } from '../../core/ports';
 import { translateDynamoError } from './dynamo-errors';
 import { OUTBOX_INDEX, OUTBOX_SHARDS } from './item-attributes';
@@ -36,53 +36,47 @@ export class DynamoOutboxIndex implements MarkScanner {
   /** Every mark in the index, old or fresh: the writes whose publish is not recorded yet. */
   async countMarks(): Promise<number> {
     const shards = Array.from({ length: OUTBOX_SHARDS }, (_, i) => `s${i}`);
-    const counts = await Promise.all(shards.map((shard) => this.countShard(shard)));
-    return counts.reduce((a, b) => a + b, 0);
-  }
-
-  private async countShard(shard: string): Promise<number> {
-    let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const out = await this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: OUTBOX_INDEX,
-            KeyConditionExpression: 'outboxShard = :shard',
-            ExpressionAttributeValues: { ':shard': shard },
-            Select: 'COUNT',
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
+    const counts = await Promise.all(
+      shards.map(async (shard) => {
+        let count = 0;
+        await this.queryPages(
+          () => ({ TableName: this.table, IndexName: OUTBOX_INDEX, KeyConditionExpression: 'outboxShard = :shard', ExpressionAttributeValues: { ':shard': shard }, Select: 'COUNT' }),
+          (out) => {
+            count += out.Count ?? 0;
+            return true;
+          },
         );
-        count += out.Count ?? 0;
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
-    } catch (error) {
-      throw translateDynamoError(error, 'Query', `${this.table} (index ${OUTBOX_INDEX})`);
-    }
-    return count;
+        return count;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   private async queryShard(shard: string, cutoff: number, limit: number): Promise<OutboxMark[]> {
     const marks: OutboxMark[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const out = await this.client.send(
-          new QueryCommand({
-            ...buildStaleMarksQuery(this.table, shard, cutoff, Math.min(1000, limit - marks.length)),
-            ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-          }),
-        );
+    await this.queryPages(
+      () => buildStaleMarksQuery(this.table, shard, cutoff, Math.min(1000, limit - marks.length)),
+      (out) => {
         for (const item of out.Items ?? []) {
           if (typeof item.pk === 'string' && typeof item.outboxAt === 'number') marks.push({ key: item.pk, outboxAt: item.outboxAt });
         }
+        return marks.length < limit;
+      },
+    );
+    return marks;
+  }
+
+  /** Queries page after page until the index ends or `onPage` says enough; `request` is built anew for each page. */
+  private async queryPages(request: () => QueryCommandInput, onPage: (out: QueryCommandOutput) => boolean): Promise<void> {
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.client.send(new QueryCommand({ ...request(), ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
         startKey = out.LastEvaluatedKey;
-      } while (startKey && marks.length < limit);
+        if (!onPage(out)) return;
+      } while (startKey);
     } catch (error) {
       throw translateDynamoError(error, 'Query', `${this.table} (index ${OUTBOX_INDEX})`);
     }
-    return marks;
   }
 }
