@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const repoRoot = join(__dirname, '..', '..');
+const OUTPUT_CAP_CHARS = 64 * 1024 * 1024;
+const READY_OVERLAP_CHARS = 64 * 1024;
 
 export interface ReplogProcess {
   child: ChildProcess;
@@ -31,7 +33,9 @@ export function spawnTypeScript(entry: string, args: string[], env: NodeJS.Proce
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {
     out += chunk.toString();
-    if (out.length > 200_000) out = out.slice(-100_000);
+    // Tests count lines over a whole run (a failover logged once among thousands of store errors),
+    // so only a runaway process loses its beginning, and it says so.
+    if (out.length > OUTPUT_CAP_CHARS) out = `[replog test harness: the first part of this output was dropped]\n${out.slice(-OUTPUT_CAP_CHARS / 2)}`;
     for (const l of listeners) l();
   };
   child.stdout?.on('data', onData);
@@ -41,8 +45,12 @@ export function spawnTypeScript(entry: string, args: string[], env: NodeJS.Proce
     output: () => out,
     ready: (pattern, timeoutMs = 60_000) =>
       new Promise((resolve, reject) => {
+        // Each check reads what arrived since the last one (and the line it may have split), not the whole output again.
+        let from = 0;
         const check = () => {
-          if (pattern.test(out)) {
+          const found = pattern.test(out.slice(from > out.length ? 0 : from));
+          from = Math.max(0, out.length - READY_OVERLAP_CHARS);
+          if (found) {
             cleanup();
             resolve();
           }
