@@ -26,6 +26,17 @@ export async function withBrokers(kafkaBrokers: string | undefined, measure: (br
   }
 }
 
+/** A bench script's whole run: `measure` against the brokers withBrokers finds, then the exit code says how it went. */
+export function runScript(measure: (brokers: string) => Promise<void>): void {
+  withBrokers(undefined, measure).then(
+    () => process.exit(0),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
+
 /** Where the store runs: its own process (default), inside the bench process, or a given endpoint. */
 export type StorePlacement = 'process' | 'in-process' | { endpoint: string };
 

@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BenchStack, benchRoot, startBenchStack, withBrokers } from './bench-stack';
+import { type BenchStack, benchRoot, runScript, startBenchStack } from './bench-stack';
 import { LatencyHistogram } from './latency-histogram';
 import { closedLoop } from './load-patterns';
 import { settle } from './settle';
@@ -21,10 +21,6 @@ const SETTINGS = ['committed-offset', 'applied-record'] as const;
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-function main(): Promise<void> {
-  return withBrokers(undefined, measure);
 }
 
 async function measure(kafkaBrokers: string): Promise<void> {
@@ -88,10 +84,4 @@ async function measure(kafkaBrokers: string): Promise<void> {
   writeFileSync(join(benchRoot, 'results', 'run-confirm-sources.json'), `${JSON.stringify(results, null, 2)}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runScript(measure);
