@@ -137,6 +137,8 @@ export async function startBenchStack(options: {
   /** Default: the HTTP API and every follower, as `replog dev` runs them. */
   http?: boolean;
   followers?: 'all' | 'none';
+  /** Spans from this process too (the follower process traces whenever OTLP is configured). */
+  tracing?: boolean;
 }): Promise<BenchStack> {
   const names = benchNames(options.label);
   const store = await startStore(options.store);
@@ -158,7 +160,7 @@ export async function startBenchStack(options: {
     // As replog dev runs them: with the HTTP API, the followers and the relay in a follower process
     // of their own unless REPLOG_LOCAL_PROCESSES=single.
     const followerProcess = http && followers === 'all' && loadConfig(env).localProcesses === 'separate';
-    stack = await startLocalStack({ env, http, followers, followerProcess });
+    stack = await startLocalStack({ env, http, followers, followerProcess, tracing: options.tracing ?? false });
   } catch (error) {
     await store.close();
     throw error;

@@ -7,7 +7,7 @@
  * time is its commit queueing behind the previous writes' replication on one store thread.
  * Per cell: client p50/p99, the Server-Timing stages' p50, writes/s, and each store's CPU per write.
  *
- *   npx tsx bench/store-layout.ts [--modes async,semi-sync] [--concurrency 1,64] [--rounds 4] [--round-ms 3000]
+ *   npx tsx bench/store-layout.ts [--modes async,semi-sync] [--concurrency 1,64] [--rounds 4] [--round-ms 3000] [--layouts one,per-replica]
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -67,16 +67,18 @@ async function measure(kafkaBrokers: string): Promise<void> {
   const concurrencies = arg('concurrency', '1,64').split(',').map(Number);
   const rounds = Number(arg('rounds', '4'));
   const roundMs = Number(arg('round-ms', '3000'));
+  const wanted = arg('layouts', 'one,per-replica').split(',');
+  const layouts = LAYOUTS.filter((l) => wanted.includes(l === 'one store' ? 'one' : 'per-replica'));
   const stacks = new Map<Layout, LayoutStack>();
   const rows: string[] = [];
   const results: unknown[] = [];
   try {
-    for (const layout of LAYOUTS) stacks.set(layout, await startLayout(layout, kafkaBrokers));
+    for (const layout of layouts) stacks.set(layout, await startLayout(layout, kafkaBrokers));
     for (const concurrency of concurrencies) {
       for (const mode of modes) {
-        const acc = new Map(LAYOUTS.map((l) => [l, { histogram: new LatencyHistogram(), stages: new Map<string, LatencyHistogram>(), completed: 0, sent: 0, ms: 0, cpu: new Map<string, number>() }]));
+        const acc = new Map(layouts.map((l) => [l, { histogram: new LatencyHistogram(), stages: new Map<string, LatencyHistogram>(), completed: 0, sent: 0, ms: 0, cpu: new Map<string, number>() }]));
         for (let r = 0; r < rounds; r++) {
-          for (const layout of LAYOUTS) {
+          for (const layout of layouts) {
             const s = stacks.get(layout) as LayoutStack;
             await settle(s.bench.stack.runtime);
             const before = await storeCpu(s);
@@ -101,7 +103,7 @@ async function measure(kafkaBrokers: string): Promise<void> {
             for (const [id, cpu] of after) a.cpu.set(id, (a.cpu.get(id) ?? 0) + cpu - (before.get(id) ?? 0));
           }
         }
-        for (const layout of LAYOUTS) {
+        for (const layout of layouts) {
           const a = acc.get(layout) as NonNullable<ReturnType<typeof acc.get>>;
           const s = a.histogram.summary();
           const stages = Object.fromEntries(STAGES.map((st) => [st, a.stages.get(st)?.summary().p50Ms ?? null]));
