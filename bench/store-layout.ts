@@ -21,7 +21,7 @@ import { WriteClient } from './write-client';
 
 const LAYOUTS = ['one store', 'store per replica'] as const;
 type Layout = (typeof LAYOUTS)[number];
-const STAGES = ['commit', 'publish', 'wait', 'total', 'outside'];
+const STAGES = ['leader', 'commit', 'publish', 'term', 'wait', 'total', 'outside'];
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -54,9 +54,9 @@ interface Read {
 export class LeaderTerms {
   private last: Read | undefined;
   /**
-   * What writes commit by: refreshed only when REPLOG_CONTROL_TTL_MS has passed, so the TTL is the
-   * one bound on how long a deposed process goes on committing to the old leader's store (each
-   * such write is then judged and refused, never confirmed).
+   * What writes commit by: kept until REPLOG_CONTROL_TTL_MS has passed, so the TTL is the one bound
+   * on how long a deposed process goes on committing to the old leader's store (each such write is
+   * then judged and refused, never confirmed).
    */
   private commitView: Read | undefined;
   private inFlight: { sentAt: number; result: Promise<Read> } | undefined;
@@ -73,8 +73,7 @@ export class LeaderTerms {
   /** The leader and term to commit under; waits (bounded) while leadership moves, then LEADER_MOVING. */
   async forWrite(): Promise<WriteLeader> {
     const deadline = this.deps.now() + this.deps.waitMs;
-    const cached = this.commitView;
-    let read = cached !== undefined && this.deps.now() - cached.sentAt < this.deps.ttlMs ? cached : await this.readSince(this.deps.now());
+    let read = await this.commitRead();
     for (;;) {
       this.commitView = read;
       const { leadership } = read.view;
@@ -90,8 +89,7 @@ export class LeaderTerms {
    * without waiting out a move: while leadership moves the old leader still holds every commit.
    */
   async leaderForReads(): Promise<string> {
-    const cached = this.commitView;
-    const read = cached !== undefined && this.deps.now() - cached.sentAt < this.deps.ttlMs ? cached : await this.readSince(this.deps.now());
+    const read = await this.commitRead();
     this.commitView = read;
     return read.view.leadership.replica;
   }
@@ -143,6 +141,19 @@ export class LeaderTerms {
   /** The newest known view, for status and logs. */
   current(): LeadershipView | undefined {
     return this.last?.view;
+  }
+
+  /**
+   * The commit view while it is younger than the TTL; once it is not, a read sent within the TTL:
+   * the newest answered one (a background read while writes come) or the one in flight. Under
+   * load a read queues behind the writes in the store, and every write that found the view expired
+   * sending one more read of its own only made that queue, and each write's wait, longer.
+   */
+  private commitRead(): Promise<Read> {
+    const cached = this.commitView;
+    const now = this.deps.now();
+    if (cached !== undefined && now - cached.sentAt < this.deps.ttlMs) return Promise.resolve(cached);
+    return this.readSince(now - this.deps.ttlMs + 1);
   }
 
   /** A read sent at or after `since`: the last one, the one in flight, or a new one. */

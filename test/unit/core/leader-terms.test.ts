@@ -52,6 +52,58 @@ describe('leader terms (where a write commits and whether it may be confirmed)',
     expect(h.reads()).toBe(2);
   });
 
+  it('once the TTL passed, concurrent writes share the one read in flight instead of each sending its own', async () => {
+    let now = T0;
+    let reads = 0;
+    const answers: (() => void)[] = [];
+    const terms = new LeaderTerms({
+      load: () => {
+        reads++;
+        return new Promise((resolve) => answers.push(() => resolve(base())));
+      },
+      ttlMs: 250,
+      waitMs: 1000,
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    });
+    const first = terms.forWrite();
+    answers.shift()?.();
+    await first;
+    now += 300;
+    // The store is slow to answer (a queue of writes in front of the read): writes keep arriving.
+    const waiting: Promise<unknown>[] = [terms.forWrite()];
+    now += 50;
+    waiting.push(terms.forWrite());
+    now += 100;
+    waiting.push(terms.forWrite(), terms.leaderForReads());
+    expect(reads).toBe(2);
+    answers.shift()?.();
+    expect(await Promise.all(waiting)).toEqual([{ replica: 'main', term: 1 }, { replica: 'main', term: 1 }, { replica: 'main', term: 1 }, 'main']);
+    // Past the TTL of the read they shared (sent 150 ms ago), the next write needs a newer one.
+    now += 101;
+    const later = terms.forWrite();
+    expect(reads).toBe(3);
+    answers.shift()?.();
+    await later;
+  });
+
+  it('once the commit view expired, commits by a newer read within the TTL (a judge\'s or a background one) without a read of its own', async () => {
+    const h = harness(base());
+    expect(await h.terms.forWrite()).toEqual({ replica: 'main', term: 1 });
+    h.advance(200);
+    h.set(withLeaderMoved(withFenceRecorded(begun(base()), 2, { '0': '10' }, T0 + 50), 2, T0 + 60));
+    expect(await h.terms.judge({ term: 1, position: { partition: 0, offset: '3' } }, h.now())).toEqual({ kind: 'confirmed' });
+    expect(h.reads()).toBe(2);
+    // Within the TTL the commit view stands, whatever a newer read said.
+    expect(await h.terms.forWrite()).toEqual({ replica: 'main', term: 1 });
+    h.advance(100);
+    // Past it, the judge's read (sent 100 ms ago) serves: no read of the write's own.
+    expect(await h.terms.forWrite()).toEqual({ replica: 'follower-1', term: 2 });
+    expect(h.reads()).toBe(2);
+  });
+
   it('given leadership moving, a write waits until the move completes, then goes to the new leader and term', async () => {
     const h = harness(begun(base()));
     const write = h.terms.forWrite();
