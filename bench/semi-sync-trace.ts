@@ -10,10 +10,8 @@
  *
  *   npx tsx bench/semi-sync-trace.ts [--seconds 20] [--ack semi-sync]
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../src/config/config';
+import { type OtlpSpan, startOtlpReceiver } from '../test/support/otlp-receiver';
 import { runScript, startBenchStack } from './bench-stack';
 import { LatencyHistogram } from './latency-histogram';
 import { closedLoop } from './load-patterns';
@@ -25,7 +23,6 @@ interface ReceivedSpan {
   traceId: string;
   name: string;
   kind: number;
-  /** Epoch ms (a double keeps well under a microsecond of it). */
   startMs: number;
   endMs: number;
   follower: string | undefined;
@@ -36,37 +33,23 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
-/** An OTLP/HTTP JSON traces receiver standing in for a collector: it keeps what the spans say about time. */
-async function startReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; close: () => Promise<void> }> {
-  const spans: ReceivedSpan[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const body = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8')) as {
-        resourceSpans: { scopeSpans: { spans: { traceId: string; name: string; kind: number; startTimeUnixNano: string; endTimeUnixNano: string; attributes?: { key: string; value: { stringValue?: string } }[] }[] }[] }[];
-      };
-      for (const rs of body.resourceSpans) {
-        for (const ss of rs.scopeSpans) {
-          for (const s of ss.spans) {
-            const follower = s.attributes?.find((a) => a.key === 'replog.follower')?.value.stringValue;
-            spans.push({ traceId: s.traceId, name: s.name, kind: s.kind, startMs: Number(BigInt(s.startTimeUnixNano)) / 1e6, endMs: Number(BigInt(s.endTimeUnixNano)) / 1e6, follower });
-          }
-        }
-      }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/v1/traces`, spans, close: () => new Promise((resolve) => server.close(() => resolve())) };
+/** The cut points of a span: when, in epoch ms (a double keeps well under a microsecond of it), and for which follower. */
+function timed(s: OtlpSpan): ReceivedSpan {
+  const follower = s.attributes.find((a) => a.key === 'replog.follower')?.value.stringValue;
+  return {
+    traceId: s.traceId,
+    name: s.name,
+    kind: s.kind,
+    startMs: Number(BigInt(s.startTimeUnixNano)) / 1e6,
+    endMs: Number(BigInt(s.endTimeUnixNano)) / 1e6,
+    follower: typeof follower === 'string' ? follower : undefined,
+  };
 }
 
 async function measure(kafkaBrokers: string): Promise<void> {
   const seconds = Number(arg('seconds', '20'));
   const ack = arg('ack', 'semi-sync');
-  const receiver = await startReceiver();
+  const receiver = await startOtlpReceiver();
   const bench = await startBenchStack({
     label: 'trace',
     store: 'process',
@@ -92,10 +75,10 @@ async function measure(kafkaBrokers: string): Promise<void> {
     // Stopping flushes every process's spans to the receiver.
     await bench.stop();
   }
-  await receiver.close();
+  await new Promise((resolve) => receiver.server.close(resolve));
 
   const byTrace = new Map<string, ReceivedSpan[]>();
-  for (const s of receiver.spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+  for (const s of receiver.spans.map(timed)) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
   const cuts = {
     'write (server span)': new LatencyHistogram(),
     'commit': new LatencyHistogram(),
