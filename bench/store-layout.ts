@@ -1,7 +1,8 @@
 /**
  * Write latency and throughput with one store process for every replica (the benchmark's
- * definition, as `npm start` runs) against a store process per replica (`replog dev
- * --separate-stores`, and DynamoDB's shape: each replica's table is served on its own), side by
+ * definition, as `replog dev` runs without --separate-stores) against a store process per replica
+ * (`npm start`, i.e. `replog dev --separate-stores`, and DynamoDB's shape: each replica's table is
+ * served on its own), side by
  * side in one run: two stacks (same broker, each its own stores, topic and followers) take turns
  * round by round, so a shared machine's drift touches both alike. It tells how much of a write's
  * time is its commit queueing behind the previous writes' replication on one store thread.
