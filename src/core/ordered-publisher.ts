@@ -107,7 +107,7 @@ export class OrderedPublisher {
           this.recorder.enqueue({ key: event.key, ...stampOf(event), lease, position });
           return position;
         } catch (error) {
-          if (renewed || !(error instanceof LeaseEndedError) || !this.ranShortOf(lease, this.deps.windowMs)) throw error;
+          if (renewed || !(error instanceof LeaseEndedError) || !this.lostToStalls(lease)) throw error;
           const next = await this.renew(event, lease);
           if (next === undefined) throw error;
           lease = next;
@@ -192,6 +192,17 @@ export class OrderedPublisher {
 
   get pendingRecords(): number {
     return this.recorder.size;
+  }
+
+  /**
+   * True when the lease ran out in time this process could not run: it stood still at some point
+   * since the lease began and ran for less than the window. A stall is required, not just a
+   * shortfall: a deadline timer runs once its monotonic delay has passed while Date.now() may read
+   * a millisecond less, and a lease taken again for that would double a write's publish wait.
+   */
+  private lostToStalls(lease: PublishLease): boolean {
+    const stalled = (this.deps.stalls ?? noStalls).stalledSince(lease.at);
+    return stalled > 0 && this.deps.now() - lease.at - stalled < this.deps.windowMs;
   }
 
   /** True while the time this process could run since the lease began is shorter than `ms`. */

@@ -1,4 +1,5 @@
 import { DeposedWrites } from '../../../src/core/deposed-writes';
+import { LeaseEndedError } from '../../../src/core/errors';
 import { UnpublishedWriteError } from '../../../src/core/write-failures';
 import { writeItem, type WriteCommand } from '../../../src/core/leader-write';
 import { OrderedPublisher, type OrderedPublisherDeps } from '../../../src/core/ordered-publisher';
@@ -279,6 +280,29 @@ describe('ordered publishing (per-key order in the log)', () => {
 
       expect(outcome).toBeInstanceOf(UnpublishedWriteError);
       expect(log.records).toEqual([]);
+      expect(leader.items.get('k')).toMatchObject({ version: 1, outboxLease: 'mine' });
+    });
+
+    it('given a lease given up a millisecond short of its window with no stall (a timer firing early by the wall clock), answers 503 and does not take it again', async () => {
+      const leader = new InMemoryLeaderTable();
+      const clock = { now: T0 };
+      let sent = 0;
+      const me = process_(leader, new InMemoryLog(), clock, {
+        stalls: stallsOver(clock, []),
+        publisher: {
+          publish: async (event) => {
+            sent += 1;
+            // Node runs a timer once its monotonic delay has passed; Date.now() may still read one ms less.
+            clock.now = T0 + WINDOW_MS - 1;
+            throw new LeaseEndedError(`the publish lease of ${event.key}@${event.version} ended before the log took it`);
+          },
+        },
+      });
+
+      const outcome = await me.write('mine', 1).catch((e: unknown) => e);
+
+      expect(outcome).toBeInstanceOf(UnpublishedWriteError);
+      expect(sent).toBe(1);
       expect(leader.items.get('k')).toMatchObject({ version: 1, outboxLease: 'mine' });
     });
 
