@@ -1,4 +1,5 @@
 import { MAIN_REPLICA } from '../../src/config/replica-settings';
+import { PROMOTION_READ_MIN_MS } from '../../src/core/replication-acknowledger';
 import { eventually } from '../support/eventually';
 import { checkLogOrder } from '../support/log-order';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -12,8 +13,13 @@ import { faultRepeats } from './support/fault-tier';
 const FOLLOWERS = ['follower-1', 'follower-2'];
 const PUBLISH_TIMEOUT_MS = 3000;
 const SYNC_TIMEOUT_MS = 2000;
-/** A write answers within its publish lease plus the semi-sync wait, with room for a loaded machine. */
-const ANSWER_BOUND_MS = 2 * (PUBLISH_TIMEOUT_MS + SYNC_TIMEOUT_MS);
+/**
+ * The longest a write may take, in time the leader's process could run: its publish lease, then a
+ * semi-sync wait that times out (the sync follower's group coordinator frozen), a promotion's read
+ * of the log (bounded by the sync timeout, at least PROMOTION_READ_MIN_MS) and the wait on the
+ * promoted follower, plus 2 s for the store round trips and HTTP on a loaded machine.
+ */
+const ANSWER_BOUND_MS = PUBLISH_TIMEOUT_MS + SYNC_TIMEOUT_MS + Math.max(SYNC_TIMEOUT_MS, PROMOTION_READ_MIN_MS) + SYNC_TIMEOUT_MS + 2000;
 /**
  * Kills of the partition-leader case: 2 in the CI tier (each kill and restart costs ~13 s of CI
  * here; the second shows a producer that recovered once recovers again), 25 in the long tier,
@@ -105,6 +111,7 @@ describe('fault: a 3-broker log cluster', () => {
       deleteRatio: 0.05,
       ackModes: ['async', 'semi-sync'],
       requestTimeoutMs: 60_000,
+      stalls: t?.stack.runtime.stalls,
     });
     return load;
   };
@@ -193,6 +200,7 @@ describe('fault: a 3-broker log cluster', () => {
       statuses: JSON.stringify(stats.byStatus),
       unanswered: stats.noAnswer,
       maxLatencyMs: stats.maxLatencyMs,
+      maxRunningLatencyMs: stats.maxRunningLatencyMs,
       ackedP50Ms: acked[Math.floor(acked.length / 2)] ?? 0,
       ackedP99Ms: acked[Math.floor(acked.length * 0.99)] ?? 0,
       refusalReasons: JSON.stringify(Object.fromEntries(reasons)),
@@ -209,9 +217,12 @@ describe('fault: a 3-broker log cluster', () => {
       mismatches: mismatches.length,
       acknowledgedWritesMissing: ackedMissing.length,
     });
+    // Where the slowest answers' time went (stages, how they were acknowledged), said before the bound is checked.
+    const slowest = stats.slowest.slice(0, 3).map((a) => ({ ...a, startedAtMs: a.startedAt - (stats.timeline[0]?.startedAt ?? a.startedAt) }));
+    process.stdout.write(`[fault] ${name} slowest answers: ${JSON.stringify(slowest)}\n`);
     expect(unexpected).toEqual([]);
     expect(stats.noAnswer).toBe(0);
-    expect(stats.maxLatencyMs).toBeLessThanOrEqual(ANSWER_BOUND_MS);
+    expect(stats.maxRunningLatencyMs).toBeLessThanOrEqual(ANSWER_BOUND_MS);
     expect(order.badPositions.slice(0, 10)).toEqual([]);
     expect(order.inversions.slice(0, 10)).toEqual([]);
     expect(order.lastNotNewest.slice(0, 10)).toEqual([]);

@@ -9,8 +9,18 @@ export interface LoadStats {
   /** Requests that got no HTTP answer (the server process died or the connection broke). */
   noAnswer: number;
   maxLatencyMs: number;
-  /** Latency of every request that got an answer, for "never hangs past a bound" checks. */
-  slowest: { status: number; ms: number }[];
+  /**
+   * The longest answer counting only the time the serving process could run (with `stalls`; else
+   * equal to maxLatencyMs): replog's deadlines count running time (core/stall-meter.ts), so on a
+   * starved machine a write may take its bound plus the time it stood still.
+   */
+  maxRunningLatencyMs: number;
+  /**
+   * The slowest answers, for "never hangs past a bound" checks: with the write's mode, its
+   * Server-Timing stages (200s carry them) and, for a 200, how it was acknowledged, so a slow
+   * answer says where its time went.
+   */
+  slowest: SlowAnswer[];
   acked: Map<string, number>;
   /** Where each acknowledged write says its event is in the log. */
   positions: { key: string; version: number; partition: number; offset: string }[];
@@ -18,6 +28,17 @@ export interface LoadStats {
   timeline: { startedAt: number; endedAt: number; status: number; partition?: number }[];
   /** The bodies of the first answers that were not 200/404, to check what a refusal says. */
   refusals: { key: string; status: number; startedAt: number; ms: number; body: unknown }[];
+}
+
+export interface SlowAnswer {
+  status: number;
+  ms: number;
+  ack: string;
+  startedAt: number;
+  /** Of `ms`, the time the serving process could not run. */
+  stalledMs: number;
+  timing?: string;
+  acked?: unknown;
 }
 
 export interface LoadOptions {
@@ -33,6 +54,8 @@ export interface LoadOptions {
   ackModes?: string[];
   headers?: Record<string, string>;
   requestTimeoutMs?: number;
+  /** The serving process's stall meter, when it runs in this one (the stack's `runtime.stalls`). */
+  stalls?: { stalledSince(since: number): number };
 }
 
 export interface RunningLoad {
@@ -41,7 +64,7 @@ export interface RunningLoad {
 }
 
 export function startWriteLoad(options: LoadOptions): RunningLoad {
-  const stats: LoadStats = { attempted: 0, acknowledged: 0, byStatus: {}, noAnswer: 0, maxLatencyMs: 0, slowest: [], acked: new Map(), positions: [], timeline: [], refusals: [] };
+  const stats: LoadStats = { attempted: 0, acknowledged: 0, byStatus: {}, noAnswer: 0, maxLatencyMs: 0, maxRunningLatencyMs: 0, slowest: [], acked: new Map(), positions: [], timeline: [], refusals: [] };
   let running = true;
   let seq = 0;
   const worker = async (w: number) => {
@@ -68,14 +91,19 @@ export function startWriteLoad(options: LoadOptions): RunningLoad {
         const text = await res.text();
         const ms = Date.now() - started;
         stats.byStatus[res.status] = (stats.byStatus[res.status] ?? 0) + 1;
+        const stalledMs = options.stalls?.stalledSince(started) ?? 0;
         stats.maxLatencyMs = Math.max(stats.maxLatencyMs, ms);
-        stats.slowest.push({ status: res.status, ms });
+        stats.maxRunningLatencyMs = Math.max(stats.maxRunningLatencyMs, ms - stalledMs);
+        const timing = res.headers.get('server-timing') ?? undefined;
+        const answer: SlowAnswer = { status: res.status, ms, ack: ack ?? 'async', startedAt: started, stalledMs, ...(timing === undefined ? {} : { timing }) };
+        stats.slowest.push(answer);
         if (stats.slowest.length > 50) {
           stats.slowest.sort((a, b) => b.ms - a.ms);
           stats.slowest.length = 20;
         }
         if (res.status === 200) {
-          const body = JSON.parse(text) as { version: number; position: { partition: number; offset: string } };
+          const body = JSON.parse(text) as { version: number; position: { partition: number; offset: string }; ack?: unknown };
+          answer.acked = body.ack;
           stats.acknowledged += 1;
           stats.positions.push({ key, version: body.version, ...body.position });
           stats.acked.set(key, Math.max(stats.acked.get(key) ?? 0, body.version));
