@@ -146,20 +146,23 @@ interface ReadMode {
 }
 
 async function attempt<T>(read: Promise<T>, onError: (error: unknown) => UnreadFact, { timeoutMs, strict }: ReadMode): Promise<Outcome<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const deadline =
-      timeoutMs === undefined
-        ? []
-        : [
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new UnavailableError(`no answer within ${timeoutMs} ms`, { details: { dependency: 'log' } })), timeoutMs);
-            }),
-          ];
-    return { ok: true, value: await Promise.race([read, ...deadline]) };
+    return { ok: true, value: await bounded(read, timeoutMs) };
   } catch (error) {
     if (strict) throw error;
     return { ok: false, failure: onError(error) };
+  }
+}
+
+/** The read, or a rejection once `ms` have passed without its answer (none: waits as long as it takes). */
+async function bounded<T>(read: Promise<T>, ms: number | undefined, dependency: 'log' | 'store' = 'log'): Promise<T> {
+  if (ms === undefined) return read;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnavailableError(`no answer within ${ms} ms`, { details: { dependency } })), ms);
+  });
+  try {
+    return await Promise.race([read, deadline]);
   } finally {
     clearTimeout(timer);
   }
@@ -175,7 +178,7 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
   // Beside the other reads, not after them: it needs only the partitions.
   // A strict read whose end offsets fail rejects below; this one must not reject unheard.
   const appliedRead = endsRead.then(
-    (e) => readAppliedRecords(sources, ids, e.ok ? [...e.value.high.keys()] : []),
+    (e) => readAppliedRecords(sources, ids, e.ok ? [...e.value.high.keys()] : [], mode.timeoutMs),
     () => new Map<string, CommittedOffsets>(),
   );
   const [endsOutcome, committedOutcomes, membershipOutcome, progressOutcome, recentOutcomes, reports] = await Promise.all([
@@ -198,7 +201,7 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
     Promise.all(thresholds.map(async (t) => [t, await attempt(admin.offsetsAtTime(startedAt - t), (e) => failed('offsetsAtTime', e, { thresholdMs: t }), mode)] as const)).then(
       (entries) => new Map(entries),
     ),
-    sources.consumers.load(ids).catch((error: unknown) => {
+    bounded(sources.consumers.load(ids), mode.timeoutMs, 'store').catch((error: unknown) => {
       sources.log?.warn('consumer reports could not be read; status shows none', { error });
       return new Map();
     }),
@@ -241,10 +244,13 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
     }
     nextOf.set(f.id, next);
   }
+  // Within what is left of the round's bound: a head record is read from its partition's leader,
+  // and a frozen one held this read (and a promotion waiting on it) until it woke, 10 s later.
+  const left = mode.timeoutMs === undefined ? undefined : Math.max(0, startedAt + mode.timeoutMs - sources.now());
   const headTimes =
     waitingHeads.size === 0
       ? new Map<string, number>()
-      : await sources.heads.commitTimesAt([...waitingHeads.values()]).catch((error: unknown) => {
+      : await bounded(sources.heads.commitTimesAt([...waitingHeads.values()]), left).catch((error: unknown) => {
           sources.log?.warn('head records could not be read; current apply lag falls back to lower bounds', { error });
           return new Map<string, number>();
         });
@@ -319,10 +325,10 @@ async function readAll(sources: ReplicationSources, state: ControlState, mode: R
 }
 
 /** Every follower's applied records by partition; none without the setting, the partitions, or a successful read. */
-async function readAppliedRecords(sources: ReplicationSources, ids: readonly string[], partitions: readonly number[]): Promise<Map<string, CommittedOffsets>> {
+async function readAppliedRecords(sources: ReplicationSources, ids: readonly string[], partitions: readonly number[], timeoutMs: number | undefined): Promise<Map<string, CommittedOffsets>> {
   if (sources.applied === undefined || partitions.length === 0 || ids.length === 0) return new Map();
   try {
-    return appliedOffsetsByFollower(await sources.applied.loadApplied(ids.flatMap((followerId) => partitions.map((partition) => ({ followerId, partition })))));
+    return appliedOffsetsByFollower(await bounded(sources.applied.loadApplied(ids.flatMap((followerId) => partitions.map((partition) => ({ followerId, partition })))), timeoutMs, 'store'));
   } catch (error) {
     sources.log?.warn('applied records could not be read; followers judged by their committed offsets alone', { error });
     return new Map();

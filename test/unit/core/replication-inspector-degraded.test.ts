@@ -123,6 +123,53 @@ describe('replication inspection with the log partly unavailable', () => {
     }
   });
 
+  it('given a follower behind and its head record never answering (its partition leader frozen), the strict read still answers within its bound, lag from the lower bounds', async () => {
+    jest.useFakeTimers();
+    try {
+      const { admin, sources } = given();
+      admin.high.set(0, 12n);
+      admin.firstRecent.set(0, 11n);
+      admin.catchUp('g-f1');
+      let asked = 0;
+      const frozen: ReplicationSources = {
+        ...sources,
+        heads: {
+          commitTimesAt: () => {
+            asked += 1;
+            return new Promise(() => undefined);
+          },
+        },
+      };
+      let answered = false;
+      const pending = inspectReplication(frozen, state, { timeoutMs: 2000 }).finally(() => {
+        answered = true;
+      });
+      await jest.advanceTimersByTimeAsync(1999);
+      expect(answered).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      const snap = await pending;
+      expect(asked).toBe(1);
+      expect(snap.followers[1]).toMatchObject({ id: 'f2', lag: { events: 2 } });
+      expect(snap.followers[1]?.applyLagMs.current).toBe(1000);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('given the consumer reports never answering (the store unreachable), the bounded read answers and shows no report', async () => {
+    jest.useFakeTimers();
+    try {
+      const { sources } = given();
+      const stuck: ReplicationSources = { ...sources, consumers: { ...sources.consumers, load: () => new Promise(() => undefined) } };
+      const pending = readReplication(stuck, state, { timeoutMs: 3000 });
+      await jest.advanceTimersByTimeAsync(3000);
+      const snap = await pending;
+      expect(snap.followers.map((f) => f.consumer)).toEqual([null, null]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   describe('the strict read (promotion, failover, switchover, sync designation)', () => {
     it('given partition 2 offline, refuses with the log’s own error naming the partition', async () => {
       const { admin, sources } = given();
