@@ -1,5 +1,6 @@
 import { MAIN_REPLICA } from '../../src/config/replica-settings';
 import { PROMOTION_READ_MIN_MS } from '../../src/core/replication-acknowledger';
+import { inspectReplication } from '../../src/core/replication-inspector';
 import { eventually } from '../support/eventually';
 import { checkLogOrder } from '../support/log-order';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -13,13 +14,15 @@ import { faultRepeats } from './support/fault-tier';
 const FOLLOWERS = ['follower-1', 'follower-2'];
 const PUBLISH_TIMEOUT_MS = 3000;
 const SYNC_TIMEOUT_MS = 2000;
+/** How long the acknowledger gives a promotion's read of the log (replication-acknowledger.ts). */
+const PROMOTION_READ_MS = Math.max(SYNC_TIMEOUT_MS, PROMOTION_READ_MIN_MS);
 /**
  * The longest a write may take, in time the leader's process could run: its publish lease, then a
  * semi-sync wait that times out (the sync follower's group coordinator frozen), a promotion's read
  * of the log (bounded by the sync timeout, at least PROMOTION_READ_MIN_MS) and the wait on the
  * promoted follower, plus 2 s for the store round trips and HTTP on a loaded machine.
  */
-const ANSWER_BOUND_MS = PUBLISH_TIMEOUT_MS + SYNC_TIMEOUT_MS + Math.max(SYNC_TIMEOUT_MS, PROMOTION_READ_MIN_MS) + SYNC_TIMEOUT_MS + 2000;
+const ANSWER_BOUND_MS = PUBLISH_TIMEOUT_MS + SYNC_TIMEOUT_MS + PROMOTION_READ_MS + SYNC_TIMEOUT_MS + 2000;
 /**
  * Kills of the partition-leader case: 2 in the CI tier (each kill and restart costs ~13 s of CI
  * here; the second shows a producer that recovered once recovers again), 25 in the long tier,
@@ -143,6 +146,33 @@ describe('fault: a 3-broker log cluster', () => {
         state.running = false;
         await done;
         return state;
+      },
+    };
+  };
+
+  /**
+   * A semi-sync promotion's read of the log (strict, bounded), over and over until stopped: the
+   * time each took to answer or refuse.
+   */
+  const startPromotionReads = (stack: TestStack) => {
+    const rt = stack.stack.runtime;
+    const took: number[] = [];
+    let running = true;
+    const done = (async () => {
+      while (running) {
+        const state = await rt.roster.current();
+        const started = Date.now();
+        await inspectReplication(rt.replicationSources, state, { timeoutMs: PROMOTION_READ_MS }).catch(() => undefined);
+        took.push(Date.now() - started);
+        // A pace, not a wait for a condition: a promotion is not sent back to back either.
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    return {
+      async stop() {
+        running = false;
+        await done;
+        return took;
       },
     };
   };
@@ -286,6 +316,7 @@ describe('fault: a 3-broker log cluster', () => {
     const led = partitions.filter((p) => p.leader === victim).map((p) => p.partition);
     const pausedAt = Date.now();
     await clusterCommand('pause', String(victim));
+    const promotionReads = startPromotionReads(stack);
     // Its session (broker.session.timeout.ms = 4 s) ends and the controller moves its leaders away.
     const moved = await eventually(
       async () => {
@@ -303,6 +334,7 @@ describe('fault: a 3-broker log cluster', () => {
     // Stays frozen well past its session, while the others take writes, then wakes up believing it leads.
     const frozenUntil = pausedAt + 10_000;
     await eventually(() => Date.now() >= frozenUntil && running.stats.acknowledged > 0, { timeoutMs: 30_000, intervalMs: 100, what: 'the pause to last 10 s' });
+    const promotionReadMs = await promotionReads.stop();
     await clusterCommand('resume', String(victim));
     const resumedAt = Date.now();
     await awaitFullIsr(topic);
@@ -318,10 +350,15 @@ describe('fault: a 3-broker log cluster', () => {
       firstAckOnMovedPartitionsMs: (firstAck?.endedAt ?? pausedAt) - pausedAt,
       newLeaders: led.map((p) => `${p}:${moved.find((q) => q.partition === p)?.leader}`).join(','),
       isrBackMs,
+      promotionReads: promotionReadMs.length,
+      promotionReadMaxMs: Math.max(0, ...promotionReadMs),
       followerSamples: polled.samples,
       regressions: polled.regressions.length,
     });
     expect(polled.regressions.slice(0, 10)).toEqual([]);
+    // A promotion's read of the log keeps to its bound with a broker frozen, whatever it reads.
+    expect(promotionReadMs.length).toBeGreaterThan(0);
+    expect(Math.max(...promotionReadMs)).toBeLessThanOrEqual(PROMOTION_READ_MS + 1000);
   });
 
   it('given two of three brokers down (below min ISR), writes answer 503 within the publish timeout, committed on the leader, and are relayed once the brokers return', async () => {
