@@ -201,8 +201,7 @@ export class OrderedPublisher {
    * a millisecond less, and a lease taken again for that would double a write's publish wait.
    */
   private lostToStalls(lease: PublishLease): boolean {
-    const stalled = (this.deps.stalls ?? noStalls).stalledSince(lease.at);
-    return stalled > 0 && this.deps.now() - lease.at - stalled < this.deps.windowMs;
+    return (this.deps.stalls ?? noStalls).stalledSince(lease.at) > 0 && this.ranShortOf(lease, this.deps.windowMs);
   }
 
   /** True while the time this process could run since the lease began is shorter than `ms`. */

@@ -4,7 +4,8 @@ import { type PartitionProgress, PROGRESS_WINDOW_MS, summarizeApplyLag } from '.
 import { type ConsumerView, restartingReason, viewConsumer } from './consumer-state';
 import type { ControlState } from './control-state';
 import type { ApplyProgressStore, ConsumerStateStore, Log, LogHeadReader, ReplicationAdmin } from './ports';
-import { PartitionsUnavailableError, UnavailableError } from './errors';
+import { withDeadline } from './deadline';
+import { PartitionsUnavailableError } from './errors';
 import { type CommittedOffsets, lagOf } from './positions';
 import type { CandidateView } from './promotion';
 import { assessHealth, type PartitionFacts } from './replica-health';
@@ -155,17 +156,8 @@ async function attempt<T>(read: Promise<T>, onError: (error: unknown) => UnreadF
 }
 
 /** The read, or a rejection once `ms` have passed without its answer (none: waits as long as it takes). */
-async function bounded<T>(read: Promise<T>, ms: number | undefined, dependency: 'log' | 'store' = 'log'): Promise<T> {
-  if (ms === undefined) return read;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`no answer within ${ms} ms`, { details: { dependency } })), ms);
-  });
-  try {
-    return await Promise.race([read, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
+function bounded<T>(read: Promise<T>, ms: number | undefined, dependency: 'log' | 'store' = 'log'): Promise<T> {
+  return ms === undefined ? read : withDeadline(read, ms, `no answer within ${ms} ms`, { details: { dependency } });
 }
 
 async function readAll(sources: ReplicationSources, state: ControlState, mode: ReadMode): Promise<ReplicationSnapshot> {

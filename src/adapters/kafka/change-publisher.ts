@@ -273,11 +273,3 @@ export function orderVersionsPerKey<T extends { event: ChangeEvent }>(batch: T[]
     });
   }
 }
-
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string, message = `${what} took longer than ${ms} ms`): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(message)), Math.max(0, ms));
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka } from 'kafkajs';
-import { UnavailableError } from '../../core/errors';
+import { withDeadline } from '../../core/deadline';
 import { translateKafkaError } from './kafka-errors';
 
 /** One dead letter as `replog dlq` shows it: where it came from, why, and who sent it. */
@@ -92,18 +92,7 @@ export async function readDeadLetters(
         if (remaining.size === 0) finish();
       },
     });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new UnavailableError(`reading ${topic} did not reach its end offsets within ${options.timeoutMs} ms`)),
-        options.timeoutMs,
-      );
-    });
-    try {
-      await Promise.race([done, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(done, options.timeoutMs, `reading ${topic} did not reach its end offsets within ${options.timeoutMs} ms`);
     entries.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
     return { entries, total };
   } catch (error) {

@@ -3,7 +3,7 @@ import { ConflictError } from '../../core/errors';
 import { type LogRecord, recordText } from '../../core/log-record';
 import type { Log, ReplayChunkHandler, ReplayReader } from '../../core/ports';
 import { consumeBatches, createBatchConsumer } from './batch-consumer';
-import { withDeadline } from './change-publisher';
+import { withDeadline } from '../../core/deadline';
 import { translateKafkaError } from './kafka-errors';
 
 export interface KafkaReplayReaderOptions {
@@ -76,7 +76,10 @@ export class KafkaReplayReader implements ReplayReader {
         eachBatch: (payload) => this.onBatch(payload),
         // run() creates the group state synchronously, so the topic is paused before the first fetch.
         beforeFetch: () => this.consumer.pause([{ topic: this.options.topic }]),
-        joined: (running) => withDeadline(running, this.options.joinTimeoutMs ?? 30_000, `joining ${this.options.groupId}`),
+        joined: (running) => {
+          const ms = this.options.joinTimeoutMs ?? 30_000;
+          return withDeadline(running, ms, `joining ${this.options.groupId} took longer than ${ms} ms`);
+        },
       });
       this.joined = true;
     } catch (error) {

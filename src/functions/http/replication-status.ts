@@ -1,6 +1,7 @@
 import type { ReplicationStatus } from '../../api/status-schemas';
 import type { Config } from '../../config/config';
 import type { ControlState } from '../../core/control-state';
+import { withDeadline } from '../../core/deadline';
 import type { Instrumentation } from '../../core/instrumentation';
 import type { Log, WatchReportStore } from '../../core/ports';
 import type { WatchReport } from '../../core/leader-watch';
@@ -42,17 +43,11 @@ const DURABILITY_TIMEOUT_MS = 3000;
  */
 export async function durabilitySection(rt: Pick<StatusDeps, 'topicHealth' | 'log' | 'config'>): Promise<DurabilityReport | DurabilityUnknown | null> {
   if (!rt.topicHealth) return null;
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the topic was not described within ${DURABILITY_TIMEOUT_MS} ms`)), DURABILITY_TIMEOUT_MS);
-    });
-    return durabilityReport(await Promise.race([rt.topicHealth(), timeout]));
+    return durabilityReport(await withDeadline(rt.topicHealth(), DURABILITY_TIMEOUT_MS, `the topic was not described within ${DURABILITY_TIMEOUT_MS} ms`));
   } catch (error) {
     rt.log('status').warn('the replication topic could not be described; status shows no durability', { topic: rt.config.topic, error });
     return { error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
